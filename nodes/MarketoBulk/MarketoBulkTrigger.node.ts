@@ -1,0 +1,30 @@
+import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { listSearch, loadOptions } from './methods';
+import { triggerDescription } from './trigger/description';
+import { poll } from './trigger/poll';
+
+export class MarketoBulkTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Marketo Bulk Trigger',
+		name: 'marketoBulkTrigger',
+		icon: 'file:marketo.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ $parameter["event"] }}',
+		description: 'Starts the workflow when Marketo bulk export data is ready',
+		defaults: { name: 'Marketo Bulk Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'marketoApi', required: true }],
+		properties: triggerDescription,
+	};
+
+	methods = { loadOptions, listSearch };
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await poll.call(this);
+	}
+}

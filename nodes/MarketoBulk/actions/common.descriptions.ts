@@ -1,0 +1,307 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
+
+/** Bulk export resources share the job life cycle; only the URL segment differs. */
+export type ExportKind = 'leads' | 'activities';
+
+export const EXPORT_RESOURCE: Record<ExportKind, string> = {
+	leads: 'leadExport',
+	activities: 'activityExport',
+};
+
+/** A declarative single step: plain routing, with requests passed through the shared transport policy. */
+export function routedStep(
+	method: 'GET' | 'POST',
+	url: string,
+	extra: { qs?: Record<string, string> } = {},
+): INodePropertyOptions['routing'] {
+	return {
+		request: { method, url, qs: extra.qs },
+		send: { preSend: [prepareRoutedRequest] },
+		output: { postReceive: [unwrapEnvelope] },
+	};
+}
+
+export function exportOperations(kind: ExportKind): INodeProperties {
+	const resource = EXPORT_RESOURCE[kind];
+	const noun = kind === 'leads' ? 'lead' : 'activity';
+	const base = `/bulk/v1/${kind}/export`;
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options: [
+			{
+				name: 'Cancel Job',
+				value: 'cancelJob',
+				action: `Cancel a ${noun} export job`,
+				description: 'Stop a job that is created, queued or processing',
+				routing: routedStep('POST', `=${base}/{{$parameter.exportId}}/cancel.json`),
+			},
+			{
+				name: 'Create Job',
+				value: 'createJob',
+				action: `Create a ${noun} export job`,
+				description: 'Define the export; it does nothing until enqueued',
+			},
+			{
+				name: 'Download File',
+				value: 'downloadFile',
+				action: `Download a ${noun} export file`,
+				description: 'Download the file of a completed job (resumed on dropped connections, checksum verified)',
+			},
+			{
+				name: 'Enqueue Job',
+				value: 'enqueueJob',
+				action: `Enqueue a ${noun} export job`,
+				description: 'Put a created job in Marketo\'s export queue',
+				routing: routedStep('POST', `=${base}/{{$parameter.exportId}}/enqueue.json`),
+			},
+			{
+				name: 'Export',
+				value: 'export',
+				action: `Export ${kind}`,
+				description: 'Create, enqueue, wait, download and output, in one step',
+			},
+			{
+				name: 'Get Job Status',
+				value: 'getJobStatus',
+				action: `Get the status of a ${noun} export job`,
+				routing: routedStep('GET', `=${base}/{{$parameter.exportId}}/status.json`),
+			},
+			{
+				name: 'List Jobs',
+				value: 'listJobs',
+				action: `List ${noun} export jobs`,
+				description: 'Jobs of this API user from the last 7 days',
+				routing: {
+					...routedStep('GET', `${base}.json`),
+					request: {
+						method: 'GET',
+						url: `${base}.json`,
+						qs: {
+							status: '={{ $parameter.statusFilter && $parameter.statusFilter.length ? $parameter.statusFilter.join(",") : undefined }}',
+						},
+					},
+				},
+			},
+		],
+		default: 'export',
+	};
+}
+
+export function exportIdField(kind: ExportKind): INodeProperties {
+	return {
+		displayName: 'Export ID',
+		name: 'exportId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'ce45a7a1-f19d-4ce2-882c-a3c795940a7d',
+		description: 'The exportId returned by Create Job',
+		displayOptions: {
+			show: {
+				resource: [EXPORT_RESOURCE[kind]],
+				operation: ['enqueueJob', 'getJobStatus', 'downloadFile', 'cancelJob'],
+			},
+		},
+	};
+}
+
+export function listJobsFields(kind: ExportKind): INodeProperties[] {
+	return [
+		{
+			displayName: 'Status',
+			name: 'statusFilter',
+			type: 'multiOptions',
+			default: [],
+			description: 'Only jobs in these states (all when empty)',
+			options: ['Created', 'Queued', 'Processing', 'Completed', 'Failed', 'Cancelled'].map((s) => ({
+				name: s,
+				value: s,
+			})),
+			displayOptions: { show: { resource: [EXPORT_RESOURCE[kind]], operation: ['listJobs'] } },
+		},
+	];
+}
+
+/** Format and column renames, shared by Create Job and Export of both export resources. */
+export function fileShapeFields(kind: ExportKind): INodeProperties[] {
+	const show = { resource: [EXPORT_RESOURCE[kind]], operation: ['export', 'createJob'] };
+	return [
+		{
+			displayName: 'Format',
+			name: 'format',
+			type: 'options',
+			default: 'CSV',
+			options: [
+				{ name: 'CSV (Comma-Separated)', value: 'CSV' },
+				{ name: 'TSV (Tab-Separated)', value: 'TSV' },
+				{ name: 'SSV (Space-Separated)', value: 'SSV' },
+			],
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Column Header Names',
+			name: 'columnHeaderNames',
+			type: 'fixedCollection',
+			placeholder: 'Add Rename',
+			typeOptions: { multipleValues: true },
+			default: {},
+			description: 'Rename columns of the file (the header); the field keeps its name in Marketo',
+			displayOptions: { show },
+			options: [
+				{
+					name: 'renames',
+					displayName: 'Rename',
+					values: [
+						{ displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'firstName' },
+						{ displayName: 'Column Header', name: 'header', type: 'string', default: '', placeholder: 'First Name' },
+					],
+				},
+			],
+		},
+	];
+}
+
+export function dateRangeFields(
+	kind: ExportKind,
+	show: Record<string, string[]>,
+	required: boolean,
+): INodeProperties[] {
+	const full = { resource: [EXPORT_RESOURCE[kind]], operation: ['export', 'createJob'], ...show };
+	return [
+		{
+			displayName: 'Start',
+			name: 'startAt',
+			type: 'dateTime',
+			required,
+			default: '',
+			description:
+				'Start of the range (inclusive). Ranges longer than 31 days are split into consecutive jobs of at most 31 days by Export; Create Job accepts at most 31 days.',
+			displayOptions: { show: full },
+		},
+		{
+			displayName: 'End',
+			name: 'endAt',
+			type: 'dateTime',
+			required,
+			default: '',
+			description: 'End of the range (inclusive)',
+			displayOptions: { show: full },
+		},
+	];
+}
+
+/** Output and waiting: only for the one-step Export. */
+export function exportRunFields(kind: ExportKind): INodeProperties[] {
+	const show = { resource: [EXPORT_RESOURCE[kind]], operation: ['export'] };
+	return [
+		{
+			displayName: 'Output',
+			name: 'output',
+			type: 'options',
+			default: 'records',
+			options: [
+				{
+					name: 'Records',
+					value: 'records',
+					description: 'One item per row of the file',
+				},
+				{
+					name: 'File',
+					value: 'file',
+					description: 'One binary item per job: the file, streamed into n8n\'s binary data store',
+				},
+			],
+			displayOptions: { show },
+		},
+		...downloadOptions(kind, show),
+	];
+}
+
+export function downloadOptions(kind: ExportKind, show?: Record<string, string[]>): INodeProperties[] {
+	const where = show ?? { resource: [EXPORT_RESOURCE[kind]], operation: ['downloadFile'] };
+	const isExport = show !== undefined;
+	const options: INodeProperties[] = [
+		{
+			displayName: 'Binary Property',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'Name of the binary property the file is written to (File output)',
+		},
+		{
+			displayName: 'File Encoding',
+			name: 'fileEncoding',
+			type: 'options',
+			default: 'asIs',
+			options: [
+				{ name: 'As Marketo Sent It', value: 'asIs' },
+				{ name: 'Re-Encoded as CSV', value: 'csv', description: 'TSV/SSV files are rewritten as comma-separated' },
+			],
+			description: 'File output only',
+		},
+		{
+			displayName: 'Flatten Attributes',
+			name: 'flattenAttributes',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to spread the JSON "attributes" column into separate "attributes.<name>" keys (Records output)',
+		},
+		{
+			displayName: 'Max Items',
+			name: 'maxItems',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description:
+				'Stop after this many records (0 = all). When capped, the last item says so in "_marketoBulk".',
+		},
+		{
+			displayName: 'Typed Values',
+			name: 'typedValues',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to turn numeric and boolean fields into numbers and booleans, as Marketo\'s field list describes them (Records output)',
+		},
+	];
+	if (isExport) {
+		options.push(
+			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollIntervalSeconds',
+				type: 'number',
+				default: 60,
+				typeOptions: { minValue: 1 },
+				description:
+					'How often to check the job status. Marketo refreshes it once a minute, so faster polling only spends API calls.',
+			},
+			{
+				displayName: 'Timeout (Minutes)',
+				name: 'timeoutMinutes',
+				type: 'number',
+				default: 120,
+				typeOptions: { minValue: 1 },
+				description:
+					'Give up after this long (per run, queue waits included); the running Marketo job is cancelled',
+			},
+		);
+	}
+	return [
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			displayOptions: { show: where },
+			options,
+		},
+	];
+}

@@ -1,0 +1,39 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { runExportJob } from '../../jobs/exportJob';
+import { createJobBodies, type ExportKind } from '../../jobs/exportRequest';
+import { jobOutput, type OutputOptions } from '../../helpers/output';
+import { failedItem } from '../failures';
+import { exportSpecOf } from './parameters';
+
+/**
+ * Export: for each input item, validate, then per ≤ 31-day window create → enqueue → wait → download →
+ * output, one window after another (Marketo runs 2 jobs at a time per instance; queuing our own windows
+ * would only crowd out other integrations).
+ */
+export async function execute(this: IExecuteFunctions, kind: ExportKind): Promise<INodeExecutionData[][]> {
+	const out: INodeExecutionData[] = [];
+	const items = this.getInputData();
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const spec = exportSpecOf(this, kind, itemIndex, true);
+			const output = this.getNodeParameter('output', itemIndex, 'records') as OutputOptions['output'];
+			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const wait = {
+				pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
+				deadline: Date.now() + Number(options.timeoutMinutes ?? 120) * 60_000,
+			};
+			let emitted = 0;
+			for (const { window, body } of createJobBodies(spec)) {
+				const job = await runExportJob(this, kind, body, wait);
+				const result = await jobOutput(this, spec, job, window, { ...(options as unknown as OutputOptions), output }, itemIndex, emitted);
+				out.push(...result.items);
+				emitted += result.items.length;
+				if (result.capped) break;
+			}
+		} catch (error) {
+			out.push(failedItem(this, error, itemIndex));
+		}
+	}
+	return [out];
+}

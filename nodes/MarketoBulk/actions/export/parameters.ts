@@ -1,0 +1,44 @@
+import type { IExecuteFunctions, IExecuteSingleFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { buildExportSpec, ExportParameterError, type ExportKind, type ExportSpec } from '../../jobs/exportRequest';
+
+const SPEC_PARAMETERS = [
+	'fields',
+	'format',
+	'columnHeaderNames',
+	'filterType',
+	'startAt',
+	'endAt',
+	'staticList',
+	'smartList',
+	'activityTypeIds',
+	'primaryAttributeFilter',
+	'primaryAttributeValueIds',
+	'primaryAttributeValues',
+] as const;
+
+/** Reads and validates the export parameters of one item, before any API call. */
+export function exportSpecOf(
+	ctx: IExecuteFunctions | IExecuteSingleFunctions,
+	kind: ExportKind,
+	itemIndex: number,
+	allowLongRange: boolean,
+): ExportSpec {
+	// Hidden parameters are absent from the node, hence the '' fallback; list pickers are read whole to
+	// know whether the user chose by ID or by name.
+	const read = (name: string): unknown =>
+		'getItemIndex' in ctx
+			? (ctx as IExecuteSingleFunctions).getNodeParameter(name, '')
+			: (ctx as IExecuteFunctions).getNodeParameter(name, itemIndex, '');
+	const parameters: Record<string, unknown> = {};
+	for (const name of SPEC_PARAMETERS) parameters[name] = read(name);
+	try {
+		return buildExportSpec(kind, parameters, { timeZone: ctx.getTimezone(), allowLongRange });
+	} catch (error) {
+		if (error instanceof ExportParameterError) {
+			throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
+		}
+		throw error;
+	}
+}

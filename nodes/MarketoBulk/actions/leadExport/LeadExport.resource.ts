@@ -1,0 +1,105 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import {
+	dateRangeFields,
+	downloadOptions,
+	exportIdField,
+	exportOperations,
+	exportRunFields,
+	fileShapeFields,
+	listJobsFields,
+} from '../common.descriptions';
+
+const show = { resource: ['leadExport'], operation: ['export', 'createJob'] };
+
+export const description: INodeProperties[] = [
+	exportOperations('leads'),
+	exportIdField('leads'),
+	...listJobsFields('leads'),
+	{
+		displayName: 'Fields Names or IDs',
+		name: 'fields',
+		type: 'multiOptions',
+		required: true,
+		typeOptions: { loadOptionsMethod: 'getLeadFields' },
+		default: ['id', 'email', 'firstName', 'lastName', 'createdAt', 'updatedAt'],
+		description:
+			'Lead fields to export, by REST API name. Choose from the list, or specify names using an <a href="https://docs.n8n.io/code/expressions/">expression</a> (e.g. custom fields).',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Filter',
+		name: 'filterType',
+		type: 'options',
+		default: 'createdAt',
+		description: 'Marketo accepts exactly one filter per job',
+		options: [
+			{ name: 'Created At', value: 'createdAt', description: 'Leads created in a date range' },
+			{
+				name: 'Updated At',
+				value: 'updatedAt',
+				description:
+					'Leads with any field changed in a date range (not the visible Updated At; may not be enabled for your subscription)',
+			},
+			{ name: 'Static List', value: 'staticList', description: 'Members of a static list' },
+			{
+				name: 'Smart List',
+				value: 'smartList',
+				description: 'Leads matching a smart list (may not be enabled for your subscription)',
+			},
+		],
+		displayOptions: { show },
+	},
+	...dateRangeFields('leads', { filterType: ['createdAt', 'updatedAt'] }, true),
+	{
+		displayName: 'Static List',
+		name: 'staticList',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		displayOptions: { show: { ...show, filterType: ['staticList'] } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchStaticLists', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '1001',
+				validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' } }],
+			},
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'Webinar 2026-03 Attendees' },
+		],
+	},
+	{
+		displayName: 'Smart List',
+		name: 'smartList',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		displayOptions: { show: { ...show, filterType: ['smartList'] } },
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchSmartLists', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '2001',
+				validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' } }],
+			},
+			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'All Customers' },
+		],
+	},
+	...fileShapeFields('leads'),
+	...exportRunFields('leads'),
+	...downloadOptions('leads'),
+];

@@ -1,0 +1,32 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import * as createJob from './export/createJob.operation';
+import * as downloadFile from './export/downloadFile.operation';
+import * as exportOperation from './export/export.operation';
+import type { ExportKind } from '../jobs/exportRequest';
+
+type Operation = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
+
+/**
+ * The operations that are more than one request run as n8n `customOperations`; the single-request steps
+ * (enqueue, status, cancel, list, import status) are declarative routing in the descriptions. Lead and
+ * activity exports share their operations; only the kind differs.
+ */
+function forKind(kind: ExportKind): Record<string, Operation> {
+	return {
+		export: function (this: IExecuteFunctions) {
+			return exportOperation.execute.call(this, kind);
+		},
+		createJob: function (this: IExecuteFunctions) {
+			return createJob.execute.call(this, kind);
+		},
+		downloadFile: function (this: IExecuteFunctions) {
+			return downloadFile.execute.call(this, kind);
+		},
+	};
+}
+
+export const customOperations: Record<string, Record<string, Operation>> = {
+	leadExport: forKind('leads'),
+	activityExport: forKind('activities'),
+};

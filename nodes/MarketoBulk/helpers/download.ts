@@ -1,0 +1,132 @@
+import { createHash } from 'crypto';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { cancelSignalOf, marketoStream, type ByteStream, type MarketoContext } from '../transport';
+import type { ExportKind } from '../jobs/exportRequest';
+
+/**
+ * Downloads an export file as a stream of chunks, never holding the file. A connection that drops (or a
+ * body that ends short) is resumed with `Range: bytes=<received>-`; at the end the byte count and the
+ * sha256 checksum Marketo reported are verified, and a mismatch fails the run instead of passing on bad
+ * data. Consumers (the record decoder, n8n's binary store) read chunks as they arrive.
+ */
+
+export interface ExportFile {
+	kind: ExportKind;
+	exportId: string;
+	fileSize?: number;
+	fileChecksum?: string;
+}
+
+export interface OpenedFile {
+	chunks: AsyncIterable<Uint8Array>;
+	/**
+	 * Chunks (these, or a transformation of them) as a Node Readable, for n8n's `prepareBinaryData`.
+	 * Community nodes may not import 'stream'; the HTTP response body is a Readable, and Readable.from is
+	 * reachable through its class.
+	 */
+	readable(chunks: AsyncIterable<Uint8Array>): unknown;
+	/** How many times the download was resumed after a dropped connection. */
+	resumes(): number;
+}
+
+export const MAX_RESUMES = 10;
+
+export async function openExportFile(ctx: MarketoContext, file: ExportFile): Promise<OpenedFile> {
+	const path = `/bulk/v1/${file.kind}/export/${encodeURIComponent(file.exportId)}/file.json`;
+	const request = async (from: number) => {
+		const response = await marketoStream(ctx, {
+			method: 'GET',
+			path,
+			headers: from > 0 ? { Range: `bytes=${from}-` } : undefined,
+			acceptStatus: [404, 410, 416],
+		});
+		if (response.statusCode === 404 || response.statusCode === 410) {
+			response.body.destroy?.();
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Marketo reports export job ${file.exportId} as completed, but its file is not available (HTTP ${response.statusCode}).`,
+				{
+					description:
+						'Marketo keeps export files for 7 days, and sometimes needs a moment after completion. Run the node again; if the job is older than 7 days, export again.',
+				},
+			);
+		}
+		if (response.statusCode === 416) {
+			response.body.destroy?.();
+			throw fileError(ctx, file, `Marketo refused to resume the download at byte ${from} (HTTP 416)`);
+		}
+		return response;
+	};
+
+	const first = await request(0);
+	let resumes = 0;
+
+	async function* chunks(): AsyncGenerator<Uint8Array> {
+		const hash = createHash('sha256');
+		let received = 0;
+		let response = first;
+		for (;;) {
+			// A server that ignores Range answers 200 with the whole file: skip what we already have.
+			let skip = received > 0 && response.statusCode !== 206 ? received : 0;
+			let failure: unknown;
+			try {
+				for await (const raw of response.body) {
+					let chunk = raw;
+					if (skip > 0) {
+						if (chunk.length <= skip) {
+							skip -= chunk.length;
+							continue;
+						}
+						chunk = chunk.subarray(skip);
+						skip = 0;
+					}
+					hash.update(chunk);
+					received += chunk.length;
+					yield chunk;
+				}
+			} catch (error) {
+				failure = error;
+			}
+			if (cancelSignalOf(ctx)?.aborted) {
+				throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled.');
+			}
+			const short = file.fileSize !== undefined && received < file.fileSize;
+			if (failure === undefined && !short) break;
+			if (++resumes > MAX_RESUMES) {
+				throw fileError(
+					ctx,
+					file,
+					`The download broke off ${resumes - 1} times (last at byte ${received} of ${file.fileSize ?? '?'})${failure ? `: ${(failure as Error).message}` : ''}`,
+				);
+			}
+			response = await request(received);
+		}
+		verify(ctx, file, received, hash.digest('hex'));
+	}
+
+	const readableClass = (first.body as ByteStream & { constructor: { from?: (it: unknown) => unknown } })
+		.constructor;
+	return {
+		chunks: chunks(),
+		readable: (source) => (typeof readableClass.from === 'function' ? readableClass.from(source) : source),
+		resumes: () => resumes,
+	};
+}
+
+function verify(ctx: MarketoContext, file: ExportFile, received: number, sha256: string): void {
+	if (file.fileSize !== undefined && received !== file.fileSize) {
+		throw fileError(ctx, file, `Received ${received} bytes, but Marketo reported ${file.fileSize}`);
+	}
+	const expected = /^sha256:([0-9a-f]{64})$/i.exec(file.fileChecksum ?? '')?.[1]?.toLowerCase();
+	if (expected && expected !== sha256) {
+		throw fileError(ctx, file, `The file's sha256 checksum (${sha256}) differs from the one Marketo reported (${expected})`);
+	}
+}
+
+function fileError(ctx: MarketoContext, file: ExportFile, what: string): NodeOperationError {
+	return new NodeOperationError(ctx.getNode(), `${what} for export job ${file.exportId}. No data was output.`, {
+		description:
+			'The file is still available for 7 days: run Download File (or the node) again. If it keeps failing, check the network between n8n and Marketo.',
+	});
+}

@@ -1,0 +1,140 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+
+import { columnKinds } from '../methods/fieldKinds';
+import type { ExportJobStatus } from '../jobs/exportJob';
+import type { ExportSpec } from '../jobs/exportRequest';
+import { CsvDecoder, decodeRecords, encodeRow, recordBuilder } from './csv';
+import { openExportFile, type OpenedFile } from './download';
+import type { DateWindow } from './windows';
+
+/**
+ * Turns a completed export job into n8n items, the same way for the node's Export and for the trigger:
+ * Records (one item per row, typed) or File (one binary item, streamed into n8n's binary data store).
+ */
+
+export interface OutputOptions {
+	output: 'records' | 'file';
+	binaryPropertyName?: string;
+	fileEncoding?: 'asIs' | 'csv';
+	flattenAttributes?: boolean;
+	typedValues?: boolean;
+	/** Stop after this many records in all (0 or undefined = no cap). */
+	maxItems?: number;
+}
+
+export interface JobOutput {
+	items: INodeExecutionData[];
+	/** True when Max Items stopped the output early. */
+	capped: boolean;
+}
+
+export async function jobOutput(
+	ctx: IExecuteFunctions | IPollFunctions,
+	spec: ExportSpec,
+	job: ExportJobStatus,
+	window: DateWindow | undefined,
+	options: OutputOptions,
+	pairedItem: number | undefined,
+	alreadyEmitted = 0,
+): Promise<JobOutput> {
+	const metadata = jobMetadata(spec, job, window);
+	const file = await openExportFile(ctx, {
+		kind: spec.kind,
+		exportId: job.exportId,
+		fileSize: numberOrUndefined(job.fileSize),
+		fileChecksum: job.fileChecksum,
+	});
+	const paired = pairedItem === undefined ? {} : { pairedItem: { item: pairedItem } };
+
+	if (options.output === 'file') {
+		const binary = await storeFile(ctx, spec, job, window, file, options);
+		return {
+			items: [{ json: { ...metadata, downloadResumes: file.resumes() }, binary: { [options.binaryPropertyName || 'data']: binary }, ...paired }],
+			capped: false,
+		};
+	}
+
+	const kinds = await columnKinds(ctx, spec.kind, spec.fields, spec.columnHeaderNames, options.typedValues !== false);
+	const max = options.maxItems && options.maxItems > 0 ? options.maxItems - alreadyEmitted : Infinity;
+	const items: INodeExecutionData[] = [];
+	let capped = false;
+	for await (const batch of decodeRecords(file.chunks, {
+		format: spec.format,
+		convert: (header) => recordBuilder(header, kinds, { flattenJson: options.flattenAttributes === true }),
+	})) {
+		for (const record of batch.records) {
+			if (items.length >= max) {
+				capped = true;
+				break;
+			}
+			items.push({ json: record.json as IDataObject, ...paired });
+		}
+		if (capped) break;
+	}
+	if (capped && items.length) {
+		const last = items[items.length - 1];
+		last.json._marketoBulk = {
+			capped: true,
+			note: `Output stopped at Max Items (${options.maxItems}); job ${job.exportId} has ${job.numberOfRecords ?? 'more'} records. Raise Max Items or use File output to get them all.`,
+			...metadata,
+		};
+	}
+	return { items, capped };
+}
+
+export function jobMetadata(spec: ExportSpec, job: ExportJobStatus, window: DateWindow | undefined): IDataObject {
+	return {
+		kind: spec.kind,
+		exportId: job.exportId,
+		status: job.status,
+		format: job.format ?? spec.format,
+		numberOfRecords: numberOrUndefined(job.numberOfRecords),
+		fileSize: numberOrUndefined(job.fileSize),
+		fileChecksum: job.fileChecksum,
+		...(window ? { window: { ...window } } : {}),
+		createdAt: job.createdAt,
+		finishedAt: job.finishedAt,
+	};
+}
+
+const MIME_TYPES = { CSV: 'text/csv', TSV: 'text/tab-separated-values', SSV: 'text/plain' } as const;
+
+async function storeFile(
+	ctx: IExecuteFunctions | IPollFunctions,
+	spec: ExportSpec,
+	job: ExportJobStatus,
+	window: DateWindow | undefined,
+	file: OpenedFile,
+	options: OutputOptions,
+) {
+	const reencode = options.fileEncoding === 'csv' && spec.format !== 'CSV';
+	const format = reencode ? 'CSV' : spec.format;
+	const span = window ? `${window.startAt.slice(0, 10)}_${window.endAt.slice(0, 10)}` : job.exportId;
+	const fileName = `marketo-${spec.kind}-${span}.${format === 'CSV' ? 'csv' : format === 'TSV' ? 'tsv' : 'txt'}`;
+	const readable = file.readable(reencode ? asCsv(file.chunks, spec) : file.chunks);
+	return await ctx.helpers.prepareBinaryData(
+		readable as Parameters<typeof ctx.helpers.prepareBinaryData>[0],
+		fileName,
+		MIME_TYPES[format],
+	);
+}
+
+/** TSV/SSV rewritten as CSV, row by row, while it streams. */
+async function* asCsv(chunks: AsyncIterable<Uint8Array>, spec: ExportSpec): AsyncGenerator<Uint8Array> {
+	const decoder = new CsvDecoder({ format: spec.format, nullLiteral: null });
+	const encoder = new TextEncoder();
+	const encode = (rows: ReturnType<CsvDecoder['write']>) =>
+		encoder.encode(rows.map((row) => encodeRow(row.values, ',')).join(''));
+	for await (const chunk of chunks) {
+		const rows = decoder.write(chunk);
+		if (rows.length) yield encode(rows);
+	}
+	const rest = decoder.end();
+	if (rest.length) yield encode(rest);
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const n = Number(value);
+	return Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,224 @@
+import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import {
+	ExecutionCancelledError,
+	marketoRequest,
+	marketoRequestAfterCancel,
+	pause,
+	type MarketoContext,
+} from '../transport';
+import { is1029QueueFull, MarketoApiError } from '../transport/errors';
+import type { ExportKind } from './exportRequest';
+
+/**
+ * The steps of a Marketo bulk export job, each one API call, plus `runExportJob` that strings them together
+ * for the one-step Export. The trigger calls the same steps, one per poll, instead of `runExportJob`.
+ */
+
+export type JobStatusName = 'Created' | 'Queued' | 'Processing' | 'Cancelled' | 'Completed' | 'Failed';
+
+export interface ExportJobStatus extends IDataObject {
+	exportId: string;
+	status: JobStatusName;
+	format?: string;
+	createdAt?: string;
+	queuedAt?: string;
+	startedAt?: string;
+	finishedAt?: string;
+	numberOfRecords?: number;
+	fileSize?: number;
+	fileChecksum?: string;
+	errorMsg?: string;
+}
+
+const base = (kind: ExportKind) => `/bulk/v1/${kind}/export`;
+
+export async function createExportJob(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	body: IDataObject,
+): Promise<ExportJobStatus> {
+	const envelope = await marketoRequest<ExportJobStatus>(ctx, {
+		method: 'POST',
+		path: `${base(kind)}/create.json`,
+		body,
+	});
+	return firstResult(ctx, envelope.result, 'create');
+}
+
+export async function enqueueExportJob(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	exportId: string,
+): Promise<ExportJobStatus> {
+	const envelope = await marketoRequest<ExportJobStatus>(ctx, {
+		method: 'POST',
+		path: `${base(kind)}/${encodeURIComponent(exportId)}/enqueue.json`,
+	});
+	return firstResult(ctx, envelope.result, 'enqueue');
+}
+
+export async function getExportJobStatus(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	exportId: string,
+): Promise<ExportJobStatus> {
+	const envelope = await marketoRequest<ExportJobStatus>(ctx, {
+		method: 'GET',
+		path: `${base(kind)}/${encodeURIComponent(exportId)}/status.json`,
+	});
+	return firstResult(ctx, envelope.result, 'status');
+}
+
+export async function cancelExportJob(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	exportId: string,
+): Promise<ExportJobStatus> {
+	const envelope = await marketoRequest<ExportJobStatus>(ctx, {
+		method: 'POST',
+		path: `${base(kind)}/${encodeURIComponent(exportId)}/cancel.json`,
+	});
+	return firstResult(ctx, envelope.result, 'cancel');
+}
+
+export async function listExportJobs(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	statuses: string[] = [],
+): Promise<ExportJobStatus[]> {
+	const jobs: ExportJobStatus[] = [];
+	let nextPageToken: string | undefined;
+	do {
+		const envelope = await marketoRequest<ExportJobStatus>(ctx, {
+			method: 'GET',
+			path: `${base(kind)}.json`,
+			qs: {
+				...(statuses.length ? { status: statuses.join(',') } : {}),
+				...(nextPageToken ? { nextPageToken } : {}),
+			},
+		});
+		jobs.push(...envelope.result);
+		nextPageToken = envelope.nextPageToken && envelope.result.length ? envelope.nextPageToken : undefined;
+	} while (nextPageToken);
+	return jobs;
+}
+
+export interface WaitSettings {
+	pollIntervalMs: number;
+	/** Epoch ms after which the run gives up (and cancels the job it started). */
+	deadline: number;
+}
+
+/**
+ * Create → enqueue → wait until Completed. Queue-full answers (1029 "too many jobs") wait and try again
+ * until the deadline; the daily quota answer (also 1029) fails at once. A job this run started is
+ * cancelled if the run times out, fails while waiting, or the execution is cancelled.
+ */
+export async function runExportJob(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	body: IDataObject,
+	wait: WaitSettings,
+): Promise<ExportJobStatus> {
+	const created = await whileQueueFull(ctx, wait, () => createExportJob(ctx, kind, body));
+	const { exportId } = created;
+	let finished = false;
+	try {
+		await whileQueueFull(ctx, wait, () => enqueueExportJob(ctx, kind, exportId));
+		let status = await getExportJobStatus(ctx, kind, exportId);
+		while (status.status !== 'Completed') {
+			if (status.status === 'Failed') {
+				finished = true;
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Marketo export job ${exportId} failed: ${status.errorMsg ?? 'no reason given'}.`,
+					{
+						description:
+							'Nothing was downloaded. Run the node again; if it keeps failing, narrow the date range or fields, and check Marketo\'s status page.',
+					},
+				);
+			}
+			if (status.status === 'Cancelled') {
+				finished = true;
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Marketo export job ${exportId} was cancelled (by another user, workflow or tool) before it completed.`,
+					{ description: 'Nothing was downloaded. Run the node again.' },
+				);
+			}
+			if (Date.now() + wait.pollIntervalMs > wait.deadline) {
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Marketo export job ${exportId} was still ${status.status} when the timeout was reached; the job was cancelled.`,
+					{
+						description:
+							status.status === 'Queued'
+								? 'The job never left Marketo\'s queue: other exports (2 run at a time per instance) were ahead of it. Raise the Timeout option, or run the export when the queue is quieter.'
+								: 'Large exports can take a long time to process. Raise the Timeout option, or narrow the date range or fields.',
+					},
+				);
+			}
+			await pause(ctx, wait.pollIntervalMs);
+			status = await getExportJobStatus(ctx, kind, exportId);
+		}
+		finished = true;
+		return status;
+	} finally {
+		if (!finished) await cancelQuietly(ctx, kind, exportId);
+	}
+}
+
+async function whileQueueFull<T>(ctx: MarketoContext, wait: WaitSettings, step: () => Promise<T>): Promise<T> {
+	for (;;) {
+		try {
+			return await step();
+		} catch (error) {
+			if (!(error instanceof MarketoApiError) || !is1029QueueFull({ code: error.marketoCode, message: error.marketoMessage })) {
+				throw error;
+			}
+			if (Date.now() + wait.pollIntervalMs > wait.deadline) throw error;
+			await pause(ctx, wait.pollIntervalMs);
+		}
+	}
+}
+
+/**
+ * Best effort: a job left behind would hold one of Marketo's two processing slots and spend export quota.
+ * After the execution was cancelled, n8n aborts every authenticated request of the run, so the cancel goes
+ * out with the cached token through the plain HTTP helper.
+ */
+async function cancelQuietly(ctx: MarketoContext, kind: ExportKind, exportId: string): Promise<void> {
+	try {
+		await cancelExportJob(ctx, kind, exportId);
+		return;
+	} catch (error) {
+		if (!(error instanceof ExecutionCancelledError) && !isAbort(error)) return;
+	}
+	try {
+		await marketoRequestAfterCancel(ctx, {
+			method: 'POST',
+			path: `${base(kind)}/${encodeURIComponent(exportId)}/cancel.json`,
+		});
+	} catch {
+		// The job will expire on its own; the error that stopped the run is the one worth reporting.
+	}
+}
+
+function isAbort(error: unknown): boolean {
+	const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''}`;
+	return /abort|cancel/i.test(text);
+}
+
+function firstResult(ctx: MarketoContext, result: ExportJobStatus[], step: string): ExportJobStatus {
+	const job = result[0];
+	if (!job || typeof job.exportId !== 'string') {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Marketo answered the ${step} call without an export job in "result".`,
+			{ description: 'This is unexpected; try again. If it repeats, check Marketo\'s status page.' },
+		);
+	}
+	return job;
+}

@@ -1,0 +1,250 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { ExportFormat } from '../helpers/csv';
+import { MAX_WINDOW_SECONDS, splitIntoWindows, toDate, type DateWindow } from '../helpers/windows';
+
+/**
+ * What an export job asks Marketo for, validated before any API call, and the create-job bodies it needs
+ * (one per ≤ 31-day window). Shared by Export, Create Job and the trigger so they validate alike.
+ */
+
+export type ExportKind = 'leads' | 'activities';
+
+export const DEFAULT_ACTIVITY_FIELDS = [
+	'marketoGUID',
+	'leadId',
+	'activityDate',
+	'activityTypeId',
+	'campaignId',
+	'primaryAttributeValueId',
+	'primaryAttributeValue',
+	'attributes',
+] as const;
+
+export const DELETE_LEAD_ACTIVITY_TYPE = 37;
+
+/** Activity types whose primary attribute is of the same asset kind; a primary-attribute filter needs one group. */
+const PRIMARY_ATTRIBUTE_GROUPS: Array<{ asset: string; typeIds: number[] }> = [
+	{ asset: 'lead field', typeIds: [13, 22] },
+	{ asset: 'program', typeIds: [104] },
+	{ asset: 'static list', typeIds: [24, 25] },
+	{ asset: 'form', typeIds: [2] },
+];
+
+export interface ExportParameters {
+	fields?: unknown;
+	format?: unknown;
+	columnHeaderNames?: unknown;
+	// leads
+	filterType?: unknown;
+	startAt?: unknown;
+	endAt?: unknown;
+	staticList?: unknown;
+	smartList?: unknown;
+	// activities
+	activityTypeIds?: unknown;
+	primaryAttributeFilter?: unknown;
+	primaryAttributeValueIds?: unknown;
+	primaryAttributeValues?: unknown;
+}
+
+export interface ExportSpec {
+	kind: ExportKind;
+	format: ExportFormat;
+	fields: string[];
+	columnHeaderNames?: Record<string, string>;
+	/** Filter keys other than the date range. */
+	filter: IDataObject;
+	/** The date range filter, split into windows when longer than 31 days. */
+	range?: { key: 'createdAt' | 'updatedAt'; start: Date; end: Date };
+}
+
+/** Thrown for user mistakes found before any API call; the node turns it into a NodeOperationError. */
+export class ExportParameterError extends Error {}
+
+export function buildExportSpec(
+	kind: ExportKind,
+	parameters: ExportParameters,
+	options: { timeZone?: string; allowLongRange: boolean },
+): ExportSpec {
+	const format = String(parameters.format ?? 'CSV').toUpperCase();
+	if (format !== 'CSV' && format !== 'TSV' && format !== 'SSV') {
+		throw new ExportParameterError(`Format "${format}" is not one Marketo offers: use CSV, TSV or SSV.`);
+	}
+	const fields = listOf(parameters.fields);
+	const spec: ExportSpec = { kind, format, fields, filter: {} };
+
+	if (kind === 'leads') {
+		if (fields.length === 0) {
+			throw new ExportParameterError('Choose at least one lead field to export (Fields).');
+		}
+		applyLeadFilter(spec, parameters, options);
+	} else {
+		if (fields.length === 0) spec.fields = [...DEFAULT_ACTIVITY_FIELDS];
+		spec.range = {
+			key: 'createdAt',
+			...dateRange(parameters.startAt, parameters.endAt, options.timeZone, 'Activity exports need a date range'),
+		};
+		applyActivityFilter(spec, parameters);
+	}
+
+	const duplicates = spec.fields.filter((field, i) => spec.fields.indexOf(field) !== i);
+	if (duplicates.length) {
+		throw new ExportParameterError(`Field "${duplicates[0]}" is listed twice in Fields; list each field once.`);
+	}
+	spec.columnHeaderNames = columnHeaderNames(parameters.columnHeaderNames, spec.fields);
+
+	if (spec.range && !options.allowLongRange) {
+		const seconds = (spec.range.end.getTime() - spec.range.start.getTime()) / 1000;
+		if (seconds >= MAX_WINDOW_SECONDS) {
+			throw new ExportParameterError(
+				`The date range is ${Math.ceil(seconds / 86400)} days; one Marketo job covers at most 31 days. Shorten it, or use the Export operation, which splits longer ranges into several jobs.`,
+			);
+		}
+	}
+	return spec;
+}
+
+/** One create-job body per window (a single body when the filter has no date range). */
+export function createJobBodies(spec: ExportSpec): Array<{ window?: DateWindow; body: IDataObject }> {
+	const base: IDataObject = { format: spec.format, fields: spec.fields };
+	if (spec.columnHeaderNames) base.columnHeaderNames = spec.columnHeaderNames;
+	if (!spec.range) return [{ body: { ...base, filter: { ...spec.filter } } }];
+	return splitIntoWindows(spec.range.start, spec.range.end).map((window) => ({
+		window,
+		body: { ...base, filter: { ...spec.filter, [spec.range!.key]: window } },
+	}));
+}
+
+function applyLeadFilter(
+	spec: ExportSpec,
+	parameters: ExportParameters,
+	options: { timeZone?: string },
+): void {
+	const filterType = String(parameters.filterType ?? 'createdAt');
+	switch (filterType) {
+		case 'createdAt':
+		case 'updatedAt':
+			spec.range = {
+				key: filterType,
+				...dateRange(parameters.startAt, parameters.endAt, options.timeZone, 'This filter needs a date range'),
+			};
+			return;
+		case 'staticList':
+		case 'smartList': {
+			const noun = filterType === 'staticList' ? 'static list' : 'smart list';
+			const { mode, value } = locatorValue(parameters[filterType]);
+			if (value === '') throw new ExportParameterError(`Choose a ${noun}.`);
+			if (mode === 'name') {
+				spec.filter[`${filterType}Name`] = value;
+			} else {
+				if (!/^\d+$/.test(value)) {
+					throw new ExportParameterError(`"${value}" is not a ${noun} ID (a number). Pick the list, or switch to By Name.`);
+				}
+				spec.filter[`${filterType}Id`] = Number(value);
+			}
+			return;
+		}
+		default:
+			throw new ExportParameterError(`Unknown filter "${filterType}": use Created At, Updated At, Static List or Smart List.`);
+	}
+}
+
+function applyActivityFilter(spec: ExportSpec, parameters: ExportParameters): void {
+	const typeIds = listOf(parameters.activityTypeIds).map((id) => {
+		if (!/^\d+$/.test(id)) throw new ExportParameterError(`Activity type "${id}" is not an activity type ID (a number).`);
+		return Number(id);
+	});
+	if (typeIds.includes(DELETE_LEAD_ACTIVITY_TYPE)) {
+		throw new ExportParameterError(
+			'Marketo\'s bulk export does not support the Delete Lead activity type (37). Remove it from Activity Types.',
+		);
+	}
+	if (typeIds.length) spec.filter.activityTypeIds = typeIds;
+
+	const mode = String(parameters.primaryAttributeFilter ?? 'none');
+	if (mode === 'none') return;
+	const values = listOf(mode === 'ids' ? parameters.primaryAttributeValueIds : parameters.primaryAttributeValues);
+	if (values.length === 0) {
+		throw new ExportParameterError('Enter at least one primary attribute value, or set Primary Attribute Filter to None.');
+	}
+	if (values.length > 50) {
+		throw new ExportParameterError(`Marketo accepts at most 50 primary attribute values per job; ${values.length} were given.`);
+	}
+	if (typeIds.length === 0) {
+		throw new ExportParameterError(
+			'A primary attribute filter needs Activity Types of one matching kind (e.g. Add to List / Remove from List for static lists).',
+		);
+	}
+	const groups = new Set(
+		typeIds.map((id) => PRIMARY_ATTRIBUTE_GROUPS.find((group) => group.typeIds.includes(id))?.asset ?? `type ${id}`),
+	);
+	if (groups.size > 1 || [...groups][0].startsWith('type ')) {
+		throw new ExportParameterError(
+			`A primary attribute filter needs activity types whose primary attribute is the same kind of asset: Change Data Value/Change Score (lead fields), Change Status in Progression (programs), Add to List/Remove from List (static lists), Fill Out Form (forms). The chosen types mix: ${[...groups].join(', ')}.`,
+		);
+	}
+	if (mode === 'ids') {
+		const bad = values.find((v) => !/^\d+$/.test(v));
+		if (bad) throw new ExportParameterError(`Primary attribute value ID "${bad}" is not a number; use By Name for names.`);
+		spec.filter.primaryAttributeValueIds = values.map(Number);
+	} else {
+		spec.filter.primaryAttributeValues = values;
+	}
+}
+
+function dateRange(
+	startValue: unknown,
+	endValue: unknown,
+	timeZone: string | undefined,
+	missing: string,
+): { start: Date; end: Date } {
+	const start = toDate(startValue, timeZone);
+	const end = toDate(endValue, timeZone);
+	if (!start || !end) {
+		const which = !start ? `Start ("${String(startValue ?? '')}")` : `End ("${String(endValue ?? '')}")`;
+		throw new ExportParameterError(`${missing}: ${which} is not a date. Use a date like 2026-01-31 or 2026-01-31T12:00:00Z.`);
+	}
+	if (end.getTime() < start.getTime()) {
+		throw new ExportParameterError(
+			`End (${end.toISOString()}) is before Start (${start.toISOString()}). Swap them.`,
+		);
+	}
+	return { start, end };
+}
+
+function columnHeaderNames(value: unknown, fields: string[]): Record<string, string> | undefined {
+	const renames = ((value as { renames?: Array<{ field?: string; header?: string }> } | undefined)?.renames ?? [])
+		.map((r) => ({ field: String(r.field ?? '').trim(), header: String(r.header ?? '').trim() }))
+		.filter((r) => r.field !== '' || r.header !== '');
+	if (renames.length === 0) return undefined;
+	const result: Record<string, string> = {};
+	for (const { field, header } of renames) {
+		if (field === '' || header === '') {
+			throw new ExportParameterError('Each column rename needs both a field and a column header.');
+		}
+		if (!fields.includes(field)) {
+			throw new ExportParameterError(`Column rename for "${field}", but "${field}" is not among the exported Fields.`);
+		}
+		result[field] = header;
+	}
+	const headers = Object.values(result);
+	const clash = headers.find((h, i) => headers.indexOf(h) !== i);
+	if (clash) throw new ExportParameterError(`Two columns would both be called "${clash}"; give each a distinct header.`);
+	return result;
+}
+
+function locatorValue(value: unknown): { mode: string; value: string } {
+	if (value && typeof value === 'object') {
+		const locator = value as { mode?: unknown; value?: unknown };
+		return { mode: String(locator.mode ?? 'id'), value: String(locator.value ?? '').trim() };
+	}
+	return { mode: 'id', value: String(value ?? '').trim() };
+}
+
+/** Multi-select values, comma-separated text or a JSON array from an expression, as a clean list. */
+export function listOf(value: unknown): string[] {
+	if (value === undefined || value === null || value === '') return [];
+	const items = Array.isArray(value) ? value : String(value).split(',');
+	return items.map((item) => String(item).trim()).filter((item) => item !== '');
+}

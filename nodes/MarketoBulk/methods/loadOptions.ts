@@ -1,0 +1,27 @@
+import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+
+import { DELETE_LEAD_ACTIVITY_TYPE } from '../jobs/exportRequest';
+import { marketoRequest } from '../transport';
+import { describeLeadFields } from './fieldKinds';
+
+export async function getLeadFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const fields = await describeLeadFields(this);
+	return fields
+		.map((field) => ({
+			name: field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`,
+			value: field.name,
+			description: field.dataType,
+		}))
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function getActivityTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const { result } = await marketoRequest<{ id: number; name: string; description?: string }>(this, {
+		method: 'GET',
+		path: '/rest/v1/activities/types.json',
+	});
+	return result
+		.filter((type) => type.id !== DELETE_LEAD_ACTIVITY_TYPE) // not supported by bulk export
+		.map((type) => ({ name: `${type.name} (${type.id})`, value: type.id, description: type.description }))
+		.sort((a, b) => a.name.localeCompare(b.name));
+}
