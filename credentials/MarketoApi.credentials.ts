@@ -14,7 +14,7 @@ export class MarketoApi implements ICredentialType {
 
 	displayName = 'Marketo API';
 
-	icon = 'file:marketo.svg' as const;
+	icon = { light: 'file:marketo.svg', dark: 'file:marketo.dark.svg' } as const;
 
 	documentationUrl =
 		'https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/authentication';

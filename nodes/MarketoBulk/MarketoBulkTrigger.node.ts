@@ -9,7 +9,7 @@ export class MarketoBulkTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Marketo Bulk Trigger',
 		name: 'marketoBulkTrigger',
-		icon: 'file:marketo.svg',
+		icon: { light: 'file:marketo.svg', dark: 'file:marketo.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["event"] }}',

@@ -251,7 +251,7 @@ export function downloadOptions(kind: ExportKind, show?: Record<string, string[]
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to spread the JSON "attributes" column into separate "attributes.<name>" keys (Records output)',
+				'Whether to spread the JSON "attributes" column into separate "attributes.&lt;name&gt;" keys (Records output)',
 		},
 		{
 			displayName: 'Max Items',
@@ -260,7 +260,7 @@ export function downloadOptions(kind: ExportKind, show?: Record<string, string[]
 			default: 0,
 			typeOptions: { minValue: 0 },
 			description:
-				'Stop after this many records (0 = all). When capped, the last item says so in "_marketoBulk".',
+				'Stop after this many records (0 = all). When capped, the last item says so in its _marketoBulk key.',
 		},
 		{
 			displayName: 'Typed Values',

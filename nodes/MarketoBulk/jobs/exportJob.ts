@@ -172,15 +172,16 @@ export async function runExportJob(
 
 async function whileQueueFull<T>(ctx: MarketoContext, wait: WaitSettings, step: () => Promise<T>): Promise<T> {
 	for (;;) {
-		try {
-			return await step();
-		} catch (error) {
-			if (!(error instanceof MarketoApiError) || !is1029QueueFull({ code: error.marketoCode, message: error.marketoMessage })) {
-				throw error;
-			}
-			if (Date.now() + wait.pollIntervalMs > wait.deadline) throw error;
-			await pause(ctx, wait.pollIntervalMs);
-		}
+		const outcome = await step().then(
+			(value) => ({ value, error: undefined }),
+			(error: unknown) => ({ value: undefined, error }),
+		);
+		if (outcome.error === undefined) return outcome.value as T;
+		const queueFull =
+			outcome.error instanceof MarketoApiError &&
+			is1029QueueFull({ code: outcome.error.marketoCode, message: outcome.error.marketoMessage });
+		if (!queueFull || Date.now() + wait.pollIntervalMs > wait.deadline) return await Promise.reject(outcome.error);
+		await pause(ctx, wait.pollIntervalMs);
 	}
 }
 

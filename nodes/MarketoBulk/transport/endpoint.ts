@@ -11,14 +11,12 @@ export function marketoOrigin(restEndpoint: unknown): string {
 		);
 	}
 	if (!/^https?:\/\//i.test(text)) text = `https://${text}`;
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
+	if (!URL.canParse(text)) {
 		throw new Error(
 			`"${restEndpoint}" is not a URL. The REST endpoint looks like https://123-ABC-456.mktorest.com/rest (Admin > Integration > Web Services).`,
 		);
 	}
+	const url = new URL(text);
 	const path = url.pathname.replace(/\/+$/, '');
 	if (path !== '' && !/^\/(rest|identity|bulk)$/i.test(path)) {
 		throw new Error(

@@ -36,17 +36,14 @@ export async function requestAccessToken(
 	if (clientId === '') throw new Error('The Client ID is empty. Copy it from Admin > LaunchPoint > View Details.');
 	if (clientSecret === '') throw new Error('The Client Secret is empty. Copy it from Admin > LaunchPoint > View Details.');
 
-	let body: unknown;
-	try {
-		body = await http.helpers.httpRequest({
+	const body: unknown = await http.helpers
+		.httpRequest({
 			method: 'GET',
 			url: `${origin}/identity/oauth/token`,
 			qs: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
 			json: true,
-		});
-	} catch (error) {
-		throw new Error(describeTokenFailure(error as HttpFailure, origin));
-	}
+		})
+		.catch((error: HttpFailure) => Promise.reject(new Error(describeTokenFailure(error, origin))));
 	const token = (body as { access_token?: unknown } | undefined)?.access_token;
 	if (typeof token !== 'string' || token === '') {
 		throw new Error(

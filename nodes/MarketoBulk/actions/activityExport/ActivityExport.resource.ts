@@ -25,7 +25,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getActivityTypes' },
 		default: [],
 		description:
-			'Only these activity types (all when empty). All selected types go into one job. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			'Only these activity types (all when empty; all selected types go into one job). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 		displayOptions: { show },
 	},
 	{

@@ -36,9 +36,9 @@ export function exportSpecOf(
 	try {
 		return buildExportSpec(kind, parameters, { timeZone: ctx.getTimezone(), allowLongRange });
 	} catch (error) {
-		if (error instanceof ExportParameterError) {
-			throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex });
-		}
-		throw error;
+		throw new NodeOperationError(ctx.getNode(), error as Error, {
+			itemIndex,
+			message: error instanceof ExportParameterError ? error.message : undefined,
+		});
 	}
 }

@@ -24,7 +24,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { loadOptionsMethod: 'getLeadFields' },
 		default: ['id', 'email', 'firstName', 'lastName', 'createdAt', 'updatedAt'],
 		description:
-			'Lead fields to export, by REST API name. Choose from the list, or specify names using an <a href="https://docs.n8n.io/code/expressions/">expression</a> (e.g. custom fields).',
+			'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 		displayOptions: { show },
 	},
 	{
