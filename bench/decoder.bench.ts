@@ -33,7 +33,18 @@ function prng(seed: number): () => number {
 function generate(rows: number): Buffer {
 	const rnd = prng(42);
 	const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
-	const first = ['Anna', 'José', 'Zoë', '美咲', 'Łukasz', 'Søren', 'Ngozi', 'Ольга', 'Chloé', 'Bob'];
+	const first = [
+		'Anna',
+		'José',
+		'Zoë',
+		'美咲',
+		'Łukasz',
+		'Søren',
+		'Ngozi',
+		'Ольга',
+		'Chloé',
+		'Bob',
+	];
 	const last = ['Smith', 'García', 'Müller', '佐藤', 'Nowak', "O'Brien", 'Dubois', 'Kowalski'];
 	const companies = ['Acme Inc', 'Globex', 'Initech', 'Umbrella Corp', 'Stark Industries', 'null'];
 	const header =
@@ -192,7 +203,9 @@ async function main() {
 	console.log(`|${'-'.repeat(w + 2)}|---------:|------------:|--------:|`);
 	for (const r of results) {
 		console.log(
-			`| ${r.name.padEnd(w)} | ${r.seconds.toFixed(3).padStart(8)} | ${Math.round(r.rows / r.seconds)
+			`| ${r.name.padEnd(w)} | ${r.seconds.toFixed(3).padStart(8)} | ${Math.round(
+				r.rows / r.seconds,
+			)
 				.toLocaleString('en')
 				.padStart(11)} | ${(mb / r.seconds).toFixed(1).padStart(7)} |`,
 		);

@@ -35,7 +35,18 @@ describe('recordBuilder', () => {
 		expect(n('-0')).toBe(0);
 		expect(n('+7')).toBe(7);
 		expect(n('9007199254740991')).toBe(9007199254740991);
-		for (const text of ['9007199254740993', '1.5', '1e3', '0x1f', ' 1', '1 ', '-', 'abc', 'NaN', 'Infinity']) {
+		for (const text of [
+			'9007199254740993',
+			'1.5',
+			'1e3',
+			'0x1f',
+			' 1',
+			'1 ',
+			'-',
+			'abc',
+			'NaN',
+			'Infinity',
+		]) {
 			expect(n(text)).toBe(text);
 		}
 		expect(n('')).toBeNull();
@@ -49,7 +60,19 @@ describe('recordBuilder', () => {
 		expect(f('5.')).toBe(5);
 		expect(f('1.0E7')).toBe(1e7);
 		expect(f('2e-3')).toBe(0.002);
-		for (const text of ['.', '-', 'e5', '1e', '1e+', '0x10', ' 1', '1,5', 'NaN', 'Infinity', '1e999']) {
+		for (const text of [
+			'.',
+			'-',
+			'e5',
+			'1e',
+			'1e+',
+			'0x10',
+			' 1',
+			'1,5',
+			'NaN',
+			'Infinity',
+			'1e999',
+		]) {
 			expect(f(text)).toBe(text);
 		}
 		expect(f('')).toBeNull();
@@ -80,7 +103,11 @@ describe('recordBuilder', () => {
 	});
 
 	test('flattenJson: attributes {a:{b:1}} → attributes.a.b; arrays stay values', () => {
-		const b = recordBuilder(['id', 'attributes'], { id: 'integer', attributes: 'json' }, { flattenJson: true });
+		const b = recordBuilder(
+			['id', 'attributes'],
+			{ id: 'integer', attributes: 'json' },
+			{ flattenJson: true },
+		);
 		expect(b(['1', '{"Reason":"x","Old Status ID":20,"deep":{"k":[1,2]}}'])).toEqual({
 			id: 1,
 			'attributes.Reason': 'x',
@@ -113,7 +140,12 @@ describe('recordBuilder', () => {
 		}
 		const out = [];
 		for await (const batch of decodeRecords(source(), {
-			convert: (h) => recordBuilder(h, { leadId: 'integer', activityTypeId: 'integer', attributes: 'json' }, { flattenJson: true }),
+			convert: (h) =>
+				recordBuilder(
+					h,
+					{ leadId: 'integer', activityTypeId: 'integer', attributes: 'json' },
+					{ flattenJson: true },
+				),
 		})) {
 			out.push(...batch.records);
 		}

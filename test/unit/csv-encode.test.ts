@@ -51,6 +51,16 @@ describe('encodeValue / encodeRow', () => {
 		expect(encodeValue('', ',')).toBe('');
 	});
 
+	test("nullText writes Marketo's null literal, e.g. when re-encoding TSV as CSV", () => {
+		const tsv = 'a\tb\tc\nnull\t"null"\tx,y\n';
+		const d = new CsvDecoder({ format: 'TSV' });
+		const csv = [...d.write(tsv), ...d.end()]
+			.map((r) => encodeRow(r.values, ',', { nullText: 'null' }))
+			.join('');
+		expect(csv).toBe('a,b,c\nnull,"null","x,y"\n');
+		expect(encodeValue(undefined, ';', 'null')).toBe('null');
+	});
+
 	test('numbers, booleans, dates, objects', () => {
 		expect(encodeValue(42, ',')).toBe('42');
 		expect(encodeValue(-1.5, ',')).toBe('-1.5');
@@ -71,7 +81,31 @@ describe('encodeValue / encodeRow', () => {
 });
 
 describe('round trip: encodeRow → decode gives the same values', () => {
-	const atoms = ['a', 'b', '0', 'é', 'ß', '中', '😀', '𝄞', ',', ';', ' ', '\t', '"', '""', '\r', '\n', '\r\n', '\0', '\u2028', '\u2029', '\ufeff', 'null', 'NULL'];
+	const atoms = [
+		'a',
+		'b',
+		'0',
+		'é',
+		'ß',
+		'中',
+		'😀',
+		'𝄞',
+		',',
+		';',
+		' ',
+		'\t',
+		'"',
+		'""',
+		'\r',
+		'\n',
+		'\r\n',
+		'\0',
+		'\u2028',
+		'\u2029',
+		'\ufeff',
+		'null',
+		'NULL',
+	];
 
 	function randomString(rnd: () => number): string {
 		if (rnd() < 0.05) return '';
@@ -79,7 +113,10 @@ describe('round trip: encodeRow → decode gives the same values', () => {
 		let s = '';
 		const len = Math.floor(rnd() * 10);
 		for (let i = 0; i < len; i++) {
-			s += rnd() < 0.8 ? atoms[Math.floor(rnd() * atoms.length)] : String.fromCharCode(Math.floor(rnd() * 0xd7ff));
+			s +=
+				rnd() < 0.8
+					? atoms[Math.floor(rnd() * atoms.length)]
+					: String.fromCharCode(Math.floor(rnd() * 0xd7ff));
 		}
 		return s;
 	}
@@ -119,12 +156,14 @@ describe('RecordSplitter', () => {
 	function split(bytes: Uint8Array, chunk: number): Uint8Array[] {
 		const s = new RecordSplitter();
 		const out: Uint8Array[] = [];
-		for (let i = 0; i < bytes.length; i += chunk) out.push(...s.write(bytes.subarray(i, i + chunk)));
+		for (let i = 0; i < bytes.length; i += chunk)
+			out.push(...s.write(bytes.subarray(i, i + chunk)));
 		out.push(...s.end());
 		return out;
 	}
 
-	const file = 'email,note\r\na@x.com,"multi\r\nline, ""quoted"""\r\nb@x.com,中文😀\n"c\n@x.com",null\nlast,no newline';
+	const file =
+		'email,note\r\na@x.com,"multi\r\nline, ""quoted"""\r\nb@x.com,中文😀\n"c\n@x.com",null\nlast,no newline';
 
 	test('cuts at line ends outside quotes, keeping each record byte-exact', () => {
 		const records = split(utf8(file), 1 << 16).map(text);

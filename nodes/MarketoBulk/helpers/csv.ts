@@ -349,8 +349,7 @@ export class CsvDecoder {
 					const len = end - pos;
 					if (
 						len === nullLength &&
-						(len === 0 ||
-							(s.charCodeAt(pos) === null0 && s.startsWith(nullLiteral as string, pos)))
+						(len === 0 || (s.charCodeAt(pos) === null0 && s.startsWith(nullLiteral as string, pos)))
 					) {
 						row.push(null);
 					} else {
@@ -723,10 +722,14 @@ export async function* decodeRecords(
 	if (last !== undefined && (last.records.length > 0 || !yielded)) yield last;
 }
 
-/** One value for an import file: null/undefined → '', objects → JSON, quoted when needed. */
-export function encodeValue(value: unknown, delimiter: Delimiter): string {
+/**
+ * One value for an import file: null/undefined → '' (or `nullText`, e.g. 'null' to write Marketo's own
+ * convention when re-encoding an export), objects → JSON, quoted when needed. The text 'null' is always
+ * quoted, so it never reads back as a missing value.
+ */
+export function encodeValue(value: unknown, delimiter: Delimiter, nullText = ''): string {
 	let s: string;
-	if (value === null || value === undefined) return '';
+	if (value === null || value === undefined) return nullText;
 	if (typeof value === 'string') s = value;
 	else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
 		s = String(value);
@@ -746,17 +749,25 @@ export function encodeValue(value: unknown, delimiter: Delimiter): string {
 	return s;
 }
 
-/** One record for an import file: encoded values joined by the delimiter, ending in '\n'. */
-export function encodeRow(values: unknown[], delimiter: Delimiter): string {
+/**
+ * One record for an import file: encoded values joined by the delimiter, ending in '\n'.
+ * `options.nullText` is what null/undefined become (default ''; see encodeValue).
+ */
+export function encodeRow(
+	values: unknown[],
+	delimiter: Delimiter,
+	options: { nullText?: string } = {},
+): string {
+	const nullText = options.nullText ?? '';
 	// A lone empty value would be a blank line, which readers (ours too) skip.
 	if (values.length === 1) {
-		const only = encodeValue(values[0], delimiter);
+		const only = encodeValue(values[0], delimiter, nullText);
 		return (only === '' ? '""' : only) + '\n';
 	}
 	let out = '';
 	for (let i = 0; i < values.length; i++) {
 		if (i > 0) out += delimiter;
-		out += encodeValue(values[i], delimiter);
+		out += encodeValue(values[i], delimiter, nullText);
 	}
 	return out + '\n';
 }

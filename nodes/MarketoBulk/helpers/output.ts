@@ -121,10 +121,11 @@ async function storeFile(
 
 /** TSV/SSV rewritten as CSV, row by row, while it streams. */
 async function* asCsv(chunks: AsyncIterable<Uint8Array>, spec: ExportSpec): AsyncGenerator<Uint8Array> {
-	const decoder = new CsvDecoder({ format: spec.format, nullLiteral: null });
+	// Marketo's unquoted `null` stays an unquoted `null` (a quoted "null" would turn it into text).
+	const decoder = new CsvDecoder({ format: spec.format });
 	const encoder = new TextEncoder();
 	const encode = (rows: ReturnType<CsvDecoder['write']>) =>
-		encoder.encode(rows.map((row) => encodeRow(row.values, ',')).join(''));
+		encoder.encode(rows.map((row) => encodeRow(row.values, ',', { nullText: 'null' })).join(''));
 	for await (const chunk of chunks) {
 		const rows = decoder.write(chunk);
 		if (rows.length) yield encode(rows);
