@@ -67,7 +67,7 @@ export function buildExportSpec(
 	parameters: ExportParameters,
 	options: { timeZone?: string; allowLongRange: boolean },
 ): ExportSpec {
-	const format = String(parameters.format ?? 'CSV').toUpperCase();
+	const format = String(parameters.format || 'CSV').toUpperCase();
 	if (format !== 'CSV' && format !== 'TSV' && format !== 'SSV') {
 		throw new ExportParameterError(`Format "${format}" is not one Marketo offers: use CSV, TSV or SSV.`);
 	}
@@ -121,7 +121,7 @@ function applyLeadFilter(
 	parameters: ExportParameters,
 	options: { timeZone?: string },
 ): void {
-	const filterType = String(parameters.filterType ?? 'createdAt');
+	const filterType = String(parameters.filterType || 'createdAt');
 	switch (filterType) {
 		case 'createdAt':
 		case 'updatedAt':
@@ -162,7 +162,7 @@ function applyActivityFilter(spec: ExportSpec, parameters: ExportParameters): vo
 	}
 	if (typeIds.length) spec.filter.activityTypeIds = typeIds;
 
-	const mode = String(parameters.primaryAttributeFilter ?? 'none');
+	const mode = String(parameters.primaryAttributeFilter || 'none');
 	if (mode === 'none') return;
 	const values = listOf(mode === 'ids' ? parameters.primaryAttributeValueIds : parameters.primaryAttributeValues);
 	if (values.length === 0) {

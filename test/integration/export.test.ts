@@ -1,0 +1,418 @@
+import { createHash } from 'crypto';
+
+import { customOperations } from '../../nodes/MarketoBulk/actions/router';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { readBinary } from '../helpers/n8nContext';
+import { count, startHarness, type Harness } from '../helpers/setup';
+
+const CREATE = 'POST /bulk/v1/leads/export/create.json';
+const ACTIVITY_CREATE = 'POST /bulk/v1/activities/export/create.json';
+
+let harness: Harness;
+
+beforeAll(async () => {
+	harness = await startHarness({
+		leads: { count: 3000, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
+		activities: { count: 4000, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
+		exportProcessingMs: 50,
+	});
+});
+afterAll(async () => {
+	await harness.emulator.close();
+});
+beforeEach(() => {
+	harness.emulator.reset();
+});
+
+const FAST = { pollIntervalSeconds: 0.05, timeoutMinutes: 1 };
+const LEAD_FIELDS = ['id', 'email', 'firstName', 'lastName', 'company', 'address', 'leadScore', 'unsubscribed', 'createdAt', 'updatedAt'];
+
+function leadExport(parameters: IDataObject, extra: Parameters<Harness['context']>[1] = {}) {
+	const test = harness.context(
+		{
+			resource: 'leadExport',
+			operation: 'export',
+			fields: LEAD_FIELDS,
+			format: 'CSV',
+			filterType: 'createdAt',
+			output: 'records',
+			...parameters,
+			options: { ...FAST, ...((parameters.options as IDataObject) ?? {}) },
+		},
+		extra,
+	);
+	return { test, run: () => customOperations.leadExport.export.call(test.context) };
+}
+
+function activityExport(parameters: IDataObject, extra: Parameters<Harness['context']>[1] = {}) {
+	const test = harness.context(
+		{
+			resource: 'activityExport',
+			operation: 'export',
+			format: 'CSV',
+			output: 'records',
+			...parameters,
+			options: { ...FAST, ...((parameters.options as IDataObject) ?? {}) },
+		},
+		extra,
+	);
+	return { test, run: () => customOperations.activityExport.export.call(test.context) };
+}
+
+const jsonOf = (output: INodeExecutionData[][]) => output[0].map((item) => item.json);
+
+describe('Export Leads, one step', () => {
+	it('exports a created-at range as typed records equal to Marketo\'s data', async () => {
+		const range = { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-20T00:00:00Z' };
+		const records = jsonOf(await leadExport(range).run());
+		const expected = [...(await collect(harness.emulator.data.leads({ createdAt: range })))];
+		expect(records.length).toBe(expected.length);
+		expect(records.length).toBeGreaterThan(100);
+		const byId = new Map(expected.map((lead) => [Number(lead.id), lead]));
+		for (const record of records) {
+			const lead = byId.get(record.id as number)!;
+			expect(typeof record.id).toBe('number');
+			expect(record.email).toBe(lead.email ?? null);
+			expect(record.address).toBe(lead.address ?? null);
+			expect(record.firstName).toBe(lead.firstName ?? null);
+			expect(record.leadScore).toBe(lead.leadScore === null || lead.leadScore === undefined ? null : Number(lead.leadScore));
+			expect([true, false, null]).toContain(record.unsubscribed);
+		}
+		expect(count(harness.emulator, CREATE)).toBe(1);
+	});
+
+	it('splits 95 days into 4 jobs of at most 31 days with every record exactly once', async () => {
+		const range = { startAt: '2026-01-01T00:00:00Z', endAt: '2026-04-05T23:59:59Z' };
+		const records = jsonOf(await leadExport(range).run());
+		expect(count(harness.emulator, CREATE)).toBe(4);
+		const ids = records.map((r) => r.id);
+		expect(new Set(ids).size).toBe(ids.length);
+		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: range }));
+		const windows = harness.emulator.data.jobs().map((job) => (job.filter as IDataObject).createdAt as IDataObject);
+		for (const window of windows) {
+			const days = (Date.parse(String(window.endAt)) - Date.parse(String(window.startAt))) / 86400_000;
+			expect(days).toBeLessThanOrEqual(31);
+		}
+	});
+
+	it.each(['CSV', 'TSV', 'SSV'])('reads %s files, awkward values included', async (format) => {
+		const range = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-15T00:00:00Z' };
+		const records = jsonOf(await leadExport({ ...range, format }).run());
+		const expected = [...(await collect(harness.emulator.data.leads({ createdAt: range })))];
+		expect(records.map((r) => [r.id, r.address, r.company, r.lastName])).toEqual(
+			expected.map((l) => [Number(l.id), l.address ?? null, l.company ?? null, l.lastName ?? null]),
+		);
+	});
+
+	it('renames columns', async () => {
+		const records = jsonOf(
+			await leadExport({
+				startAt: '2026-03-01T00:00:00Z',
+				endAt: '2026-03-02T00:00:00Z',
+				fields: ['id', 'email', 'leadScore'],
+				columnHeaderNames: { renames: [{ field: 'email', header: 'E-mail' }, { field: 'leadScore', header: 'Score' }] },
+			}).run(),
+		);
+		expect(Object.keys(records[0])).toEqual(['id', 'E-mail', 'Score']);
+		expect(records.some((r) => typeof r.Score === 'number')).toBe(true);
+	});
+
+	it('filters by updated at', async () => {
+		const range = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-20T00:00:00Z' };
+		const records = jsonOf(await leadExport({ ...range, filterType: 'updatedAt' }).run());
+		expect(records.length).toBe(harness.emulator.data.leadCount({ updatedAt: range }));
+	});
+
+	it.each([
+		['by ID', { mode: 'id', value: '1001' }],
+		['from the list', { mode: 'list', value: '1001' }],
+	])('filters by static list %s', async (_name, staticList) => {
+		const records = jsonOf(await leadExport({ filterType: 'staticList', staticList }).run());
+		expect(records.map((r) => r.id).sort()).toEqual([...harness.emulator.data.staticListMembers(1001)].sort());
+		expect(harness.emulator.data.jobs()[0].filter).toEqual({ staticListId: 1001 });
+	});
+
+	it('filters by static list name and smart list', async () => {
+		const lists = await collect(harness.emulator.data.leads({ staticListId: 1001 }));
+		const { result } = await (await import('../../nodes/MarketoBulk/transport')).marketoRequest<{ id: number; name: string }>(
+			harness.context({}).context,
+			{ method: 'GET', path: '/rest/asset/v1/staticLists.json', qs: { offset: 0, maxReturn: 200 } },
+		);
+		const name = result.find((list) => list.id === 1001)!.name;
+		const byName = jsonOf(await leadExport({ filterType: 'staticList', staticList: { mode: 'name', value: name } }).run());
+		expect(byName.length).toBe(lists.length);
+		const smart = jsonOf(await leadExport({ filterType: 'smartList', smartList: { mode: 'id', value: '2001' } }).run());
+		expect(smart.length).toBe(harness.emulator.data.leadCount({ smartListId: 2001 }));
+	});
+
+	it('explains 1035 when the subscription lacks the filter', async () => {
+		await harness.emulator.close();
+		harness = await startHarness({ disabledFilters: ['updatedAt'], exportProcessingMs: 50 });
+		const error = await leadExport({ filterType: 'updatedAt', startAt: '2026-03-01', endAt: '2026-03-02' }).run().catch((e) => e);
+		expect(error.message).toMatch(/^Marketo error 1035: .*Ask Marketo support to enable it, or use the Created At filter instead\.$/);
+		await harness.emulator.close();
+		harness = await startHarness({
+			leads: { count: 3000, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
+			activities: { count: 4000, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
+			exportProcessingMs: 50,
+		});
+	});
+
+	it('passes on Marketo\'s 1003 for an unknown field', async () => {
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02', fields: ['id', 'favouriteColour'] }).run().catch((e) => e);
+		expect(error.message).toMatch(/^Marketo error 1003: .*favouriteColour/);
+		expect(error.message).toMatch(/Check field names/);
+	});
+
+	it.each([
+		[{ startAt: '2026-03-02', endAt: '2026-03-01' }, /End \(2026-03-01T00:00:00.000Z\) is before Start/],
+		[{ startAt: 'yesterday', endAt: '2026-03-01' }, /Start \("yesterday"\) is not a date/],
+		[{ startAt: '2026-03-01', endAt: '2026-03-02', fields: [] }, /Choose at least one lead field/],
+		[{ startAt: '2026-03-01', endAt: '2026-03-02', fields: ['id', 'id'] }, /"id" is listed twice/],
+		[{ filterType: 'staticList', staticList: { mode: 'id', value: 'Webinar' } }, /"Webinar" is not a static list ID/],
+		[
+			{ startAt: '2026-03-01', endAt: '2026-03-02', columnHeaderNames: { renames: [{ field: 'title', header: 'T' }] } },
+			/"title" is not among the exported Fields/,
+		],
+	])('rejects bad parameters before any API call (%#)', async (parameters, message) => {
+		const error = await leadExport(parameters).run().catch((e) => e);
+		expect(error.message).toMatch(message);
+		expect(Object.values(harness.emulator.counters()).reduce((a, b) => a + b, 0)).toBe(0);
+	});
+
+	it('waits while the export queue is full, then succeeds', async () => {
+		harness.emulator.faults.failNext('/bulk/v1/leads/export/', 2, { code: '1029', message: 'Too many jobs (10) in queue' });
+		const records = jsonOf(await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' }).run());
+		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-02T00:00:00Z' } }));
+	});
+
+	it('stops at once on the daily export quota, with its own message', async () => {
+		harness.emulator.faults.failNext('/bulk/v1/leads/export/', 5, { code: '1029', message: 'Export daily quota 500MB exceeded' });
+		const started = Date.now();
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02', options: { pollIntervalSeconds: 2 } }).run().catch((e) => e);
+		expect(Date.now() - started).toBeLessThan(1500);
+		expect(error.message).toMatch(/daily bulk export quota \(500 MB a day, shared by lead and activity exports\) is used up\. It resets at 00:00 US Central/);
+	});
+
+	it('reports a Failed job', async () => {
+		harness.emulator.faults.failNextJob('Internal error while processing');
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' }).run().catch((e) => e);
+		expect(error.message).toMatch(/export job .* failed: Internal error while processing/);
+	});
+
+	it('cancels the job when the timeout is reached', async () => {
+		harness.emulator.faults.stuckInQueue(true);
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02', options: { timeoutMinutes: 0.02 } }).run().catch((e) => e);
+		expect(error.message).toMatch(/was still Queued when the timeout was reached; the job was cancelled/);
+		expect(error.description).toMatch(/never left Marketo's queue/);
+		expect(harness.emulator.data.jobs()[0].status).toBe('Cancelled');
+	});
+
+	it('cancels the Marketo job when the n8n execution is cancelled', async () => {
+		harness.emulator.faults.stuckInQueue(true);
+		const { test, run } = leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' });
+		const pending = run();
+		await waitFor(() => harness.emulator.data.jobs()[0]?.status === 'Queued');
+		test.abort.abort();
+		await expect(pending).rejects.toThrow(/cancelled/);
+		await waitFor(() => harness.emulator.data.jobs()[0]?.status === 'Cancelled');
+	});
+
+	it('resumes a dropped download with a Range request and outputs every record once', async () => {
+		harness.emulator.faults.dropFileAfterBytes(20_000, 2);
+		const range = { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-31T00:00:00Z' };
+		const records = jsonOf(await leadExport(range).run());
+		expect(count(harness.emulator, 'rangeRequests')).toBe(2);
+		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: range }));
+		expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
+	});
+
+	it('fails on a checksum mismatch instead of emitting bad data', async () => {
+		harness.emulator.faults.corruptNextChecksum();
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-10' }).run().catch((e) => e);
+		expect(error.message).toMatch(/sha256 checksum .* differs from the one Marketo reported .* No data was output/);
+	});
+
+	it('explains a Completed job whose file is missing', async () => {
+		harness.emulator.faults.completedFileMissing();
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-10' }).run().catch((e) => e);
+		expect(error.message).toMatch(/reports export job .* as completed, but its file is not available \(HTTP 404\)/);
+	});
+
+	it('caps the items and says so on the last one', async () => {
+		const records = jsonOf(await leadExport({ startAt: '2026-01-01', endAt: '2026-03-31', options: { maxItems: 25 } }).run());
+		expect(records.length).toBe(25);
+		expect((records[24]._marketoBulk as IDataObject).capped).toBe(true);
+		expect(String((records[24]._marketoBulk as IDataObject).note)).toMatch(/Output stopped at Max Items \(25\)/);
+		expect(count(harness.emulator, CREATE)).toBe(1);
+	});
+
+	it('pairs every output item with its input item and honours Continue On Fail', async () => {
+		const { run } = leadExport(
+			{ startAt: '={{...}}', endAt: '2026-03-02' },
+			{
+				items: [{ json: {} }],
+				continueOnFail: true,
+			},
+		);
+		const [items] = await run();
+		expect(items).toHaveLength(1);
+		expect(items[0].json.error).toMatch(/is not a date/);
+		expect(items[0].pairedItem).toEqual({ item: 0 });
+
+		const ok = leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' }, { items: [{ json: { a: 1 } }, { json: { a: 2 } }] });
+		const [both] = await ok.run();
+		const half = both.length / 2;
+		expect(both.slice(0, half).every((i) => (i.pairedItem as IDataObject).item === 0)).toBe(true);
+		expect(both.slice(half).every((i) => (i.pairedItem as IDataObject).item === 1)).toBe(true);
+	});
+
+	it('streams a File output into the binary store byte for byte, with job metadata', async () => {
+		const range = { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-10T00:00:00Z' };
+		const { test, run } = leadExport({ ...range, output: 'file', format: 'TSV' });
+		const [items] = await run();
+		expect(items).toHaveLength(1);
+		const job = harness.emulator.data.jobs()[0];
+		const bytes = await readBinary(test, items[0].binary!.data);
+		expect(items[0].json).toMatchObject({ exportId: job.exportId, numberOfRecords: job.numberOfRecords, fileSize: bytes.length, window: { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-10T00:00:00Z' } });
+		expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(job.fileChecksum);
+		expect(items[0].binary!.data.mimeType).toBe('text/tab-separated-values');
+		expect(items[0].binary!.data.fileName).toBe('marketo-leads-2026-02-01_2026-02-10.tsv');
+	});
+
+	it('re-encodes a TSV file as CSV on request', async () => {
+		const { test, run } = leadExport({ startAt: '2026-02-01', endAt: '2026-02-03', output: 'file', format: 'TSV', fields: ['id', 'address'], options: { fileEncoding: 'csv' } });
+		const [items] = await run();
+		const text = (await readBinary(test, items[0].binary!.data)).toString('utf8');
+		expect(text.split('\n')[0]).toBe('id,address');
+		expect(items[0].binary!.data.mimeType).toBe('text/csv');
+	});
+});
+
+describe('Export Activities, one step', () => {
+	const range = { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-25T00:00:00Z' };
+
+	it('exports all selected activity types in one job, attributes parsed', async () => {
+		const records = jsonOf(await activityExport({ ...range, activityTypeIds: [1, 6, 7] }).run());
+		expect(count(harness.emulator, ACTIVITY_CREATE)).toBe(1);
+		expect(records.length).toBe(harness.emulator.data.activityCount({ createdAt: range, activityTypeIds: [1, 6, 7] }));
+		expect(records.every((r) => [1, 6, 7].includes(r.activityTypeId as number))).toBe(true);
+		expect(records.some((r) => r.attributes && typeof r.attributes === 'object')).toBe(true);
+		expect(new Set(records.map((r) => r.marketoGUID)).size).toBe(records.length);
+	});
+
+	it('flattens attributes on request', async () => {
+		const records = jsonOf(await activityExport({ ...range, options: { flattenAttributes: true } }).run());
+		expect(records.length).toBeGreaterThan(0);
+		expect(records.some((r) => Object.keys(r).some((k) => k.startsWith('attributes.')))).toBe(true);
+		expect(records.every((r) => !('attributes' in r) || r.attributes === null)).toBe(true);
+	});
+
+	it('splits 100 days into 4 windows without losing or repeating a record at the boundaries', async () => {
+		const long = { startAt: '2026-01-01T00:00:00Z', endAt: '2026-04-10T23:59:59Z' };
+		const records = jsonOf(await activityExport(long).run());
+		expect(count(harness.emulator, ACTIVITY_CREATE)).toBe(4);
+		expect(records.length).toBe(harness.emulator.data.activityCount({ createdAt: long }));
+		expect(new Set(records.map((r) => r.marketoGUID)).size).toBe(records.length);
+	});
+
+	it('adds actionResult when chosen and exports a File', async () => {
+		const { test, run } = activityExport({ ...range, fields: ['marketoGUID', 'leadId', 'actionResult'], output: 'file' });
+		const [items] = await run();
+		const text = (await readBinary(test, items[0].binary!.data)).toString('utf8');
+		expect(text.split('\n')[0]).toBe('marketoGUID,leadId,actionResult');
+	});
+
+	it('filters by primary attribute values', async () => {
+		const records = jsonOf(
+			await activityExport({ ...range, activityTypeIds: [24, 25], primaryAttributeFilter: 'ids', primaryAttributeValueIds: ['1001', '1002'] }).run(),
+		);
+		expect(records.length).toBeGreaterThan(0);
+		expect(records.length).toBe(
+			harness.emulator.data.activityCount({ createdAt: range, activityTypeIds: [24, 25], primaryAttributeValueIds: [1001, 1002] }),
+		);
+		expect(records.every((r) => [1001, 1002].includes(r.primaryAttributeValueId as number))).toBe(true);
+		expect(harness.emulator.data.jobs()[0].filter).toMatchObject({ primaryAttributeValueIds: [1001, 1002], activityTypeIds: [24, 25] });
+	});
+
+	it.each([
+		[{ activityTypeIds: [1, 37] }, /does not support the Delete Lead activity type \(37\)/],
+		[{ primaryAttributeFilter: 'ids', primaryAttributeValueIds: ['1'] }, /needs Activity Types of one matching kind/],
+		[{ activityTypeIds: [24, 13], primaryAttributeFilter: 'names', primaryAttributeValues: ['x'] }, /The chosen types mix: static list, lead field/],
+		[{ activityTypeIds: [1], primaryAttributeFilter: 'names', primaryAttributeValues: ['x'] }, /The chosen types mix: type 1/],
+		[{ activityTypeIds: [24], primaryAttributeFilter: 'ids', primaryAttributeValueIds: Array.from({ length: 51 }, (_, i) => String(i + 1)) }, /at most 50 primary attribute values per job; 51 were given/],
+		[{ activityTypeIds: [24], primaryAttributeFilter: 'ids', primaryAttributeValueIds: ['Webinar list'] }, /"Webinar list" is not a number; use By Name/],
+		[{ startAt: '', endAt: '2026-02-01' }, /Activity exports need a date range: Start/],
+	])('rejects bad activity filters before any API call (%#)', async (parameters, message) => {
+		const error = await activityExport({ ...range, ...parameters }).run().catch((e) => e);
+		expect(error.message).toMatch(message);
+		expect(Object.values(harness.emulator.counters()).reduce((a, b) => a + b, 0)).toBe(0);
+	});
+});
+
+describe('single job steps', () => {
+	it('create (≤ 31 days), download a completed job by exportId', async () => {
+		const create = harness.context({
+			resource: 'leadExport',
+			operation: 'createJob',
+			fields: ['id', 'email'],
+			format: 'CSV',
+			filterType: 'createdAt',
+			startAt: '2026-03-01T00:00:00Z',
+			endAt: '2026-03-05T00:00:00Z',
+		});
+		const [[created]] = await customOperations.leadExport.createJob.call(create.context);
+		expect(created.json.status).toBe('Created');
+		const exportId = String(created.json.exportId);
+
+		const tooLong = harness.context({ ...create.node.parameters, endAt: '2026-04-15T00:00:00Z' });
+		await expect(customOperations.leadExport.createJob.call(tooLong.context)).rejects.toThrow(/one Marketo job covers at most 31 days/);
+
+		const early = harness.context({ resource: 'leadExport', operation: 'downloadFile', exportId, options: {} });
+		await expect(customOperations.leadExport.downloadFile.call(early.context)).rejects.toThrow(/is Created; only a Completed job has a file/);
+
+		const { enqueueExportJob, getExportJobStatus } = await import('../../nodes/MarketoBulk/jobs/exportJob');
+		await enqueueExportJob(create.context, 'leads', exportId);
+		await waitFor(async () => (await getExportJobStatus(create.context, 'leads', exportId)).status === 'Completed');
+		const download = harness.context({ resource: 'leadExport', operation: 'downloadFile', exportId, options: {} });
+		const [[file]] = await customOperations.leadExport.downloadFile.call(download.context);
+		const bytes = await readBinary(download, file.binary!.data);
+		expect(file.json.exportId).toBe(exportId);
+		expect(bytes.length).toBe(file.json.fileSize);
+	});
+});
+
+describe('memory', () => {
+	it('keeps the heap flat while a 200k-row export streams into a File', async () => {
+		await harness.emulator.close();
+		harness = await startHarness({ leads: { count: 200_000, start: '2026-01-01T00:00:00Z', end: '2026-01-20T00:00:00Z' }, exportProcessingMs: 10 });
+		const { test, run } = leadExport({ startAt: '2026-01-01', endAt: '2026-01-20', output: 'file' });
+		const baseline = process.memoryUsage().heapUsed;
+		let peak = baseline;
+		const sampler = setInterval(() => {
+			peak = Math.max(peak, process.memoryUsage().heapUsed);
+		}, 5);
+		const [items] = await run();
+		clearInterval(sampler);
+		const fileSize = Number(items[0].json.fileSize);
+		expect(items[0].json.numberOfRecords).toBe(200_000);
+		expect(fileSize).toBeGreaterThan(20_000_000);
+		expect((await readBinary(test, items[0].binary!.data)).length).toBe(fileSize);
+		// The file never sits in the heap: growth stays far below its size.
+		expect(peak - baseline).toBeLessThan(fileSize / 3);
+	}, 120_000);
+});
+
+async function collect<T>(source: Iterable<T> | AsyncIterable<T>): Promise<T[]> {
+	const out: T[] = [];
+	for await (const item of source as AsyncIterable<T>) out.push(item);
+	return out;
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+	const until = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > until) throw new Error('condition not reached in time');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}

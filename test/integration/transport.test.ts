@@ -1,0 +1,226 @@
+import { createServer, type Server } from 'http';
+import type { AddressInfo } from 'net';
+
+import { MarketoApi } from '../../credentials/MarketoApi.credentials';
+import { marketoRequest, RETRY_POLICY } from '../../nodes/MarketoBulk/transport';
+import { MarketoApiError } from '../../nodes/MarketoBulk/transport/errors';
+import { httpRequest } from '../helpers/n8nContext';
+import { count, startHarness, type Harness } from '../helpers/setup';
+
+const TOKEN = 'GET /identity/oauth/token';
+const TYPES = 'GET /rest/v1/activities/types.json';
+
+let harness: Harness;
+
+beforeAll(async () => {
+	harness = await startHarness();
+});
+afterAll(async () => {
+	await harness.emulator.close();
+});
+beforeEach(() => {
+	harness.emulator.reset();
+	harness.credentials.data.accessToken = '';
+	harness.credentials.preAuthentications = 0;
+});
+
+const activityTypes = (h: Harness) =>
+	marketoRequest(h.context({}).context, { method: 'GET', path: '/rest/v1/activities/types.json' });
+
+async function preAuthenticate(credentials: Record<string, unknown>) {
+	return await new MarketoApi().preAuthentication.call({ helpers: { httpRequest } } as never, credentials as never);
+}
+
+describe('credentials', () => {
+	it('fetches a token from the identity endpoint, whatever shape the endpoint was pasted in', async () => {
+		const { url, clientId, clientSecret } = harness.emulator;
+		for (const restEndpoint of [`${url}/rest`, url, `${url}/rest/`, `${url}/`]) {
+			const { accessToken } = await preAuthenticate({ restEndpoint, clientId, clientSecret });
+			expect(typeof accessToken).toBe('string');
+			expect(accessToken.length).toBeGreaterThan(10);
+		}
+		expect(count(harness.emulator, TOKEN)).toBe(4);
+	});
+
+	it('says the Client ID is wrong when Marketo does not know it', async () => {
+		const { url, clientSecret } = harness.emulator;
+		await expect(preAuthenticate({ restEndpoint: `${url}/rest`, clientId: 'nobody', clientSecret })).rejects.toThrow(
+			/does not know this Client ID/,
+		);
+	});
+
+	it('says the Client Secret is wrong when the ID is known', async () => {
+		const { url, clientId } = harness.emulator;
+		await expect(preAuthenticate({ restEndpoint: `${url}/rest`, clientId, clientSecret: 'wrong' })).rejects.toThrow(
+			/Client Secret is wrong/,
+		);
+	});
+
+	it('says the endpoint is wrong when nothing listens there', async () => {
+		const { clientId, clientSecret } = harness.emulator;
+		const closed = createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const { port } = closed.address() as AddressInfo;
+		await new Promise((resolve) => closed.close(resolve));
+		await expect(
+			preAuthenticate({ restEndpoint: `http://127.0.0.1:${port}/rest`, clientId, clientSecret }),
+		).rejects.toThrow(/Could not connect to http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Check the REST endpoint/);
+	});
+
+	it('says the endpoint is not Marketo when a web server answers without a token', async () => {
+		const { clientId, clientSecret } = harness.emulator;
+		const other: Server = createServer((_req, res) => {
+			res.writeHead(404, { 'content-type': 'text/html' });
+			res.end('<html>Not Found</html>');
+		});
+		await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+		const { port } = other.address() as AddressInfo;
+		try {
+			await expect(
+				preAuthenticate({ restEndpoint: `http://127.0.0.1:${port}`, clientId, clientSecret }),
+			).rejects.toThrow(/answered HTTP 404 instead of an access token, so it is not a Marketo REST endpoint/);
+		} finally {
+			await new Promise((resolve) => other.close(resolve));
+		}
+	});
+
+	it('rejects an endpoint that is not a URL or has a foreign path before calling anything', async () => {
+		const { clientId, clientSecret } = harness.emulator;
+		await expect(preAuthenticate({ restEndpoint: '', clientId, clientSecret })).rejects.toThrow(/REST endpoint is empty/);
+		await expect(preAuthenticate({ restEndpoint: 'http://exa mple', clientId, clientSecret })).rejects.toThrow(/is not a URL/);
+		await expect(
+			preAuthenticate({ restEndpoint: 'https://123-ABC-456.mktorest.com/soap/mktows', clientId, clientSecret }),
+		).rejects.toThrow(/unexpected path/);
+		expect(count(harness.emulator, TOKEN)).toBe(0);
+	});
+});
+
+describe('transport', () => {
+	it('fetches the token once and reuses it', async () => {
+		const test = harness.context({});
+		for (let i = 0; i < 3; i++) {
+			await marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' });
+		}
+		expect(count(harness.emulator, TOKEN)).toBe(1);
+		expect(count(harness.emulator, TYPES)).toBe(3);
+	});
+
+	it.each([
+		['601 (token invalid)', () => harness.emulator.faults.invalidateAllTokens()],
+		['602 (token expired)', () => harness.emulator.faults.expireAllTokens()],
+	])('recovers from %s with exactly one extra token call', async (_name, breakTokens) => {
+		await activityTypes(harness);
+		expect(count(harness.emulator, TOKEN)).toBe(1);
+		breakTokens();
+		const envelope = await activityTypes(harness);
+		expect(envelope.result.length).toBeGreaterThan(0);
+		expect(count(harness.emulator, TOKEN)).toBe(2);
+		expect(count(harness.emulator, TYPES)).toBe(3);
+	});
+
+	it('fails with the code when the fresh token is refused as well', async () => {
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 2, { code: '601', message: 'Access token invalid' });
+		const error = await activityTypes(harness).catch((e) => e);
+		expect(error).toBeInstanceOf(MarketoApiError);
+		expect(error.message).toMatch(/^Marketo error 601: Access token invalid\./);
+		expect(count(harness.emulator, TOKEN)).toBe(2);
+	});
+
+	it.each([
+		['606 rate limit', { code: '606', message: "Max rate limit '100' exceeded with in '20' secs" }],
+		['615 concurrency', { code: '615', message: 'Concurrent access limit reached' }],
+		['604 timeout', { code: '604', message: 'Request timed out' }],
+		['HTTP 503', { httpStatus: 503 }],
+		['HTTP 502', { httpStatus: 502 }],
+	])('retries %s and then succeeds', async (_name, failure) => {
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 2, failure);
+		const envelope = await activityTypes(harness);
+		expect(envelope.result.length).toBeGreaterThan(0);
+		expect(count(harness.emulator, TYPES)).toBe(3);
+	});
+
+	it('stays under a real rate limit by backing off', async () => {
+		const limited = await startHarness({ rateLimit: { calls: 4, windowSeconds: 2 } });
+		try {
+			const test = limited.context({});
+			await marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' });
+			const results = await Promise.all(
+				Array.from({ length: 8 }, () => marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' })),
+			);
+			expect(results.every((r) => r.result.length > 0)).toBe(true);
+			expect(count(limited.emulator, TYPES)).toBeGreaterThan(9); // some were refused with 606 and retried
+		} finally {
+			await limited.emulator.close();
+		}
+	});
+
+	it('gives up after a bounded number of attempts and says so', async () => {
+		const saved = { ...RETRY_POLICY };
+		Object.assign(RETRY_POLICY, { maxRetries: 2, baseDelayMs: 50 });
+		try {
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 10, { code: '611', message: 'System error' });
+			const error = await activityTypes(harness).catch((e) => e);
+			expect(error.message).toMatch(/^Marketo error 611: System error\. Marketo reported a system error/);
+			expect(error.description).toMatch(/Gave up after 3 attempts/);
+			expect(count(harness.emulator, TYPES)).toBe(3);
+		} finally {
+			Object.assign(RETRY_POLICY, saved);
+		}
+	});
+
+	it('surfaces a non-retryable error at once, with its code and what to do', async () => {
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, {
+			code: '1035',
+			message: 'Unsupported filter type for target subscription: updatedAt',
+		});
+		const error = await activityTypes(harness).catch((e) => e);
+		expect(error).toBeInstanceOf(MarketoApiError);
+		expect(error.marketoCode).toBe('1035');
+		expect(error.message).toBe(
+			'Marketo error 1035: Unsupported filter type for target subscription: updatedAt. This filter is not enabled for your Marketo subscription. Ask Marketo support to enable it, or use the Created At filter instead.',
+		);
+		expect(count(harness.emulator, TYPES)).toBe(1);
+	});
+
+	it('copes with envelopes that leave out result, errors or both', async () => {
+		const bodies: Record<string, unknown> = {
+			'/rest/v1/bare-failure.json': { success: false },
+			'/rest/v1/no-result.json': { requestId: 'a#1', success: true },
+			'/rest/v1/failure-no-result.json': { requestId: 'a#2', success: false, errors: [{ code: '1003', message: 'Invalid' }] },
+		};
+		const server = createServer((req, res) => {
+			const path = (req.url ?? '').split('?')[0];
+			res.writeHead(200, { 'content-type': 'application/json' });
+			res.end(JSON.stringify(path === '/identity/oauth/token' ? { access_token: 'x', expires_in: 3600 } : bodies[path]));
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const { port } = server.address() as AddressInfo;
+		try {
+			const { createContext, credentialStore } = await import('../helpers/n8nContext');
+			const test = createContext({ credentials: credentialStore(`http://127.0.0.1:${port}/rest`, 'id', 'secret'), parameters: {} });
+			const call = (path: string) => marketoRequest(test.context, { method: 'GET', path });
+			await expect(call('/rest/v1/bare-failure.json')).rejects.toThrow(/^Marketo error unknown: Marketo reported a failure without saying why\./);
+			expect((await call('/rest/v1/no-result.json')).result).toEqual([]);
+			await expect(call('/rest/v1/failure-no-result.json')).rejects.toThrow(/^Marketo error 1003: Invalid\./);
+		} finally {
+			await new Promise((resolve) => server.close(resolve));
+		}
+	});
+
+	it('retries a connection reset', async () => {
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { reset: true } as never);
+		const envelope = await activityTypes(harness);
+		expect(envelope.result.length).toBeGreaterThan(0);
+		expect(count(harness.emulator, TYPES)).toBe(2);
+	});
+
+	it('stops waiting when the execution is cancelled', async () => {
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 10, { httpStatus: 503 });
+		const test = harness.context({});
+		const pending = marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' });
+		setTimeout(() => test.abort.abort(), 300);
+		const started = Date.now();
+		await expect(pending).rejects.toThrow(/cancelled/);
+		expect(Date.now() - started).toBeLessThan(2500);
+	});
+});
