@@ -144,7 +144,7 @@ export function createContext(options: ContextOptions): TestContext {
 		parameters: options.parameters as INode['parameters'],
 		credentials: { marketoApi: { id: '1', name: 'Marketo account' } },
 	};
-	const items = options.items ?? [{ json: {} }];
+	const items: INodeExecutionData[] = options.items ?? [{ json: {} }];
 	const store = options.credentials;
 	const staticData = options.staticData ?? {};
 

@@ -263,8 +263,8 @@ describe('Export Leads, one step', () => {
 		const ok = leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' }, { items: [{ json: { a: 1 } }, { json: { a: 2 } }] });
 		const [both] = await ok.run();
 		const half = both.length / 2;
-		expect(both.slice(0, half).every((i) => (i.pairedItem as IDataObject).item === 0)).toBe(true);
-		expect(both.slice(half).every((i) => (i.pairedItem as IDataObject).item === 1)).toBe(true);
+		expect(both.slice(0, half).every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(both.slice(half).every((i) => (i.pairedItem as { item: number }).item === 1)).toBe(true);
 	});
 
 	it('streams a File output into the binary store byte for byte, with job metadata', async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 
 import { MarketoApi } from '../../credentials/MarketoApi.credentials';
-import { marketoRequest, RETRY_POLICY } from '../../nodes/MarketoBulk/transport';
+import { marketoRequest, prepareRoutedRequest, RETRY_POLICY, unwrapEnvelope } from '../../nodes/MarketoBulk/transport';
 import { MarketoApiError } from '../../nodes/MarketoBulk/transport/errors';
 import { httpRequest } from '../helpers/n8nContext';
 import { count, startHarness, type Harness } from '../helpers/setup';
@@ -223,4 +223,38 @@ describe('transport', () => {
 		await expect(pending).rejects.toThrow(/cancelled/);
 		expect(Date.now() - started).toBeLessThan(2500);
 	});
+
+	describe('declarative single steps', () => {
+		// What n8n's RoutingNode does for a declarative operation: preSend hooks, one authenticated request
+		// with the full response, then the postReceive hooks.
+		async function routedCall(url: string) {
+			const test = harness.context({});
+			const ctx = test.context as never as ThisParameterType<typeof prepareRoutedRequest>;
+			const options = await prepareRoutedRequest.call(ctx, { method: 'GET', url, headers: { Accept: 'application/json' } });
+			const response = await test.context.helpers.httpRequestWithAuthentication.call(test.context, 'marketoApi', options);
+			return await unwrapEnvelope.call(ctx, [], response as never);
+		}
+
+		it('returns one item per result entry', async () => {
+			const items = await routedCall('/rest/v1/activities/types.json');
+			expect(items.length).toBeGreaterThan(5);
+			expect(items[0].json).toHaveProperty('id');
+		});
+
+		it('replays the request once with a fresh token after 601', async () => {
+			await routedCall('/rest/v1/activities/types.json');
+			harness.emulator.faults.invalidateAllTokens();
+			const items = await routedCall('/rest/v1/activities/types.json');
+			expect(items.length).toBeGreaterThan(5);
+			expect(count(harness.emulator, TOKEN)).toBe(2);
+			expect(count(harness.emulator, TYPES)).toBe(3);
+		});
+
+		it('retries a 606 and fails a 1003 with its message', async () => {
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { code: '606', message: 'Max rate limit' });
+			expect((await routedCall('/rest/v1/activities/types.json')).length).toBeGreaterThan(5);
+			await expect(routedCall('/bulk/v1/leads/export/not-a-job/status.json')).rejects.toThrow(/^Marketo error \d+: /);
+		});
+	});
 });
+

@@ -118,8 +118,10 @@ export async function prepareRoutedRequest(
 ): Promise<IHttpRequestOptions> {
 	requestOptions.baseURL = await instanceOrigin(this);
 	requestOptions.ignoreHttpStatusErrors = true;
+	requestOptions.returnFullResponse = true;
 	requestOptions.json = true;
-	routedRequests.set(this, { ...requestOptions });
+	// A deep copy taken before n8n adds the Authorization header, so a replay carries the fresh token.
+	routedRequests.set(this, structuredClone(requestOptions));
 	return requestOptions;
 }
 
@@ -132,7 +134,7 @@ export async function unwrapEnvelope(
 	const sent = routedRequests.get(this);
 	let body: unknown = response.body;
 	if (sent && verdictOf(response as unknown as RawResponse).kind !== 'ok') {
-		body = (await sendWithPolicy(this, async () => ({ ...sent }), undefined, response as unknown as RawResponse)).body;
+		body = (await sendWithPolicy(this, async () => structuredClone(sent), undefined, response as unknown as RawResponse)).body;
 	}
 	const envelope = envelopeOf(body);
 	return envelope.result.map((json) => ({ json: json as IDataObject }));
