@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { customOperations } from './actions/router';
 import { properties } from './actions/versionDescription';
-import { listSearch, loadOptions } from './methods';
+import { listSearch, loadOptions, resourceMapping } from './methods';
 
 export class MarketoBulk implements INodeType {
 	description: INodeTypeDescription = {
@@ -24,7 +24,7 @@ export class MarketoBulk implements INodeType {
 		properties,
 	};
 
-	methods = { loadOptions, listSearch };
+	methods = { loadOptions, listSearch, resourceMapping };
 
 	customOperations = customOperations;
 }

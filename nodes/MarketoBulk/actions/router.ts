@@ -3,6 +3,10 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import * as createJob from './export/createJob.operation';
 import * as downloadFile from './export/downloadFile.operation';
 import * as exportOperation from './export/export.operation';
+import * as importCreateJob from './leadImport/createJob.operation';
+import * as importGetFailures from './leadImport/getFailures.operation';
+import * as importGetWarnings from './leadImport/getWarnings.operation';
+import * as importOperation from './leadImport/import.operation';
 import type { ExportKind } from '../jobs/exportRequest';
 
 type Operation = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
@@ -29,4 +33,10 @@ function forKind(kind: ExportKind): Record<string, Operation> {
 export const customOperations: Record<string, Record<string, Operation>> = {
 	leadExport: forKind('leads'),
 	activityExport: forKind('activities'),
+	leadImport: {
+		import: importOperation.execute,
+		createJob: importCreateJob.execute,
+		getFailures: importGetFailures.execute,
+		getWarnings: importGetWarnings.execute,
+	},
 };

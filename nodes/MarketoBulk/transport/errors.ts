@@ -58,7 +58,14 @@ export class MarketoApiError extends NodeApiError {
 
 	readonly marketoMessage: string;
 
-	constructor(node: INode, detail: MarketoErrorDetail, options: { httpCode?: string; extra?: string } = {}) {
+	/** The call may have taken effect in Marketo before it failed (only for calls that are not retried). */
+	readonly outcomeUnknown: boolean;
+
+	constructor(
+		node: INode,
+		detail: MarketoErrorDetail,
+		options: { httpCode?: string; extra?: string; outcomeUnknown?: boolean } = {},
+	) {
 		const advice = adviceFor(detail);
 		const said = detail.message.replace(/[.\s]+$/, '');
 		super(node, { code: detail.code, message: detail.message } as JsonObject, {
@@ -68,6 +75,7 @@ export class MarketoApiError extends NodeApiError {
 		});
 		this.marketoCode = detail.code;
 		this.marketoMessage = detail.message;
+		this.outcomeUnknown = options.outcomeUnknown === true;
 	}
 }
 

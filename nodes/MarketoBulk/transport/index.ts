@@ -47,6 +47,11 @@ export interface MarketoCall {
 	stream?: boolean;
 	/** HTTP statuses the caller handles itself (e.g. 404 for a file that is gone) instead of failing. */
 	acceptStatus?: number[];
+	/**
+	 * False for calls that must not run twice (an import upload): a failure after which Marketo may have
+	 * acted (HTTP 500/502/504, a connection dropped after sending) is then reported, not retried.
+	 */
+	idempotent?: boolean;
 }
 
 export interface MarketoEnvelope<T = IDataObject> {
@@ -86,7 +91,7 @@ export async function marketoRequest<T = IDataObject>(
 	ctx: MarketoContext,
 	call: MarketoCall,
 ): Promise<MarketoEnvelope<T>> {
-	const response = await sendWithPolicy(ctx, () => toRequestOptions(ctx, call), call.acceptStatus);
+	const response = await sendWithPolicy(ctx, () => toRequestOptions(ctx, call), call.acceptStatus, undefined, call.idempotent);
 	return envelopeOf<T>(response.body);
 }
 
@@ -194,7 +199,7 @@ interface RawResponse {
 type Verdict =
 	| { kind: 'ok' }
 	| { kind: 'token'; detail: MarketoErrorDetail }
-	| { kind: 'retry'; detail: MarketoErrorDetail }
+	| { kind: 'retry'; detail: MarketoErrorDetail; maybeApplied: boolean }
 	| { kind: 'fatal'; detail: MarketoErrorDetail; httpCode?: string };
 
 /** Per execution context: credentials carrying a token refreshed after 601/602, used for later calls. */
@@ -205,6 +210,7 @@ async function sendWithPolicy(
 	build: () => Promise<IHttpRequestOptions>,
 	acceptStatus: number[] = [],
 	firstResponse?: RawResponse,
+	idempotent = true,
 ): Promise<RawResponse> {
 	let retries = 0;
 	let tokenRefreshed = false;
@@ -226,6 +232,13 @@ async function sendWithPolicy(
 		forceNewToken = false;
 
 		if (verdict.kind === 'ok') return response as RawResponse;
+		if (verdict.kind === 'retry' && verdict.maybeApplied && !idempotent) {
+			throw new MarketoApiError(ctx.getNode(), verdict.detail, {
+				extra:
+					'This call must not be sent twice and Marketo may have acted on it before the failure, so it was not retried.',
+				outcomeUnknown: true,
+			});
+		}
 		if (verdict.kind === 'token' && !tokenRefreshed) {
 			tokenRefreshed = true;
 			forceNewToken = true;
@@ -307,6 +320,8 @@ function verdictOf(response: RawResponse): Verdict {
 		return {
 			kind: 'retry',
 			detail: { code: `HTTP ${statusCode}`, message: `Marketo answered HTTP ${statusCode}` },
+			// 429 and 503 are refusals at the door; 500/502/504 may come after the work was done.
+			maybeApplied: statusCode !== 429 && statusCode !== 503,
 		};
 	}
 	if (statusCode < 200 || statusCode >= 300) {
@@ -339,7 +354,7 @@ function verdictOf(response: RawResponse): Verdict {
 		message: String(first?.message ?? 'Marketo reported a failure without saying why'),
 	};
 	if (TOKEN_CODES.has(detail.code)) return { kind: 'token', detail };
-	if (RETRYABLE_CODES.has(detail.code)) return { kind: 'retry', detail };
+	if (RETRYABLE_CODES.has(detail.code)) return { kind: 'retry', detail, maybeApplied: false };
 	return { kind: 'fatal', detail };
 }
 
@@ -352,7 +367,11 @@ function verdictOfThrown(ctx: MarketoContext, error: unknown): Verdict {
 		.filter(Boolean)
 		.join(' ');
 	if (CONNECTION_ERRORS.test(text)) {
-		return { kind: 'retry', detail: { code: 'connection', message: `The connection to Marketo failed (${text})` } };
+		return {
+			kind: 'retry',
+			detail: { code: 'connection', message: `The connection to Marketo failed (${text})` },
+			maybeApplied: !/ECONNREFUSED|EAI_AGAIN/.test(text),
+		};
 	}
 	// Not Marketo's answer: a credentials problem (preAuthentication), a bad URL, or a bug. Keep n8n's error.
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;

@@ -1,0 +1,269 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { routedStep } from '../common.descriptions';
+
+const resource = ['leadImport'];
+const upload = { resource, operation: ['import', 'createJob'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource } },
+		options: [
+			{
+				name: 'Create Import Job',
+				value: 'createJob',
+				action: 'Create a lead import job',
+				description:
+					'Upload the leads (in several batches when the file is 10 MB or more) and return the batch IDs without waiting',
+			},
+			{
+				name: 'Get Failures',
+				value: 'getFailures',
+				action: 'Get the failed rows of a lead import',
+				description: 'The rows Marketo could not import, each with the reason',
+			},
+			{
+				name: 'Get Import Status',
+				value: 'getImportStatus',
+				action: 'Get the status of a lead import job',
+				routing: routedStep('GET', '=/bulk/v1/leads/batch/{{$parameter.batchId}}.json'),
+			},
+			{
+				name: 'Get Warnings',
+				value: 'getWarnings',
+				action: 'Get the rows of a lead import that have warnings',
+				description: 'The rows Marketo imported with a warning, each with the reason',
+			},
+			{
+				name: 'Import',
+				value: 'import',
+				action: 'Import leads',
+				description:
+					'Build or take the file, upload it, wait until Marketo has imported it, and report, in one step',
+			},
+		],
+		default: 'import',
+	},
+	{
+		displayName: 'Batch ID',
+		name: 'batchId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '3404',
+		description: 'The batchId returned by Create Import Job or Import (valid for 7 days)',
+		displayOptions: {
+			show: { resource, operation: ['getImportStatus', 'getFailures', 'getWarnings'] },
+		},
+	},
+	{
+		displayName: 'Source',
+		name: 'source',
+		type: 'options',
+		noDataExpression: true,
+		default: 'items',
+		options: [
+			{
+				name: 'Binary File',
+				value: 'binary',
+				description:
+					'A CSV, TSV or SSV file from a previous node (e.g. Read File, HTTP Request); one import per item',
+			},
+			{
+				name: 'Input Items',
+				value: 'items',
+				description: 'Every input item becomes one row; all items are imported together',
+			},
+		],
+		displayOptions: { show: upload },
+	},
+	{
+		displayName: 'Fields to Import',
+		name: 'columns',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'autoMapInputData', value: null },
+		required: true,
+		typeOptions: {
+			resourceMapper: {
+				resourceMapperMethod: 'getLeadImportFields',
+				mode: 'add',
+				fieldWords: { singular: 'field', plural: 'fields' },
+				addAllFields: false,
+				supportAutoMap: true,
+				noFieldsError:
+					'Marketo returned no lead fields. Check that the API user may read lead fields.',
+			},
+		},
+		description:
+			'Map Automatically matches input field names to Marketo fields by REST API name or display name (ignoring case, spaces and underscores); input fields that match no Marketo field are left out and listed in the summary',
+		displayOptions: { show: { ...upload, source: ['items'] } },
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		required: true,
+		default: 'data',
+		hint: 'The name of the input binary field containing the file to be imported',
+		displayOptions: { show: { ...upload, source: ['binary'] } },
+	},
+	{
+		displayName: 'File Format',
+		name: 'fileFormat',
+		type: 'options',
+		default: 'auto',
+		options: [
+			{
+				name: 'Auto-Detect',
+				value: 'auto',
+				description: 'From the delimiter the header line uses',
+			},
+			{ name: 'CSV (Comma-Separated)', value: 'csv' },
+			{ name: 'SSV (Semicolon- or Space-Separated)', value: 'ssv' },
+			{ name: 'TSV (Tab-Separated)', value: 'tsv' },
+		],
+		displayOptions: { show: { ...upload, source: ['binary'] } },
+	},
+	{
+		displayName: 'Lookup Field',
+		name: 'lookupField',
+		type: 'options',
+		default: 'email',
+		description:
+			'The field Marketo uses to find the lead to update; rows matching no lead create one',
+		options: [
+			{ name: 'Email', value: 'email' },
+			{
+				name: 'ID (Update Only)',
+				value: 'id',
+				description: 'Only update existing leads, by Marketo ID',
+			},
+			{
+				name: 'Other Field',
+				value: 'other',
+				description: 'Another deduplication field, e.g. a custom unique field',
+			},
+		],
+		displayOptions: { show: upload },
+	},
+	{
+		displayName:
+			'With ID as the lookup field Marketo only updates existing leads: a row whose ID matches no lead fails, and no lead is created. Every row needs the Marketo lead ID.',
+		name: 'lookupIdNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ...upload, lookupField: ['id'] } },
+	},
+	{
+		displayName: 'Lookup Field Name',
+		name: 'lookupFieldName',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'externalId',
+		description: 'REST API name of the deduplication field; every row must carry it',
+		displayOptions: { show: { ...upload, lookupField: ['other'] } },
+	},
+	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		default: 'summary',
+		options: [
+			{
+				name: 'Summary',
+				value: 'summary',
+				description: "One item: batches, their status and counts, and Marketo's messages",
+			},
+			{
+				name: 'Summary and Failed Rows',
+				value: 'failed',
+				description:
+					'The summary, then one item per row Marketo could not import, with the reason, paired with the input item that produced it',
+			},
+			{
+				name: 'Summary, Failed and Warning Rows',
+				value: 'failedAndWarnings',
+				description: 'Also one item per row imported with a warning',
+			},
+		],
+		displayOptions: { show: { resource, operation: ['import'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: upload },
+		options: [
+			{
+				displayName: 'Add to Static List',
+				name: 'staticList',
+				type: 'resourceLocator',
+				default: { mode: 'list', value: '' },
+				description: 'Also make every imported lead a member of this static list',
+				modes: [
+					{
+						displayName: 'From List',
+						name: 'list',
+						type: 'list',
+						typeOptions: { searchListMethod: 'searchStaticLists', searchable: true },
+					},
+					{
+						displayName: 'By ID',
+						name: 'id',
+						type: 'string',
+						placeholder: '1001',
+						validation: [
+							{
+								type: 'regex',
+								properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' },
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Max Rows per Batch',
+				name: 'maxRowsPerBatch',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0 },
+				description:
+					"Start a new batch after this many rows (0 = only when the file would reach Marketo's 10 MB limit)",
+			},
+			{
+				displayName: 'Partition Name',
+				name: 'partitionName',
+				type: 'string',
+				default: '',
+				description:
+					'Lead partition to import into (workspaces and partitions); the API user must have access to it',
+			},
+			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollIntervalSeconds',
+				type: 'number',
+				default: 10,
+				typeOptions: { minValue: 1 },
+				description:
+					"How often to check the import status, and to retry while Marketo's import queue is full. Marketo advises 5 to 30 seconds.",
+			},
+			{
+				displayName: 'Timeout (Minutes)',
+				name: 'timeoutMinutes',
+				type: 'number',
+				default: 60,
+				typeOptions: { minValue: 1 },
+				description:
+					'Stop waiting after this long (queue waits included). Batches Marketo accepted keep importing; the error lists them.',
+			},
+		],
+	},
+];

@@ -1,0 +1,43 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { decodeIssueFile, type IssueKind } from '../../helpers/importRows';
+import { openImportIssueFile } from '../../jobs/importJob';
+import { failedItem } from '../failures';
+import { issueRowJson } from './output';
+
+/**
+ * Get Failures / Get Warnings: Marketo's file of the batch's failed (or warned) rows, decoded into one item
+ * per row: `{type, reason, batchId, fields}`, `fields` holding the row as Marketo wrote it back. The file
+ * is streamed; the format (CSV, TSV, SSV) is read from its header line.
+ */
+export async function issuesOfBatch(
+	ctx: IExecuteFunctions,
+	kind: IssueKind,
+): Promise<INodeExecutionData[][]> {
+	const out: INodeExecutionData[] = [];
+	const items = ctx.getInputData();
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const batchId = String(ctx.getNodeParameter('batchId', itemIndex, '')).trim();
+			if (!/^\d+$/.test(batchId)) {
+				throw new NodeOperationError(ctx.getNode(), `"${batchId}" is not a batch ID`, {
+					itemIndex,
+					description: 'A batch ID is the number Import or Create Import Job returned as batchId.',
+				});
+			}
+			const file = await openImportIssueFile(
+				ctx,
+				batchId,
+				kind === 'failure' ? 'failures' : 'warnings',
+			);
+			for await (const rows of decodeIssueFile(file, kind, batchId)) {
+				for (const row of rows)
+					out.push({ json: issueRowJson(row), pairedItem: { item: itemIndex } });
+			}
+		} catch (error) {
+			out.push(failedItem(ctx, error, itemIndex));
+		}
+	}
+	return [out];
+}

@@ -1,0 +1,264 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import {
+	ImportInputError,
+	parseFormat,
+	prepareBinaryImport,
+	prepareItemsImport,
+	type BatchLimits,
+	type ImportFormat,
+	type ItemRecord,
+	type PreparedImport,
+} from '../../helpers/importFile';
+import type { RunSettings } from '../../jobs/importJob';
+import { describeLeadFields, type LeadField } from '../../methods/fieldKinds';
+
+/** The parameters of Import and Create Import Job, read once (item 0 for Input Items, else per item). */
+export interface ImportParameters {
+	source: 'items' | 'binary';
+	lookupField: string;
+	listId?: string;
+	partitionName?: string;
+	fileFormat: ImportFormat | 'auto';
+	binaryPropertyName: string;
+	limits: BatchLimits;
+	pollIntervalMs: number;
+	timeoutMs: number;
+	output: 'summary' | 'failed' | 'failedAndWarnings';
+}
+
+export function importParametersOf(ctx: IExecuteFunctions, itemIndex: number): ImportParameters {
+	const get = <T>(name: string, fallback: T): T =>
+		ctx.getNodeParameter(name, itemIndex, fallback) as T;
+	const options = get<IDataObject>('options', {});
+	const fail = (message: string, description?: string) =>
+		new NodeOperationError(ctx.getNode(), message, { itemIndex, description });
+
+	const source = get<string>('source', 'items');
+	if (source !== 'items' && source !== 'binary') throw fail(`Unknown source "${source}"`);
+
+	let lookupField = get<string>('lookupField', 'email');
+	if (lookupField === 'other') {
+		lookupField = String(get<string>('lookupFieldName', '')).trim();
+		if (!lookupField)
+			throw fail(
+				'Enter the Lookup Field Name',
+				'The REST API name of the field Marketo deduplicates on.',
+			);
+	}
+	lookupField = String(lookupField).trim() || 'email';
+
+	const list = options.staticList as IDataObject | string | number | undefined;
+	const listValue = String(
+		typeof list === 'object' && list !== null ? (list.value ?? '') : (list ?? ''),
+	).trim();
+	if (listValue && !/^\d+$/.test(listValue)) {
+		throw fail(
+			`The static list "${listValue}" is not a list ID`,
+			'Pick the list from the list, or enter its numeric ID.',
+		);
+	}
+
+	const seconds = Number(options.pollIntervalSeconds ?? 10);
+	const minutes = Number(options.timeoutMinutes ?? 60);
+	if (!(seconds > 0)) throw fail('The Poll Interval must be a positive number of seconds');
+	if (!(minutes > 0)) throw fail('The Timeout must be a positive number of minutes');
+
+	let fileFormat: ImportFormat | 'auto' = 'auto';
+	if (source === 'binary') {
+		try {
+			fileFormat = parseFormat(get<string>('fileFormat', 'auto'), true);
+		} catch (error) {
+			throw fail((error as ImportInputError).message, (error as ImportInputError).description);
+		}
+	}
+	const output = get<string>('output', 'summary');
+	return {
+		source,
+		lookupField,
+		listId: listValue || undefined,
+		partitionName: String(options.partitionName ?? '').trim() || undefined,
+		fileFormat,
+		binaryPropertyName: String(get<string>('binaryPropertyName', 'data')).trim() || 'data',
+		limits: { maxRows: Number(options.maxRowsPerBatch ?? 0) || 0 },
+		pollIntervalMs: seconds * 1000,
+		timeoutMs: minutes * 60_000,
+		output: output === 'failed' || output === 'failedAndWarnings' ? output : 'summary',
+	};
+}
+
+export function runSettingsOf(
+	parameters: ImportParameters,
+	prepared: PreparedImport,
+	waitForCompletion: boolean,
+): RunSettings {
+	return {
+		target: {
+			format: prepared.source.format,
+			lookupField: parameters.lookupField,
+			listId: parameters.listId,
+			partitionName: parameters.partitionName,
+		},
+		pollIntervalMs: parameters.pollIntervalMs,
+		deadline: Date.now() + parameters.timeoutMs,
+		waitForCompletion,
+	};
+}
+
+/** ImportInputError → NodeOperationError naming the item; anything else unchanged. */
+export function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): unknown {
+	if (error instanceof ImportInputError) {
+		return new NodeOperationError(ctx.getNode(), `${error.message}. Nothing was sent to Marketo.`, {
+			itemIndex,
+			description: error.description,
+		});
+	}
+	return error;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input Items
+
+export interface ItemsImport extends PreparedImport {
+	/** Auto-map: input fields that match no Marketo field, left out. */
+	ignoredFields: string[];
+}
+
+export async function prepareFromItems(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+	parameters: ImportParameters,
+): Promise<ItemsImport> {
+	const mode = String(ctx.getNodeParameter('columns.mappingMode', 0, 'autoMapInputData'));
+	const records: ItemRecord[] = [];
+	const ignored = new Set<string>();
+	if (mode === 'defineBelow') {
+		for (let i = 0; i < items.length; i++) {
+			const values = (ctx.getNodeParameter('columns.value', i, {}) ?? {}) as IDataObject;
+			records.push({ item: i, values: normalizeValues(values) });
+		}
+		dropEmptyColumns(records);
+	} else {
+		const resolve = await fieldResolver(ctx);
+		for (let i = 0; i < items.length; i++) {
+			const values: Record<string, unknown> = {};
+			for (const [key, value] of Object.entries(items[i].json ?? {})) {
+				const field = resolve(key);
+				if (field === undefined) ignored.add(key);
+				else if (!(field in values)) values[field] = normalizeValue(value);
+				else ignored.add(key);
+			}
+			records.push({ item: i, values });
+		}
+	}
+	const prepared = prepareItemsImport(records, {
+		lookupField: parameters.lookupField,
+		limits: parameters.limits,
+	});
+	return { ...prepared, ignoredFields: [...ignored] };
+}
+
+/** Luxon DateTimes (what n8n's type conversion makes of dates) as ISO text; the rest as is. */
+function normalizeValue(value: unknown): unknown {
+	if (
+		value &&
+		typeof value === 'object' &&
+		typeof (value as { toISO?: unknown }).toISO === 'function'
+	) {
+		return (value as { toISO: () => string }).toISO();
+	}
+	return value;
+}
+
+function normalizeValues(values: IDataObject): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [key, value] of Object.entries(values)) out[key] = normalizeValue(value);
+	return out;
+}
+
+/** Fields left empty for every item are not mapped (Fields to Import may list fields without a value). */
+function dropEmptyColumns(records: ItemRecord[]): void {
+	const used = new Set<string>();
+	for (const { values } of records) {
+		for (const [key, value] of Object.entries(values)) {
+			if (value !== undefined && value !== null && value !== '') used.add(key);
+		}
+	}
+	for (const record of records) {
+		for (const key of Object.keys(record.values)) if (!used.has(key)) delete record.values[key];
+	}
+}
+
+const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/**
+ * Input field name → Marketo field: the REST API name as is, else the REST API name or display name
+ * ignoring case, spaces and punctuation ("First Name", "first_name" → firstName). When the lead fields
+ * cannot be read, names are taken as they are.
+ */
+async function fieldResolver(ctx: IExecuteFunctions): Promise<(key: string) => string | undefined> {
+	let fields: LeadField[];
+	try {
+		fields = await describeLeadFields(ctx);
+	} catch {
+		fields = [];
+	}
+	if (fields.length === 0) return (key) => key;
+	const exact = new Set(fields.map((f) => f.name));
+	const byName = new Map<string, string>();
+	const byDisplayName = new Map<string, string>();
+	for (const f of fields) {
+		if (!byName.has(squash(f.name))) byName.set(squash(f.name), f.name);
+		if (!byDisplayName.has(squash(f.displayName))) byDisplayName.set(squash(f.displayName), f.name);
+	}
+	return (key) =>
+		exact.has(key) ? key : (byName.get(squash(key)) ?? byDisplayName.get(squash(key)));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Binary File
+
+export async function prepareFromBinary(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	parameters: ImportParameters,
+): Promise<PreparedImport> {
+	const binary = ctx.helpers.assertBinaryData(itemIndex, parameters.binaryPropertyName);
+	let inMemory: Uint8Array | undefined;
+	let firstStream: unknown;
+	const open = async (): Promise<AsyncIterable<Uint8Array>> => {
+		if (binary.id) {
+			const stream = (await ctx.helpers.getBinaryStream(
+				binary.id,
+			)) as unknown as AsyncIterable<Uint8Array>;
+			firstStream ??= stream;
+			return stream;
+		}
+		inMemory ??= Buffer.from(binary.data, 'base64');
+		return [inMemory] as unknown as AsyncIterable<Uint8Array>;
+	};
+	const prepared = await prepareBinaryImport(
+		{
+			open: async () => {
+				const stream = await open();
+				return toAsync(stream);
+			},
+			fileName: binary.fileName,
+			mimeType: binary.mimeType,
+		},
+		{
+			format: parameters.fileFormat,
+			lookupField: parameters.lookupField,
+			limits: parameters.limits,
+		},
+	);
+	prepared.source.readableHint = firstStream;
+	return prepared;
+}
+
+async function* toAsync(
+	source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+	for await (const chunk of source) yield chunk;
+}

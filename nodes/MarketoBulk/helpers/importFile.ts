@@ -1,0 +1,585 @@
+import {
+	CsvDecoder,
+	CsvError,
+	RecordSplitter,
+	detectDelimiter,
+	encodeRow,
+	encodeValue,
+	type Delimiter,
+	type ExportFormat,
+} from './csv';
+
+/**
+ * The rows of a lead import, whatever their origin, and how they are cut into Marketo batches.
+ *
+ * - Input Items: each item's mapped fields become one CSV row, encoded with the package codec.
+ * - Binary File: the file's own bytes are sent untouched, record by record (RecordSplitter); the whole
+ *   file is checked first (one streamed pass: header, delimiter, every record's width) so that a bad file
+ *   is refused before anything reaches Marketo.
+ *
+ * Either way a source can be read several times (plan, upload, pairing failures back to rows) without
+ * holding the file: `rows()` opens it anew each time. Batches stay under Marketo's 10 MB limit, cut on row
+ * boundaries, each starting with the header.
+ */
+
+export type ImportFormat = 'csv' | 'tsv' | 'ssv';
+
+export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'tsv', 'ssv'];
+
+/** Marketo takes files under 10 MB; the margin covers the multipart envelope and MB vs MiB. */
+export const MAX_BATCH_BYTES = 9_500_000;
+
+/** The body is sent in blocks of this size (rows are copied together rather than sent one by one). */
+const BLOCK_BYTES = 64 * 1024;
+
+/** A problem with the user's input, found before anything was sent. */
+export class ImportInputError extends Error {
+	description?: string;
+
+	constructor(message: string, description?: string) {
+		super(message);
+		this.name = 'ImportInputError';
+		this.description = description;
+	}
+}
+
+export interface SourceRow {
+	/** The record as sent, line end included. */
+	bytes: Uint8Array;
+	/** 1-based number of the data row in the source (header and blank lines not counted). */
+	row: number;
+	/** Binary File: physical line where the record starts (the header is line 1). */
+	line?: number;
+	/** Input Items: index of the item the row was built from. */
+	item?: number;
+	/** Input Items, when asked for: the values as text, in header order (for pairing failures back). */
+	texts?: string[];
+}
+
+export interface ImportSource {
+	kind: 'items' | 'binary';
+	format: ImportFormat;
+	delimiter: Delimiter;
+	header: string[];
+	headerBytes: Uint8Array;
+	rowCount: number;
+	fileName: string;
+	/** The data rows in order; a new pass over the source per call. */
+	rows(options?: { texts?: boolean }): AsyncGenerator<SourceRow>;
+	/** A stream of the input, if any: its class provides the Readable the upload is wrapped in. */
+	readableHint?: unknown;
+}
+
+export interface BatchPlan {
+	/** 1-based. */
+	index: number;
+	firstRow: number;
+	lastRow: number;
+	rows: number;
+	/** Size of the batch file, header included. */
+	bytes: number;
+}
+
+export interface BatchLimits {
+	maxBytes?: number;
+	/** 0 or undefined: no limit besides the size. */
+	maxRows?: number;
+}
+
+export interface PreparedImport {
+	source: ImportSource;
+	batches: BatchPlan[];
+}
+
+/** Cuts rows into batches as their sizes come in. */
+export class BatchPlanner {
+	readonly batches: BatchPlan[] = [];
+	private current: BatchPlan | undefined;
+	private readonly maxBytes: number;
+	private readonly maxRows: number;
+
+	constructor(
+		private readonly headerBytes: number,
+		limits: BatchLimits = {},
+	) {
+		this.maxBytes = limits.maxBytes && limits.maxBytes > 0 ? limits.maxBytes : MAX_BATCH_BYTES;
+		this.maxRows = limits.maxRows && limits.maxRows > 0 ? Math.floor(limits.maxRows) : Infinity;
+	}
+
+	/** Adds the next row; returns an error text when the row alone cannot fit in a batch. */
+	add(row: number, bytes: number): string | undefined {
+		if (this.headerBytes + bytes > this.maxBytes) {
+			return `Row ${row} is ${bytes} bytes long: with the header it does not fit in one Marketo import file (under 10 MB)`;
+		}
+		const current = this.current;
+		if (current && current.bytes + bytes <= this.maxBytes && current.rows < this.maxRows) {
+			current.lastRow = row;
+			current.rows++;
+			current.bytes += bytes;
+			return undefined;
+		}
+		this.current = {
+			index: this.batches.length + 1,
+			firstRow: row,
+			lastRow: row,
+			rows: 1,
+			bytes: this.headerBytes + bytes,
+		};
+		this.batches.push(this.current);
+		return undefined;
+	}
+}
+
+export interface PreparedBatch {
+	plan: BatchPlan;
+	/** The batch file: header, then the rows, in blocks. */
+	chunks: Uint8Array[];
+}
+
+/** The batches' files, one after the other, read from the source as they are asked for. */
+export async function* batchesOf(
+	source: ImportSource,
+	plans: BatchPlan[],
+): AsyncGenerator<PreparedBatch> {
+	let p = 0;
+	let blocks = new BlockWriter();
+	blocks.add(source.headerBytes);
+	for await (const row of source.rows()) {
+		const plan = plans[p];
+		if (!plan) break;
+		blocks.add(row.bytes);
+		if (row.row >= plan.lastRow) {
+			const chunks = blocks.finish();
+			yield { plan, chunks };
+			p++;
+			blocks = new BlockWriter();
+			blocks.add(source.headerBytes);
+		}
+	}
+	if (p < plans.length) {
+		throw new ImportInputError(
+			`The input changed while it was being imported: batch ${p + 1} of ${plans.length} found fewer rows than when the file was checked`,
+		);
+	}
+}
+
+/** Copies small pieces into blocks of BLOCK_BYTES, so that a batch is a few hundred chunks, not 100,000. */
+class BlockWriter {
+	private readonly blocks: Uint8Array[] = [];
+	private block = new Uint8Array(BLOCK_BYTES);
+	private used = 0;
+
+	add(bytes: Uint8Array): void {
+		let at = 0;
+		while (at < bytes.length) {
+			const n = Math.min(bytes.length - at, this.block.length - this.used);
+			this.block.set(bytes.subarray(at, at + n), this.used);
+			this.used += n;
+			at += n;
+			if (this.used === this.block.length) {
+				this.blocks.push(this.block);
+				this.block = new Uint8Array(BLOCK_BYTES);
+				this.used = 0;
+			}
+		}
+	}
+
+	finish(): Uint8Array[] {
+		if (this.used > 0) this.blocks.push(this.block.subarray(0, this.used));
+		return this.blocks;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Input Items
+
+const textEncoder = new TextEncoder();
+
+/** A value as the file will hold it once decoded: what `encodeValue` writes, without the quoting. */
+export function cellText(value: unknown): string {
+	const encoded = encodeValue(value, ',');
+	return encoded.charCodeAt(0) === 34 ? encoded.slice(1, -1).replace(/""/g, '"') : encoded;
+}
+
+export interface ItemRecord {
+	/** Index of the input item. */
+	item: number;
+	/** Marketo field → value. */
+	values: Record<string, unknown>;
+}
+
+/**
+ * Rows from input items. The header is every mapped field, in the order first met; an item without a
+ * value for a field leaves it empty.
+ */
+export function prepareItemsImport(
+	records: ItemRecord[],
+	options: { lookupField: string; limits?: BatchLimits; fileName?: string },
+): PreparedImport {
+	if (records.length === 0) {
+		throw new ImportInputError(
+			'There are no input items to import',
+			'The node received no items. Connect it to a node that outputs the leads to import.',
+		);
+	}
+	const header: string[] = [];
+	const seen = new Set<string>();
+	for (const record of records) {
+		for (const key of Object.keys(record.values)) {
+			if (record.values[key] === undefined || seen.has(key)) continue;
+			seen.add(key);
+			header.push(key);
+		}
+	}
+	if (header.length === 0) {
+		throw new ImportInputError(
+			'None of the input items has a field to import',
+			'Map at least one Marketo field (Fields to Import), or feed items whose field names are Marketo field names.',
+		);
+	}
+	checkHeader(header, options.lookupField, 'mapped fields');
+
+	const delimiter: Delimiter = ',';
+	const headerBytes = textEncoder.encode(encodeRow(header, delimiter));
+	const rowOf = (record: ItemRecord, row: number, texts = false): SourceRow => {
+		const values = header.map((field) => record.values[field]);
+		return {
+			bytes: textEncoder.encode(encodeRow(values, delimiter)),
+			row,
+			item: record.item,
+			...(texts ? { texts: values.map(cellText) } : {}),
+		};
+	};
+	const planner = new BatchPlanner(headerBytes.length, options.limits);
+	records.forEach((record, i) => {
+		const problem = planner.add(i + 1, rowOf(record, i + 1).bytes.length);
+		if (problem) {
+			throw new ImportInputError(
+				`${problem} (input item ${record.item})`,
+				'Shorten the values of this item.',
+			);
+		}
+	});
+	const source: ImportSource = {
+		kind: 'items',
+		format: 'csv',
+		delimiter,
+		header,
+		headerBytes,
+		rowCount: records.length,
+		fileName: options.fileName ?? 'n8n-leads.csv',
+		async *rows(options = {}) {
+			for (let i = 0; i < records.length; i++)
+				yield rowOf(records[i], i + 1, options.texts === true);
+		},
+	};
+	return { source, batches: planner.batches };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Binary File
+
+export interface BinaryInput {
+	/** Opens the file from its start; called once per pass. */
+	open(): Promise<AsyncIterable<Uint8Array>>;
+	fileName?: string;
+	mimeType?: string;
+	/** The stream of the first pass, if any (see ImportSource.readableHint). */
+	readableHint?: unknown;
+}
+
+const FORMAT_NAMES: Record<ImportFormat, string> = {
+	csv: 'CSV (comma-separated)',
+	tsv: 'TSV (tab-separated)',
+	ssv: 'SSV (semicolon- or space-separated)',
+};
+
+export function delimiterName(d: Delimiter): string {
+	return d === ',' ? 'comma' : d === '\t' ? 'tab' : d === ';' ? 'semicolon' : 'space';
+}
+
+export function formatOfDelimiter(d: Delimiter): ImportFormat {
+	return d === ',' ? 'csv' : d === '\t' ? 'tsv' : 'ssv';
+}
+
+/** 'csv' | 'tsv' | 'ssv' in any case, or 'auto'; anything else is refused. */
+export function parseFormat(value: unknown, allowAuto: boolean): ImportFormat | 'auto' {
+	const format = String(value ?? '')
+		.trim()
+		.toLowerCase();
+	if ((IMPORT_FORMATS as readonly string[]).includes(format)) return format as ImportFormat;
+	if (allowAuto && (format === 'auto' || format === '')) return 'auto';
+	throw new ImportInputError(
+		`Unknown file format "${String(value)}"`,
+		`Marketo imports CSV, TSV or SSV files. Choose one of them${allowAuto ? ', or Auto-Detect' : ''}.`,
+	);
+}
+
+const LF = 10;
+const CR = 13;
+
+function countLineFeeds(bytes: Uint8Array): number {
+	let n = 0;
+	for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) n++;
+	return n;
+}
+
+function isBlank(bytes: Uint8Array): boolean {
+	return (
+		bytes.length === 0 ||
+		(bytes.length === 1 && (bytes[0] === LF || bytes[0] === CR)) ||
+		(bytes.length === 2 && bytes[0] === CR && bytes[1] === LF)
+	);
+}
+
+const SNIFF_BYTES = 8192;
+
+/** Refuses files that are clearly not delimited text, from their first bytes. */
+function sniff(bytes: Uint8Array, fileName: string): void {
+	const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+	const what = (kind: string, advice: string) =>
+		new ImportInputError(
+			`The file "${fileName}" is not delimited text: it looks like ${kind}`,
+			`Marketo imports CSV, TSV or SSV files whose first line names the fields. ${advice}`,
+		);
+	if (starts(0x50, 0x4b, 0x03, 0x04)) {
+		throw what(
+			'a ZIP archive or an Excel (XLSX) workbook',
+			'Convert it first, e.g. with the Extract From File and Convert to File nodes.',
+		);
+	}
+	if (starts(0xd0, 0xcf, 0x11, 0xe0))
+		throw what('an old Excel (XLS) workbook', 'Save it as CSV first.');
+	if (starts(0x25, 0x50, 0x44, 0x46))
+		throw what('a PDF document', 'Use a CSV export of the data instead.');
+	if (starts(0x1f, 0x8b)) throw what('a gzip archive', 'Decompress it first (Compression node).');
+	if (starts(0xff, 0xfe) || starts(0xfe, 0xff)) {
+		throw what('UTF-16 text', 'Save the file as UTF-8 (Marketo reads UTF-8).');
+	}
+	for (let i = 0; i < bytes.length && i < SNIFF_BYTES; i++) {
+		const b = bytes[i];
+		if (b === 0 || (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 11)) {
+			throw what(
+				`binary data (byte ${b} at offset ${i})`,
+				'Check that the right binary property is chosen.',
+			);
+		}
+	}
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** The header line's text, line end removed. */
+function headerText(bytes: Uint8Array): string {
+	let end = bytes.length;
+	if (end > 0 && bytes[end - 1] === LF) end--;
+	if (end > 0 && bytes[end - 1] === CR) end--;
+	return utf8.decode(bytes.subarray(0, end));
+}
+
+function decodeOne(bytes: Uint8Array, delimiter: Delimiter): Array<string | null> {
+	const decoder = new CsvDecoder({ delimiter, nullLiteral: null });
+	const rows = [...decoder.write(bytes), ...decoder.end()];
+	return rows[0]?.values ?? [];
+}
+
+/** Header checks shared by both sources: no empty or repeated names, the lookup field present. */
+function checkHeader(header: string[], lookupField: string, what: string): void {
+	const lower = new Map<string, number>();
+	header.forEach((name, i) => {
+		if (name.trim() === '') {
+			throw new ImportInputError(
+				`Column ${i + 1} of the ${what} has no name`,
+				'Every column needs the REST API name of a Marketo lead field (Admin > Field Management).',
+			);
+		}
+		const key = name.trim().toLowerCase();
+		if (lower.has(key)) {
+			throw new ImportInputError(
+				`The field "${name}" appears twice in the ${what} (columns ${(lower.get(key) as number) + 1} and ${i + 1})`,
+				'Marketo matches columns to fields by name, ignoring case: each field may appear once.',
+			);
+		}
+		lower.set(key, i);
+	});
+	if (lookupField && !lower.has(lookupField.trim().toLowerCase())) {
+		throw new ImportInputError(
+			`The lookup field "${lookupField}" is not among the ${what} (${header.join(', ')})`,
+			`Marketo finds the lead to update by the lookup field, so every row must carry it. Add a "${lookupField}" column, or choose another Lookup Field.`,
+		);
+	}
+}
+
+/** Which other delimiter a line that has the wrong number of values seems to use. */
+function otherDelimiterIn(text: string, delimiter: Delimiter): Delimiter | undefined {
+	const candidates: Delimiter[] = [',', '\t', ';'];
+	return candidates.find((d) => d !== delimiter && text.includes(d));
+}
+
+/**
+ * First pass over a binary file: refuses what Marketo would choke on (not text, empty, header only,
+ * unknown or mixed delimiters, rows of the wrong width, broken quoting, lookup field missing) and plans the
+ * batches. Nothing is sent before this pass succeeded.
+ */
+export async function prepareBinaryImport(
+	input: BinaryInput,
+	options: { format: ImportFormat | 'auto'; lookupField: string; limits?: BatchLimits },
+): Promise<PreparedImport> {
+	const fileName = input.fileName || 'leads.csv';
+	const splitter = new RecordSplitter();
+	let line = 1;
+	let rowCount = 0;
+	let sniffed = 0;
+	let header: string[] | undefined;
+	let headerBytes: Uint8Array | undefined;
+	let delimiter: Delimiter | undefined;
+	let validator: CsvDecoder | undefined;
+	let planner: BatchPlanner | undefined;
+
+	const onRecord = (bytes: Uint8Array) => {
+		const recordLine = line;
+		line += countLineFeeds(bytes);
+		if (isBlank(bytes)) return;
+		if (header === undefined) {
+			const text = headerText(bytes);
+			if (text.includes('\r')) {
+				throw new ImportInputError(
+					`The file "${fileName}" ends its lines with a bare carriage return (CR)`,
+					'Marketo reads lines ending in LF or CRLF. Save the file with Windows (CRLF) or Unix (LF) line ends.',
+				);
+			}
+			delimiter = detectDelimiter(
+				text,
+				options.format === 'auto' ? undefined : (options.format.toUpperCase() as ExportFormat),
+			);
+			if (options.format !== 'auto' && formatOfDelimiter(delimiter) !== options.format) {
+				throw new ImportInputError(
+					`The file's header line is ${delimiterName(delimiter)}-separated, but the format is ${FORMAT_NAMES[options.format]}`,
+					`Choose ${FORMAT_NAMES[formatOfDelimiter(delimiter)]} or Auto-Detect as the File Format, or check the file. Header: ${text.slice(0, 200)}`,
+				);
+			}
+			header = decodeOne(bytes, delimiter).map((v) => v ?? '');
+			checkHeader(header, options.lookupField, "file's header columns");
+			headerBytes = bytes.slice();
+			planner = new BatchPlanner(headerBytes.length, options.limits);
+			validator = new CsvDecoder({ delimiter, nullLiteral: null });
+			validator.write(bytes);
+			return;
+		}
+		const endsLine = bytes[bytes.length - 1] === LF;
+		const decoder = validator as CsvDecoder;
+		// Only the file's last record may lack a line end; the decoder needs end() to finish it.
+		const rows = endsLine ? decoder.write(bytes) : [...decoder.write(bytes), ...decoder.end()];
+		if (rows.length !== 1) {
+			throw new ImportInputError(
+				`Line ${recordLine}: the quoting of this record is broken`,
+				'A double quote may only start and end a value; a quote inside a value must be doubled (""), and the value quoted. Fix the line (or the lines before it) and try again.',
+			);
+		}
+		const width = rows[0].values.length;
+		const expected = (header as string[]).length;
+		if (width !== expected) {
+			const text = utf8.decode(bytes).replace(/\r?\n$/, '');
+			const other = otherDelimiterIn(text, delimiter as Delimiter);
+			const hint =
+				width === 1 && other
+					? `The line seems to use ${delimiterName(other)}s while the header uses ${delimiterName(delimiter as Delimiter)}s: the file mixes delimiters.`
+					: width > expected
+						? `A value may hold an unquoted ${delimiterName(delimiter as Delimiter)}, or the line uses another delimiter than the header.`
+						: 'The line may be cut off, or use another delimiter than the header.';
+			throw new ImportInputError(
+				`Line ${recordLine} has ${width} value${width === 1 ? '' : 's'} but the header has ${expected} column${expected === 1 ? '' : 's'}`,
+				`${hint} Nothing was sent to Marketo. Line ${recordLine}: ${text.slice(0, 200)}`,
+			);
+		}
+		rowCount++;
+		const problem = (planner as BatchPlanner).add(rowCount, bytes.length + (endsLine ? 0 : 1));
+		if (problem)
+			throw new ImportInputError(
+				`${problem} (line ${recordLine})`,
+				'Check the quoting of the file around this line.',
+			);
+	};
+
+	const stream = await input.open();
+	let failure: unknown;
+	try {
+		for await (const chunk of stream) {
+			if (sniffed < SNIFF_BYTES) {
+				sniff(chunk.subarray(0, SNIFF_BYTES - sniffed), fileName);
+				sniffed += chunk.length;
+			}
+			for (const record of splitter.write(chunk)) onRecord(record);
+		}
+		for (const record of splitter.end()) onRecord(record);
+	} catch (error) {
+		failure = error;
+	}
+	if (failure instanceof CsvError) {
+		throw new ImportInputError(
+			`The file "${fileName}" cannot be read: ${failure.message}`,
+			'Fix the quoting of the file and try again.',
+		);
+	}
+	if (failure !== undefined) throw failure;
+
+	if (
+		header === undefined ||
+		headerBytes === undefined ||
+		delimiter === undefined ||
+		planner === undefined
+	) {
+		throw new ImportInputError(
+			`The file "${fileName}" is empty`,
+			'A Marketo import file starts with a header line of field names, followed by one line per lead.',
+		);
+	}
+	if (rowCount === 0) {
+		throw new ImportInputError(
+			`The file "${fileName}" has a header but no rows to import`,
+			`Header: ${header.join(', ')}`,
+		);
+	}
+
+	const source: ImportSource = {
+		kind: 'binary',
+		format: formatOfDelimiter(delimiter),
+		delimiter,
+		header,
+		headerBytes: ensureLineEnd(headerBytes),
+		rowCount,
+		fileName,
+		readableHint: input.readableHint ?? stream,
+		async *rows() {
+			const again = new RecordSplitter();
+			let at = 1;
+			let row = 0;
+			let seenHeader = false;
+			const records = async function* () {
+				for await (const chunk of await input.open()) yield* again.write(chunk);
+				yield* again.end();
+			};
+			for await (const bytes of records()) {
+				const recordLine = at;
+				at += countLineFeeds(bytes);
+				if (isBlank(bytes)) continue;
+				if (!seenHeader) {
+					seenHeader = true;
+					continue;
+				}
+				row++;
+				yield { bytes: ensureLineEnd(bytes), row, line: recordLine };
+			}
+		},
+	};
+	return { source, batches: planner.batches };
+}
+
+/** The last record of a file may lack its line end; in a batch, another record may follow it. */
+function ensureLineEnd(bytes: Uint8Array): Uint8Array {
+	if (bytes.length > 0 && bytes[bytes.length - 1] === LF) return bytes;
+	const out = new Uint8Array(bytes.length + 1);
+	out.set(bytes);
+	out[bytes.length] = LF;
+	return out;
+}

@@ -1,0 +1,406 @@
+import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import {
+	batchesOf,
+	type BatchPlan,
+	type ImportFormat,
+	type ImportSource,
+} from '../helpers/importFile';
+import { multipartBody, toNodeReadable, type MultipartPart } from '../helpers/multipart';
+import {
+	marketoRequest,
+	marketoStream,
+	pause,
+	type ByteStream,
+	type MarketoContext,
+} from '../transport';
+import { MarketoApiError } from '../transport/errors';
+
+/**
+ * The steps of a Marketo bulk lead import (upload a batch, read its status, read its failures or warnings),
+ * each one API call, plus `runImport`, which uploads a source batch after batch within Marketo's queue
+ * limits and, for the one-step Import, waits until every batch is done.
+ */
+
+export type ImportStatusName = 'Queued' | 'Importing' | 'Complete' | 'Failed';
+
+export interface ImportBatchStatus extends IDataObject {
+	batchId: number;
+	importId?: string;
+	status: ImportStatusName;
+	numOfLeadsProcessed?: number;
+	numOfRowsFailed?: number;
+	numOfRowsWithWarning?: number;
+	message?: string;
+}
+
+export interface ImportTarget {
+	format: ImportFormat;
+	/** Marketo's default is email; sent only when set. */
+	lookupField?: string;
+	listId?: string;
+	partitionName?: string;
+}
+
+const MIME_TYPES: Record<ImportFormat, string> = {
+	csv: 'text/csv',
+	tsv: 'text/tab-separated-values',
+	ssv: 'text/plain',
+};
+
+/** Uploads one batch file (multipart, streamed from the chunks it holds; rebuilt on every attempt). */
+export async function createImportBatch(
+	ctx: MarketoContext,
+	file: { chunks: readonly Uint8Array[]; fileName: string },
+	target: ImportTarget,
+	readableHint?: unknown,
+): Promise<ImportBatchStatus> {
+	const parts: MultipartPart[] = [{ name: 'format', content: target.format }];
+	if (target.lookupField) parts.push({ name: 'lookupField', content: target.lookupField });
+	if (target.listId) parts.push({ name: 'listId', content: target.listId });
+	if (target.partitionName) parts.push({ name: 'partitionName', content: target.partitionName });
+	parts.push({
+		name: 'file',
+		fileName: file.fileName,
+		contentType: MIME_TYPES[target.format],
+		data: file.chunks,
+	});
+	const envelope = await marketoRequest<ImportBatchStatus>(ctx, {
+		method: 'POST',
+		path: '/bulk/v1/leads.json',
+		idempotent: false,
+		makeBody: () => {
+			const body = multipartBody(parts);
+			return {
+				body: toNodeReadable(body.stream(), readableHint),
+				headers: {
+					'Content-Type': body.contentType,
+					...(body.contentLength !== undefined
+						? { 'Content-Length': String(body.contentLength) }
+						: {}),
+					Accept: 'application/json',
+				},
+			};
+		},
+	});
+	return firstBatch(ctx, envelope.result, 'upload');
+}
+
+export async function getImportBatchStatus(
+	ctx: MarketoContext,
+	batchId: string | number,
+): Promise<ImportBatchStatus> {
+	const envelope = await marketoRequest<ImportBatchStatus>(ctx, {
+		method: 'GET',
+		path: `/bulk/v1/leads/batch/${encodeURIComponent(String(batchId))}.json`,
+	});
+	return firstBatch(ctx, envelope.result, 'status');
+}
+
+/** The failures or warnings file of a batch, as a stream of chunks. */
+export async function openImportIssueFile(
+	ctx: MarketoContext,
+	batchId: string | number,
+	kind: 'failures' | 'warnings',
+): Promise<ByteStream> {
+	const response = await marketoStream(ctx, {
+		method: 'GET',
+		path: `/bulk/v1/leads/batch/${encodeURIComponent(String(batchId))}/${kind}.json`,
+	});
+	return response.body;
+}
+
+function firstBatch(
+	ctx: MarketoContext,
+	result: ImportBatchStatus[],
+	step: string,
+): ImportBatchStatus {
+	const batch = result[0];
+	if (!batch || batch.batchId === undefined || batch.batchId === null) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Marketo answered the import ${step} call without a batch in "result".`,
+			{ description: "This is unexpected; try again. If it repeats, check Marketo's status page." },
+		);
+	}
+	return batch;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+export interface BatchReport extends IDataObject {
+	batch: number;
+	/** Undefined until Marketo accepted the upload. */
+	batchId?: number;
+	importId?: string;
+	/** Marketo's status, or NotSent (never uploaded) / UploadFailed / UploadUnknown (broke off after sending). */
+	status: ImportStatusName | 'NotSent' | 'UploadFailed' | 'UploadUnknown';
+	firstRow: number;
+	lastRow: number;
+	rows: number;
+	bytes: number;
+	numOfLeadsProcessed?: number;
+	numOfRowsFailed?: number;
+	numOfRowsWithWarning?: number;
+	message?: string;
+}
+
+export interface ImportReport {
+	/** Rows of a file, or input items (row n = item n - 1). */
+	unit: 'row' | 'item';
+	batches: BatchReport[];
+	rowCount: number;
+	/** Rows of the batches Marketo accepted. */
+	rowsSent: number;
+}
+
+export interface RunSettings {
+	target: ImportTarget;
+	pollIntervalMs: number;
+	/** Epoch ms after which the run stops waiting. */
+	deadline: number;
+	/** Wait until every batch is Complete (Import) or only upload (Create Import Job). */
+	waitForCompletion: boolean;
+	/** Own batches queued or importing at once; Marketo imports two at a time per instance. */
+	maxInFlight?: number;
+}
+
+export type ImportRunFailure = 'uploadFailed' | 'batchFailed' | 'timeout' | 'interrupted';
+
+/** The run stopped; `report` says which batches Marketo accepted, so nothing is lost or sent twice. */
+export class ImportRunError extends NodeOperationError {
+	readonly report: ImportReport;
+
+	readonly kind: ImportRunFailure;
+
+	constructor(
+		ctx: MarketoContext,
+		kind: ImportRunFailure,
+		message: string,
+		report: ImportReport,
+		cause?: string,
+	) {
+		super(ctx.getNode(), message, { description: describeReport(report, cause) });
+		this.report = report;
+		this.kind = kind;
+	}
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 2;
+
+const DONE = new Set(['Complete', 'Failed']);
+
+/**
+ * Uploads the batches one after another, keeping at most `maxInFlight` of ours in Marketo's queue (more
+ * would only take queue slots other integrations need, without importing faster). "1016 Too many imports"
+ * waits a poll interval and tries again until the deadline. With `waitForCompletion`, polls until every
+ * batch is Complete; a Failed batch stops the run (no more uploads).
+ */
+export async function runImport(
+	ctx: MarketoContext,
+	source: ImportSource,
+	plans: BatchPlan[],
+	settings: RunSettings,
+): Promise<ImportReport> {
+	const report: ImportReport = {
+		unit: source.kind === 'items' ? 'item' : 'row',
+		rowCount: source.rowCount,
+		rowsSent: 0,
+		batches: plans.map((plan) => ({
+			batch: plan.index,
+			status: 'NotSent',
+			firstRow: plan.firstRow,
+			lastRow: plan.lastRow,
+			rows: plan.rows,
+			bytes: plan.bytes,
+		})),
+	};
+	const maxInFlight = settings.waitForCompletion
+		? (settings.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT)
+		: Infinity;
+	const inFlight: BatchReport[] = [];
+	const total = plans.length;
+
+	const refresh = async () => {
+		for (const entry of inFlight) {
+			const status = await getImportBatchStatus(ctx, entry.batchId as number);
+			applyStatus(entry, status);
+			if (entry.status === 'Failed') {
+				throw new ImportRunError(
+					ctx,
+					'batchFailed',
+					`Marketo import batch ${entry.batchId}${total > 1 ? ` (batch ${entry.batch} of ${total})` : ''} failed: ${entry.message || 'no reason given'}`,
+					report,
+				);
+			}
+		}
+		for (let i = inFlight.length - 1; i >= 0; i--)
+			if (DONE.has(inFlight[i].status)) inFlight.splice(i, 1);
+	};
+	const waitOnce = async (what: string) => {
+		if (Date.now() + settings.pollIntervalMs > settings.deadline) {
+			throw new ImportRunError(ctx, 'timeout', `The import timed out ${what}`, report);
+		}
+		await pause(ctx, settings.pollIntervalMs);
+	};
+
+	const drive = async () => {
+		for await (const batch of batchesOf(source, plans)) {
+			const entry = report.batches[batch.plan.index - 1];
+			while (inFlight.length >= maxInFlight) {
+				await waitOnce(
+					`while waiting for batch ${inFlight[0].batchId} to finish before sending batch ${entry.batch} of ${total}`,
+				);
+				await refresh();
+			}
+			const file = {
+				chunks: batch.chunks,
+				fileName: batchFileName(source.fileName, entry.batch, total),
+			};
+			const outcome = await uploadWhileQueueFull(ctx, file, settings, source.readableHint);
+			if ('error' in outcome) {
+				entry.status =
+					outcome.error instanceof MarketoApiError && outcome.error.outcomeUnknown ? 'UploadUnknown' : 'UploadFailed';
+				throw new ImportRunError(
+					ctx,
+					'uploadFailed',
+					`Batch ${entry.batch} of ${total} (${rangeOf(report, entry)}) could not be uploaded: ${(outcome.error as Error).message}`,
+					report,
+					outcome.queueFull
+						? "Marketo's import queue stayed full (1016) until the timeout."
+						: undefined,
+				);
+			}
+			const status = outcome.status;
+			entry.batchId = Number(status.batchId);
+			report.rowsSent += entry.rows;
+			applyStatus(entry, status);
+			if (entry.status === 'Failed') {
+				throw new ImportRunError(
+					ctx,
+					'batchFailed',
+					`Marketo import batch ${entry.batchId} failed: ${entry.message || 'no reason given'}`,
+					report,
+				);
+			}
+			if (!DONE.has(entry.status)) inFlight.push(entry);
+		}
+
+		if (settings.waitForCompletion) {
+			while (inFlight.length > 0) {
+				await waitOnce(`while batch ${inFlight[0].batchId} was ${inFlight[0].status}`);
+				await refresh();
+			}
+		}
+	};
+
+	// Whatever stops the run once Marketo holds some of its batches (a status call that keeps failing, a
+	// cancelled execution) must still say which batches those are.
+	const stopped = await drive().then(
+		() => undefined,
+		(error: unknown) => error,
+	);
+	if (stopped === undefined) return report;
+	if (stopped instanceof ImportRunError || report.batches.every((b) => b.batchId === undefined))
+		throw stopped;
+	throw new ImportRunError(
+		ctx,
+		'interrupted',
+		(stopped as Error).message ?? String(stopped),
+		report,
+	);
+}
+
+/** "1016 Too many imports" waits a poll interval and tries again, until the deadline. */
+async function uploadWhileQueueFull(
+	ctx: MarketoContext,
+	file: { chunks: readonly Uint8Array[]; fileName: string },
+	settings: RunSettings,
+	readableHint: unknown,
+): Promise<{ status: ImportBatchStatus } | { error: unknown; queueFull: boolean }> {
+	for (;;) {
+		const outcome = await createImportBatch(ctx, file, settings.target, readableHint).then(
+			(status) => ({ status }),
+			(error: unknown) => ({ error }),
+		);
+		if ('status' in outcome) return outcome;
+		const queueFull =
+			outcome.error instanceof MarketoApiError && outcome.error.marketoCode === '1016';
+		if (!queueFull || Date.now() + settings.pollIntervalMs > settings.deadline)
+			return { ...outcome, queueFull };
+		await pause(ctx, settings.pollIntervalMs);
+	}
+}
+
+function applyStatus(entry: BatchReport, status: ImportBatchStatus): void {
+	entry.status = status.status;
+	if (status.importId !== undefined) entry.importId = String(status.importId);
+	for (const key of ['numOfLeadsProcessed', 'numOfRowsFailed', 'numOfRowsWithWarning'] as const) {
+		if (status[key] !== undefined && status[key] !== null) entry[key] = Number(status[key]);
+	}
+	if (status.message !== undefined && status.message !== null)
+		entry.message = String(status.message);
+}
+
+function batchFileName(fileName: string, batch: number, total: number): string {
+	if (total <= 1) return fileName;
+	const dot = fileName.lastIndexOf('.');
+	return dot > 0
+		? `${fileName.slice(0, dot)}-${batch}${fileName.slice(dot)}`
+		: `${fileName}-${batch}`;
+}
+
+/** "rows 1–500" for a file, "input items 0–499" for items (n8n numbers items from 0). */
+export function rangeOf(report: ImportReport, b: { firstRow: number; lastRow: number }): string {
+	return report.unit === 'item'
+		? `input item${b.firstRow === b.lastRow ? ` ${b.firstRow - 1}` : `s ${b.firstRow - 1}–${b.lastRow - 1}`}`
+		: `row${b.firstRow === b.lastRow ? ` ${b.firstRow}` : `s ${b.firstRow}–${b.lastRow}`}`;
+}
+
+/** What Marketo has of this run, batch by batch: for the error description. */
+export function describeReport(report: ImportReport, cause?: string): string {
+	const total = report.batches.length;
+	const s = (n: number) => (n === 1 ? '' : 'es');
+	const accepted = report.batches.filter((b) => b.batchId !== undefined && b.status !== 'Failed');
+	const failed = report.batches.filter((b) => b.status === 'Failed');
+	const unknown = report.batches.filter((b) => b.status === 'UploadUnknown');
+	const notSent = report.batches.filter((b) => b.batchId === undefined && b.status !== 'UploadUnknown');
+	const lines: string[] = [];
+	if (cause) lines.push(cause);
+	for (const b of unknown) {
+		lines.push(
+			`Unknown: batch ${b.batch}, ${rangeOf(report, b)}: the upload broke off after it was sent, so Marketo may or may not have accepted it. Before sending these rows again, look for a batch of that size in Marketo (or re-send them: an import updates leads it already has, by the lookup field).`,
+		);
+	}
+	if (accepted.length === 0 && failed.length === 0 && unknown.length === 0) {
+		lines.push(`Nothing was imported: Marketo accepted none of the ${total} batch${s(total)}.`);
+	}
+	if (accepted.length > 0) {
+		lines.push(
+			`Marketo accepted ${accepted.length} of ${total} batch${s(total)} (batchIds ${accepted.map((b) => b.batchId).join(', ')}); their rows are imported, or being imported: do not send them again.`,
+		);
+		for (const b of accepted) {
+			lines.push(
+				`- batch ${b.batch}: batchId ${b.batchId}, ${rangeOf(report, b)}, ${b.status}${b.message ? ` (${b.message})` : ''}`,
+			);
+		}
+	}
+	for (const b of failed) {
+		lines.push(
+			`Failed: batch ${b.batch}, batchId ${b.batchId}, ${rangeOf(report, b)}: ${b.message || 'no reason given'}. Marketo imported none of its rows.`,
+		);
+	}
+	if (notSent.length > 0 && (accepted.length > 0 || failed.length > 0 || unknown.length > 0)) {
+		const range = { firstRow: notSent[0].firstRow, lastRow: notSent[notSent.length - 1].lastRow };
+		lines.push(
+			`Not sent: ${notSent.length} batch${s(notSent.length)}, ${rangeOf(report, range)}. Import only these to finish the job.`,
+		);
+	}
+	if (accepted.some((b) => !DONE.has(b.status))) {
+		lines.push(
+			'Marketo goes on importing accepted batches (an import cannot be cancelled); follow them with Get Import Status.',
+		);
+	}
+	return lines.join('\n');
+}

@@ -1,0 +1,38 @@
+import type { FieldType, ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
+
+import { describeLeadFields } from './fieldKinds';
+
+const FIELD_TYPES: Record<string, FieldType> = {
+	integer: 'number',
+	float: 'number',
+	currency: 'number',
+	percent: 'number',
+	score: 'number',
+	boolean: 'boolean',
+};
+
+/**
+ * Lead Import > Fields to Import: Marketo's lead fields (describe), by REST API name. Dates stay text:
+ * Marketo wants `YYYY-MM-DD` for date fields, which a dateTime conversion would not keep.
+ */
+export async function getLeadImportFields(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
+	const fields = await describeLeadFields(this);
+	return {
+		fields: fields
+			.map((field) => ({
+				id: field.name,
+				displayName:
+					field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`,
+				required: false,
+				defaultMatch: field.name === 'email',
+				canBeUsedToMatch: false,
+				display: true,
+				type: FIELD_TYPES[field.dataType] ?? ('string' as FieldType),
+			}))
+			.sort((a, b) => a.displayName.localeCompare(b.displayName)),
+		emptyFieldsNotice:
+			'Marketo returned no lead fields. Check that the API user may read lead fields.',
+	};
+}

@@ -1,0 +1,709 @@
+import type { IDataObject, INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+
+import type { ExportJobStatus } from '../../nodes/MarketoBulk/jobs/exportJob';
+import type { ExportKind } from '../../nodes/MarketoBulk/jobs/exportRequest';
+import { MarketoApiError } from '../../nodes/MarketoBulk/transport/errors';
+import { gridEnd, isoOf, nextCentralMidnight } from '../../nodes/MarketoBulk/trigger/clock';
+import { readTriggerConfig, type DataConfig, type JobsConfig, type RecordIdentity, type TriggerConfig } from '../../nodes/MarketoBulk/trigger/config';
+import { pollDataEvent } from '../../nodes/MarketoBulk/trigger/dataEvents';
+import { pollJobEvent } from '../../nodes/MarketoBulk/trigger/jobEvents';
+import type { TriggerPort } from '../../nodes/MarketoBulk/trigger/port';
+import { deduplicate, MAX_SEEN, readState, STATE_KEY, type DataState } from '../../nodes/MarketoBulk/trigger/state';
+
+const sec = (iso: string) => Date.parse(iso) / 1000;
+
+/** mulberry32: a small deterministic PRNG; next(n) is an integer in [0, n). */
+function seeded(seed: number): (n: number) => number {
+	let a = seed;
+	return (n) => {
+		a = (a + 0x6d2b79f5) | 0;
+		let t = Math.imul(a ^ (a >>> 15), 1 | a);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+	};
+}
+
+// -------------------------------------------------------------------------------------------------
+// An in-memory Marketo for the state machines: jobs with a life cycle the test drives, records stamped on
+// Marketo's clock, a separate n8n clock, and armed failures. `output` returns the job's window as it was
+// when the job completed.
+
+const NODE: INode = {
+	id: 'trigger-1',
+	name: 'Marketo Bulk Trigger',
+	type: 'n8n-nodes-marketo-bulk.marketoBulkTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+interface FakeRecord {
+	id: number;
+	/** Marketo seconds. */
+	createdAt: number;
+	updatedAt?: number;
+}
+
+interface FakeJob {
+	kind: ExportKind;
+	exportId: string;
+	status: string;
+	body: IDataObject;
+	createdAt: number;
+	finishedAt?: number;
+	snapshot?: FakeRecord[];
+	errorMsg?: string;
+	fileGone?: boolean;
+}
+
+const iso = (sec: number) => new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+
+class FakeMarketo implements TriggerPort {
+	node = NODE;
+	/** n8n server clock (ms). */
+	local = Date.parse('2026-03-01T12:00:00Z');
+	/** Marketo clock = local + skew. */
+	skewMs = 0;
+	records: FakeRecord[] = [];
+	jobs: FakeJob[] = [];
+	calls: string[] = [];
+	private armed: Array<{ op: string; error: Error }> = [];
+	private seq = 0;
+	warnings: string[] = [];
+	logger = {
+		debug: () => {},
+		warn: (message: string) => {
+			this.warnings.push(message);
+		},
+	};
+	/** Called for every download (to make one fail). */
+	onOutput: (job: FakeJob) => void = () => {};
+
+	marketoSec(): number {
+		return Math.floor((this.local + this.skewMs) / 1000);
+	}
+
+	advance(seconds: number): void {
+		this.local += seconds * 1000;
+	}
+
+	addRecords(n: number, atSec = this.marketoSec()): FakeRecord[] {
+		const added: FakeRecord[] = [];
+		for (let k = 0; k < n; k++) {
+			const record = { id: this.records.length + 1, createdAt: atSec };
+			this.records.push(record);
+			added.push(record);
+		}
+		return added;
+	}
+
+	arm(op: string, error: Error): void {
+		this.armed.push({ op, error });
+	}
+
+	error(code: string, message: string): MarketoApiError {
+		return new MarketoApiError(NODE, { code, message });
+	}
+
+	private take(op: string): void {
+		this.calls.push(op);
+		const i = this.armed.findIndex((a) => a.op === op);
+		if (i >= 0) {
+			const [armed] = this.armed.splice(i, 1);
+			throw armed.error;
+		}
+	}
+
+	private job(exportId: string): FakeJob {
+		const job = this.jobs.find((j) => j.exportId === exportId);
+		if (!job) throw this.error('1003', `Export job '${exportId}' not found`);
+		return job;
+	}
+
+	view(job: FakeJob): ExportJobStatus {
+		return {
+			exportId: job.exportId,
+			status: job.status as ExportJobStatus['status'],
+			format: 'CSV',
+			createdAt: iso(job.createdAt),
+			...(job.finishedAt ? { finishedAt: iso(job.finishedAt) } : {}),
+			...(job.status === 'Completed' ? { numberOfRecords: job.snapshot!.length, fileSize: 1, fileChecksum: '' } : {}),
+			...(job.errorMsg ? { errorMsg: job.errorMsg } : {}),
+		};
+	}
+
+	/** Processes every queued job: Completed (or Failed, if `fail`) with the records of its window now. */
+	complete(options: { fail?: string } = {}): number {
+		let n = 0;
+		for (const job of this.jobs) {
+			if (job.status !== 'Queued') continue;
+			n++;
+			job.finishedAt = this.marketoSec();
+			if (options.fail) {
+				job.status = 'Failed';
+				job.errorMsg = options.fail;
+				continue;
+			}
+			job.status = 'Completed';
+			const filter = job.body.filter as IDataObject;
+			const range = (filter.createdAt ?? filter.updatedAt) as { startAt: string; endAt: string };
+			const key = filter.createdAt ? 'createdAt' : 'updatedAt';
+			const start = Date.parse(range.startAt) / 1000;
+			const end = Date.parse(range.endAt) / 1000;
+			job.snapshot = this.records
+				.filter((r) => {
+					const t = key === 'createdAt' ? r.createdAt : (r.updatedAt ?? r.createdAt);
+					return t >= start && t <= end;
+				})
+				.map((r) => ({ ...r }));
+		}
+		return n;
+	}
+
+	inFlight(): FakeJob[] {
+		return this.jobs.filter((j) => j.status === 'Queued' || j.status === 'Processing');
+	}
+
+	// TriggerPort ---------------------------------------------------------------------------------
+
+	nowMs(): number {
+		return this.local;
+	}
+
+	budgetLeftMs(): number | undefined {
+		return undefined;
+	}
+
+	async create(kind: ExportKind, body: IDataObject): Promise<ExportJobStatus> {
+		this.take('create');
+		const job: FakeJob = { kind, exportId: `job-${++this.seq}`, status: 'Created', body, createdAt: this.marketoSec() };
+		this.jobs.push(job);
+		return this.view(job);
+	}
+
+	async enqueue(_kind: ExportKind, exportId: string): Promise<ExportJobStatus> {
+		this.take('enqueue');
+		const job = this.job(exportId);
+		if (job.status !== 'Created') throw this.error('1029', 'Job already queued');
+		job.status = 'Queued';
+		return this.view(job);
+	}
+
+	async status(_kind: ExportKind, exportId: string): Promise<ExportJobStatus> {
+		this.take('status');
+		return this.view(this.job(exportId));
+	}
+
+	async cancel(_kind: ExportKind, exportId: string): Promise<void> {
+		this.calls.push('cancel');
+		const job = this.jobs.find((j) => j.exportId === exportId);
+		if (job && (job.status === 'Created' || job.status === 'Queued')) job.status = 'Cancelled';
+	}
+
+	async list(kind: ExportKind): Promise<ExportJobStatus[]> {
+		this.take('list');
+		return this.jobs.filter((j) => j.kind === kind).map((j) => this.view(j));
+	}
+
+	async head(_kind: ExportKind, exportId: string): Promise<Uint8Array | 'gone'> {
+		this.take('head');
+		const job = this.job(exportId);
+		return job.fileGone ? 'gone' : new TextEncoder().encode('id,createdAt\n');
+	}
+
+	async output(_spec: unknown, job: ExportJobStatus): Promise<INodeExecutionData[]> {
+		this.take('output');
+		const fake = this.job(job.exportId);
+		this.onOutput(fake);
+		return fake.snapshot!.map((r) => ({
+			json: { id: r.id, createdAt: iso(r.createdAt), ...(r.updatedAt ? { updatedAt: iso(r.updatedAt) } : {}) },
+		}));
+	}
+
+	async kinds(): Promise<Record<string, never>> {
+		return {};
+	}
+
+	async binary(): Promise<never> {
+		throw new Error('not used');
+	}
+
+	async sleep(ms: number): Promise<void> {
+		this.local += ms;
+	}
+}
+
+/** The trigger's config from parameters, as poll() reads it. */
+function configOf(parameters: IDataObject): TriggerConfig {
+	const ctx = {
+		getNode: () => NODE,
+		getTimezone: () => 'UTC',
+		getNodeParameter: (name: string, fallback?: unknown) => (parameters[name] === undefined ? fallback : parameters[name]),
+	} as unknown as IPollFunctions;
+	return readTriggerConfig(ctx);
+}
+
+const ids = (output: INodeExecutionData[][] | null): number[] =>
+	(output?.[0] ?? []).map((item) => Number(item.json.id));
+
+describe('trigger clock', () => {
+	it('ends windows on whole minutes', () => {
+		expect(isoOf(gridEnd(sec('2026-03-01T10:05:30Z')))).toBe('2026-03-01T10:04:59Z');
+		expect(isoOf(gridEnd(sec('2026-03-01T10:04:59Z')))).toBe('2026-03-01T10:04:59Z');
+		expect(isoOf(gridEnd(sec('2026-03-01T10:05:00Z')))).toBe('2026-03-01T10:04:59Z');
+	});
+
+	it('finds the next 00:00 US Central in winter (CST) and summer (CDT)', () => {
+		expect(new Date(nextCentralMidnight(Date.parse('2026-01-15T12:00:00Z'))).toISOString()).toBe('2026-01-16T06:00:00.000Z');
+		expect(new Date(nextCentralMidnight(Date.parse('2026-07-15T12:00:00Z'))).toISOString()).toBe('2026-07-16T05:00:00.000Z');
+		// 03:00 UTC is still the previous evening in Chicago.
+		expect(new Date(nextCentralMidnight(Date.parse('2026-07-16T03:00:00Z'))).toISOString()).toBe('2026-07-16T05:00:00.000Z');
+	});
+});
+
+describe('overlap de-duplication', () => {
+	const identity: RecordIdentity = { keyHeader: 'id', stampHeader: 'createdAt', keyIncludesStamp: false, strip: [] };
+	const item = (id: number, at: string): INodeExecutionData => ({ json: { id, createdAt: at } });
+
+	it('drops records emitted before and remembers only what the next window can repeat', () => {
+		const result = deduplicate(
+			[item(1, '2026-03-01T10:00:10Z'), item(2, '2026-03-01T10:00:50Z'), item(3, '2026-03-01T10:00:59Z')],
+			identity,
+			[['1', sec('2026-03-01T10:00:10Z')]],
+			{ start: sec('2026-03-01T10:00:00Z'), nextStart: sec('2026-03-01T10:00:30Z') },
+		);
+		expect(result.items.map((i) => i.json.id)).toEqual([2, 3]);
+		expect(result.dropped).toBe(1);
+		expect(result.seen.map(([key]) => key).sort()).toEqual(['2', '3']);
+	});
+
+	it('keys Updated Leads by id and time, so a later change is a new event', () => {
+		const updated = { ...identity, stampHeader: 'updatedAt', keyIncludesStamp: true };
+		const result = deduplicate(
+			[{ json: { id: 7, updatedAt: '2026-03-01T10:00:40Z' } }],
+			updated,
+			[['7@2026-03-01T10:00:10Z', sec('2026-03-01T10:00:10Z')]],
+			{ start: sec('2026-03-01T10:00:00Z'), nextStart: sec('2026-03-01T10:00:00Z') },
+		);
+		expect(result.items).toHaveLength(1);
+	});
+
+	it('is bounded', () => {
+		const many = Array.from({ length: MAX_SEEN + 50 }, (_, i) => item(i + 1, '2026-03-01T10:00:59Z'));
+		const result = deduplicate(many, identity, [], { start: 0, nextStart: sec('2026-03-01T10:00:00Z') });
+		expect(result.items).toHaveLength(MAX_SEEN + 50);
+		expect(result.seen).toHaveLength(MAX_SEEN);
+		expect(result.trimmed).toBe(true);
+	});
+});
+
+// -------------------------------------------------------------------------------------------------
+
+const FAST = { safetyLagSeconds: 0, overlapSeconds: 60, minStatusIntervalSeconds: 60 };
+
+function leadTrigger(extra: IDataObject = {}) {
+	return configOf({
+		event: 'newLeads',
+		fields: ['id', 'email', 'createdAt'],
+		format: 'CSV',
+		output: 'records',
+		startFrom: 'now',
+		...extra,
+		options: { ...FAST, ...((extra.options as IDataObject) ?? {}) },
+	}) as DataConfig;
+}
+
+function stateOf(store: IDataObject): DataState {
+	return readState<DataState>(store, 'data')!;
+}
+
+describe('data event state machine (in-memory Marketo)', () => {
+	it('probes once at activation (create + cancel, nothing enqueued) and starts at Marketo\'s now', async () => {
+		const marketo = new FakeMarketo();
+		marketo.skewMs = -7 * 60_000; // the n8n server's clock is 7 minutes ahead
+		const store: IDataObject = {};
+		expect(await pollDataEvent(marketo, leadTrigger(), store)).toBeNull();
+		expect(marketo.calls).toEqual(['create', 'cancel']);
+		expect(marketo.jobs[0].status).toBe('Cancelled');
+		const state = stateOf(store);
+		expect(isoOf(state.floor)).toBe(isoOf(marketo.marketoSec()));
+		expect(state.watermark).toBe(state.floor - 1);
+		expect(Math.round(state.offsetMs / 60_000)).toBe(-7);
+	});
+
+	it.each([
+		['n8n 1.x (state in memory, saved on emit)', 'memory'],
+		['a restart before every poll (state reloaded from JSON)', 'json'],
+		['n8n 2.x durable scheduler (a failing poll keeps nothing), with random faults', 'durable'],
+	])('emits every record exactly once over many polls while records keep arriving: %s', async (_name, mode) => {
+		const marketo = new FakeMarketo();
+		let store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		const floor = stateOf(store).floor;
+		const emitted: number[] = [];
+		const next = seeded(mode === 'durable' ? 7 : 42);
+		let failures = 0;
+		marketo.onOutput = () => {
+			if (mode === 'durable' && next(5) === 0) throw new Error('connection reset during download');
+		};
+		for (let poll = 0; poll < 120; poll++) {
+			marketo.addRecords(next(4), marketo.marketoSec());
+			// A record Marketo makes visible late, stamped up to 58 s in the past (inside the 60 s overlap).
+			if (next(3) === 0) marketo.addRecords(1, marketo.marketoSec() - next(58));
+			marketo.advance(20 + next(90));
+			if (next(2) === 0) marketo.complete({ fail: mode === 'durable' && next(6) === 0 ? 'internal error' : undefined });
+			if (mode === 'durable' && next(6) === 0) marketo.arm('enqueue', marketo.error('1029', 'Too many jobs (10) in queue'));
+			if (mode === 'durable' && next(8) === 0) marketo.arm('status', marketo.error('611', 'System error'));
+			if (mode === 'json') store = JSON.parse(JSON.stringify(store));
+			const working = mode === 'durable' ? (JSON.parse(JSON.stringify(store)) as IDataObject) : store;
+			try {
+				emitted.push(...ids(await pollDataEvent(marketo, cfg, working)));
+				store = working;
+			} catch {
+				failures++;
+			}
+			expect(marketo.inFlight().length).toBeLessThanOrEqual(1);
+		}
+		marketo.onOutput = () => {};
+		// Drain: stop adding, let the last windows complete.
+		for (let i = 0; i < 8; i++) {
+			marketo.advance(120);
+			marketo.complete();
+			emitted.push(...ids(await pollDataEvent(marketo, cfg, store)));
+		}
+		const watermark = stateOf(store).watermark;
+		const expected = marketo.records.filter((r) => r.createdAt >= floor && r.createdAt <= watermark).map((r) => r.id);
+		expect(new Set(emitted).size).toBe(emitted.length);
+		expect([...emitted].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+		expect(expected.length).toBeGreaterThan(150);
+		if (mode === 'durable') expect(failures).toBeGreaterThanOrEqual(3);
+	});
+
+	it('checks a job\'s status at most once per Minimum Status Interval and never waits inside a poll', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		marketo.addRecords(3);
+		marketo.advance(61);
+		await pollDataEvent(marketo, cfg, store); // creates + enqueues
+		marketo.calls = [];
+		for (let i = 0; i < 5; i++) {
+			marketo.advance(10);
+			expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+		}
+		expect(marketo.calls.filter((c) => c === 'status')).toHaveLength(0);
+		marketo.advance(15);
+		await pollDataEvent(marketo, cfg, store);
+		expect(marketo.calls.filter((c) => c === 'status')).toHaveLength(1);
+	});
+
+	it('saves the next job with the emission (n8n 1.x saves static data only then)', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		marketo.addRecords(2);
+		marketo.advance(61);
+		await pollDataEvent(marketo, cfg, store);
+		marketo.complete();
+		marketo.addRecords(2);
+		marketo.advance(61);
+		const saved = JSON.parse(JSON.stringify(store)) as IDataObject; // what n8n 1.x had saved before
+		const output = await pollDataEvent(marketo, cfg, store);
+		expect(ids(output)).toEqual([1, 2]);
+		const state = stateOf(store);
+		expect(state.job?.phase).toBe('enqueued');
+		expect(state.job?.exportId).toBe(marketo.inFlight()[0].exportId);
+		expect(stateOf(saved).watermark).toBeLessThan(state.watermark);
+	});
+
+	it('cancels and asks again for a window that ends after Marketo\'s clock (n8n clock jumped ahead)', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		marketo.addRecords(2);
+		marketo.advance(120);
+		marketo.skewMs = -30 * 60_000; // the n8n server's clock jumped 30 minutes ahead of Marketo's
+		marketo.calls = [];
+		await pollDataEvent(marketo, cfg, store);
+		expect(marketo.calls).toEqual(['create', 'cancel']);
+		// Marketo's now is before the start: nothing to export yet, but the offset is learned.
+		expect(stateOf(store).job).toBeUndefined();
+		marketo.advance(30 * 60 + 120);
+		marketo.addRecords(1, marketo.marketoSec() - 90);
+		marketo.calls = [];
+		await pollDataEvent(marketo, cfg, store);
+		expect(marketo.calls).toEqual(['create', 'enqueue']);
+		const job = stateOf(store).job!;
+		expect(sec(job.endAt)).toBeLessThanOrEqual(marketo.marketoSec());
+		marketo.complete();
+		marketo.advance(61);
+		expect(ids(await pollDataEvent(marketo, cfg, store)).sort((a, b) => a - b)).toEqual([1, 2, 3]);
+	});
+
+	it('retries a Failed job for the same window start on the next poll, and says so after repeated failures', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		marketo.addRecords(4);
+		marketo.advance(61);
+		await pollDataEvent(marketo, cfg, store);
+		const firstStart = stateOf(store).job!.startAt;
+		marketo.complete({ fail: 'Export failed due to an internal error' });
+		marketo.advance(61);
+		expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+		expect(stateOf(store).job).toBeUndefined();
+		expect(stateOf(store).failures).toBe(1);
+		marketo.advance(61);
+		await pollDataEvent(marketo, cfg, store);
+		expect(stateOf(store).job!.startAt).toBe(firstStart);
+		// Two more failures: the third in a row is reported once, and the window is still retried.
+		for (let i = 0; i < 2; i++) {
+			marketo.complete({ fail: 'boom' });
+			marketo.advance(61);
+			if (i === 1) await expect(pollDataEvent(marketo, cfg, store)).rejects.toThrow(/3 times in a row/);
+			else await pollDataEvent(marketo, cfg, store);
+			marketo.advance(61);
+			await pollDataEvent(marketo, cfg, store);
+		}
+		expect(stateOf(store).job!.startAt).toBe(firstStart);
+		marketo.complete();
+		marketo.advance(61);
+		expect(ids(await pollDataEvent(marketo, cfg, store))).toEqual([1, 2, 3, 4]);
+	});
+
+	it('treats a full export queue as "try again next poll", never as a failure', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		marketo.addRecords(2);
+		marketo.advance(61);
+		marketo.arm('enqueue', marketo.error('1029', 'Too many jobs (10) in queue'));
+		expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+		expect(stateOf(store).job!.phase).toBe('created');
+		const exportId = stateOf(store).job!.exportId;
+		marketo.arm('enqueue', marketo.error('1029', 'Too many jobs (10) in queue'));
+		marketo.advance(61);
+		expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+		marketo.advance(61);
+		await pollDataEvent(marketo, cfg, store);
+		expect(stateOf(store).job).toMatchObject({ exportId, phase: 'enqueued' });
+		expect(marketo.jobs.filter((j) => j.status !== 'Cancelled')).toHaveLength(1);
+	});
+
+	it('pauses on the daily quota until 00:00 US Central, says so once, and loses nothing', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		marketo.addRecords(3);
+		marketo.advance(61);
+		marketo.arm('create', marketo.error('1029', 'Export daily quota 500MB exceeded'));
+		await expect(pollDataEvent(marketo, cfg, store)).rejects.toThrow(/daily bulk export quota is used up.*2026-03-02T06:00:00Z/);
+		marketo.calls = [];
+		for (let i = 0; i < 10; i++) {
+			marketo.advance(3600);
+			// Silent until the reset (2026-03-01 12:00 UTC + hours → midnight Chicago = 06:00 UTC next day).
+			if (marketo.local < Date.parse('2026-03-02T06:01:00Z')) expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+		}
+		expect(marketo.calls.filter((c) => c === 'create').length).toBeLessThanOrEqual(1);
+		marketo.advance(3600 * 10);
+		await pollDataEvent(marketo, cfg, store);
+		marketo.complete();
+		marketo.advance(61);
+		const out = ids(await pollDataEvent(marketo, cfg, store));
+		expect(out).toEqual([1, 2, 3]);
+	});
+
+	it('activates even when the daily quota is used up, then says so once and waits for the reset', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		marketo.arm('create', marketo.error('1029', 'Export daily quota 500MB exceeded'));
+		expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+		marketo.advance(60);
+		await expect(pollDataEvent(marketo, cfg, store)).rejects.toThrow(/quota is used up/);
+		marketo.advance(60);
+		marketo.calls = [];
+		expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+		expect(marketo.calls).toEqual([]);
+		marketo.advance(24 * 3600);
+		marketo.addRecords(2);
+		marketo.advance(120);
+		await pollDataEvent(marketo, cfg, store);
+		marketo.complete();
+		marketo.advance(61);
+		expect(ids(await pollDataEvent(marketo, cfg, store))).toEqual([1, 2]);
+	});
+
+	it('reuses the saved job after a failed download (no second export), and re-exports a job whose file is gone', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		marketo.addRecords(3);
+		marketo.advance(61);
+		await pollDataEvent(marketo, cfg, store);
+		marketo.complete();
+		marketo.advance(61);
+		let failNext = true;
+		marketo.onOutput = () => {
+			if (failNext) {
+				failNext = false;
+				throw new Error('checksum mismatch');
+			}
+		};
+		const before = JSON.stringify(store);
+		await expect(pollDataEvent(marketo, cfg, store)).rejects.toThrow('checksum mismatch');
+		// n8n 2.x keeps none of a failing poll's changes; n8n 1.x keeps them in memory: both must work.
+		const createsBefore = marketo.calls.filter((c) => c === 'create').length;
+		for (const variant of [JSON.parse(before) as IDataObject, store]) {
+			const copy = JSON.parse(JSON.stringify(variant)) as IDataObject;
+			marketo.advance(61);
+			expect(ids(await pollDataEvent(marketo, cfg, copy))).toEqual([1, 2, 3]);
+		}
+		expect(marketo.calls.filter((c) => c === 'create').length - createsBefore).toBe(2); // only the next windows
+
+		// A completed job whose file expired is exported again for the same window.
+		const store2: IDataObject = {};
+		const m2 = new FakeMarketo();
+		await pollDataEvent(m2, cfg, store2);
+		m2.addRecords(2);
+		m2.advance(61);
+		await pollDataEvent(m2, cfg, store2);
+		m2.complete();
+		m2.jobs[m2.jobs.length - 1].fileGone = true;
+		m2.advance(61);
+		expect(await pollDataEvent(m2, cfg, store2)).toBeNull();
+		m2.advance(61);
+		await pollDataEvent(m2, cfg, store2);
+		m2.complete();
+		m2.advance(61);
+		expect(ids(await pollDataEvent(m2, cfg, store2))).toEqual([1, 2]);
+	});
+
+	it('replaces a job Marketo no longer knows (status refused, not in List Jobs)', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const cfg = leadTrigger();
+		await pollDataEvent(marketo, cfg, store);
+		marketo.addRecords(2);
+		marketo.advance(61);
+		await pollDataEvent(marketo, cfg, store);
+		marketo.jobs.splice(marketo.jobs.length - 1, 1);
+		marketo.advance(61);
+		expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+		expect(marketo.calls.slice(-2)).toEqual(['status', 'list']);
+		expect(stateOf(store).job).toBeUndefined();
+		marketo.advance(61);
+		await pollDataEvent(marketo, cfg, store);
+		marketo.complete();
+		marketo.advance(61);
+		expect(ids(await pollDataEvent(marketo, cfg, store))).toEqual([1, 2]);
+	});
+
+	it('backfills from a start date in 31-day windows, one job at a time', async () => {
+		const marketo = new FakeMarketo();
+		const start = sec('2025-11-01T00:00:00Z');
+		for (let day = 0; day < 120; day++) marketo.addRecords(2, start + day * 86_400);
+		const store: IDataObject = {};
+		const cfg = leadTrigger({ startFrom: 'date', startDate: '2025-11-01T00:00:00Z', output: 'file' });
+		const windows: string[] = [];
+		const emitted: number[] = [];
+		await pollDataEvent(marketo, cfg, store);
+		for (let i = 0; i < 10; i++) {
+			const job = stateOf(store).job;
+			if (job && !windows.includes(`${job.startAt}..${job.endAt}`)) windows.push(`${job.startAt}..${job.endAt}`);
+			expect(marketo.inFlight().length).toBeLessThanOrEqual(1);
+			marketo.complete();
+			marketo.advance(61);
+			emitted.push(...ids(await pollDataEvent(marketo, cfg, store)));
+		}
+		expect(windows.slice(0, 3)).toEqual([
+			'2025-11-01T00:00:00Z..2025-12-01T23:59:59Z',
+			'2025-12-02T00:00:00Z..2026-01-01T23:59:59Z',
+			'2026-01-02T00:00:00Z..2026-02-01T23:59:59Z',
+		]);
+		expect(windows[3]).toMatch(/^2026-02-02T00:00:00Z\.\.2026-03-01T12:0\d:59Z$/);
+		expect(emitted.sort((a, b) => a - b)).toEqual(marketo.records.map((r) => r.id));
+	});
+
+	it('never re-emits when Overlap is raised between polls (windows start no earlier than the memory covers)', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		const small = leadTrigger();
+		await pollDataEvent(marketo, small, store);
+		const emitted: number[] = [];
+		for (let i = 0; i < 3; i++) {
+			marketo.addRecords(2);
+			marketo.advance(300);
+			marketo.complete();
+			emitted.push(...ids(await pollDataEvent(marketo, small, store)));
+		}
+		const big = leadTrigger({ options: { overlapSeconds: 3600 } });
+		for (let i = 0; i < 4; i++) {
+			marketo.addRecords(1);
+			marketo.advance(300);
+			marketo.complete();
+			emitted.push(...ids(await pollDataEvent(marketo, big, store)));
+		}
+		expect(new Set(emitted).size).toBe(emitted.length);
+		expect(emitted.length).toBeGreaterThanOrEqual(8);
+	});
+
+	it('explains 1035 for Updated Leads at activation', async () => {
+		const marketo = new FakeMarketo();
+		marketo.arm('create', marketo.error('1035', 'Unsupported filter type for target subscription: updatedAt'));
+		await expect(pollDataEvent(marketo, leadTrigger({ event: 'updatedLeads' }), {})).rejects.toThrow(
+			/does not offer the Updated At filter/,
+		);
+	});
+
+	it('starts again when the events change, and keeps the watermark when only the fields change', async () => {
+		const marketo = new FakeMarketo();
+		const store: IDataObject = {};
+		await pollDataEvent(marketo, leadTrigger(), store);
+		marketo.addRecords(2);
+		marketo.advance(61);
+		await pollDataEvent(marketo, leadTrigger(), store);
+		const before = stateOf(store);
+		await pollDataEvent(marketo, leadTrigger({ fields: ['id', 'email', 'createdAt', 'firstName'] }), store);
+		const after = stateOf(store);
+		expect(after.floor).toBe(before.floor);
+		expect(after.watermark).toBe(before.watermark);
+		expect(after.id).toBe(before.id);
+		expect(marketo.jobs.find((j) => j.exportId === before.job!.exportId)!.status).toBe('Cancelled');
+		expect(store[STATE_KEY]).toBeDefined();
+	});
+});
+
+describe('Export Job Completed (in-memory Marketo)', () => {
+	function jobsTrigger(extra: IDataObject = {}) {
+		return configOf({ event: 'jobCompleted', exportType: 'leads', jobStatuses: ['Completed'], jobOutput: 'jobs', ...extra, options: { minStatusIntervalSeconds: 60 } }) as JobsConfig;
+	}
+
+	it('emits each job once when it completes, not the ones that had completed before activation', async () => {
+		const marketo = new FakeMarketo();
+		const old = await marketo.create('leads', { filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-02T00:00:00Z' } } });
+		await marketo.enqueue('leads', old.exportId);
+		marketo.complete();
+		const store: IDataObject = {};
+		const cfg = jobsTrigger();
+		expect(await pollJobEvent(marketo, cfg, store)).toBeNull();
+		const a = await marketo.create('leads', { filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-02T00:00:00Z' } } });
+		await marketo.enqueue('leads', a.exportId);
+		const seen: string[] = [];
+		for (let i = 0; i < 5; i++) {
+			marketo.advance(61);
+			if (i === 2) marketo.complete();
+			const out = await pollJobEvent(marketo, cfg, store);
+			for (const item of out?.[0] ?? []) seen.push(String(item.json.exportId));
+		}
+		expect(seen).toEqual([a.exportId]);
+	});
+});
