@@ -1,0 +1,133 @@
+/**
+ * The Marketo emulator (test/emulator) as a separate process, the way a real n8n sees Marketo: over HTTP,
+ * from another process. Its control API lives under `/__emulator/`.
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as path from 'path';
+
+import { REPO_ROOT, sleep, tail } from './n8n';
+
+export const DEMO_CLIENT_ID = 'demo-client-id';
+export const DEMO_CLIENT_SECRET = 'demo-client-secret';
+
+export interface EmulatorProcess {
+	/** Base URL, e.g. http://127.0.0.1:40123 */
+	url: string;
+	/** What a credential's REST Endpoint field gets: `<url>/rest`. */
+	restEndpoint: string;
+	clientId: string;
+	clientSecret: string;
+	/** Requests served so far, by endpoint key (e.g. `POST /bulk/v1/leads/export/create.json`). */
+	counters(): Promise<Record<string, number>>;
+	/** A request to the control API: `control('POST', 'reset')`. */
+	control(method: string, name: string, body?: unknown): Promise<unknown>;
+	/** Everything the process printed. */
+	output(): string;
+	stop(): Promise<void>;
+}
+
+/** Starts `test/emulator/cli.ts --port 0 …args` and resolves once it printed its URL. */
+export async function startEmulatorProcess(
+	args: string[] = [],
+	timeoutMs = 60_000,
+): Promise<EmulatorProcess> {
+	const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [REPO_ROOT] });
+	const child: ChildProcess = spawn(
+		process.execPath,
+		[tsNode, '--transpile-only', path.join('test', 'emulator', 'cli.ts'), '--port', '0', ...args],
+		{ cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+	);
+	let output = '';
+	child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+	child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	process.once('exit', () => child.kill('SIGKILL'));
+
+	const started = Date.now();
+	let url: string | undefined;
+	while (!url) {
+		const match = /https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):\d+/.exec(output);
+		if (match) url = match[0].replace('0.0.0.0', '127.0.0.1');
+		else if (child.exitCode !== null)
+			throw new Error(`the emulator exited early:\n${tail(output, 20)}`);
+		else if (Date.now() - started > timeoutMs) {
+			child.kill('SIGKILL');
+			throw new Error(`the emulator printed no URL within ${timeoutMs} ms:\n${tail(output, 20)}`);
+		} else await sleep(100);
+	}
+	const base = url;
+	// cli.ts prints the credential values under the URL; give it a moment to finish printing them
+	const printed = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output)?.[1];
+	for (let k = 0; k < 20 && !printed('Client Secret'); k++) await sleep(50);
+
+	const control = async (method: string, name: string, body?: unknown): Promise<unknown> => {
+		const response = await fetch(`${base}/__emulator/${name}`, {
+			method,
+			headers: body === undefined ? {} : { 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (!response.ok)
+			throw new Error(`emulator ${method} /__emulator/${name}: ${response.status} ${text}`);
+		try {
+			return JSON.parse(text);
+		} catch {
+			return text;
+		}
+	};
+
+	return {
+		url: base,
+		restEndpoint: `${base}/rest`,
+		clientId: printed('Client ID') ?? DEMO_CLIENT_ID,
+		clientSecret: printed('Client Secret') ?? DEMO_CLIENT_SECRET,
+		counters: async () => {
+			const body = (await control('GET', 'counters')) as Record<string, unknown>;
+			const counters = (body.counters ?? body) as Record<string, number>;
+			return counters;
+		},
+		control,
+		output: () => output,
+		stop: async () => {
+			if (child.exitCode === null && child.signalCode === null) {
+				child.kill('SIGTERM');
+				await Promise.race([exited, sleep(5000)]);
+				if (child.exitCode === null) child.kill('SIGKILL');
+			}
+		},
+	};
+}
+
+/** Calls to the OAuth token endpoint among the counters. */
+export function tokenCalls(counters: Record<string, number>): number {
+	return Object.entries(counters)
+		.filter(([key]) => /identity\/oauth\/token/i.test(key))
+		.reduce((sum, [, n]) => sum + (Number(n) || 0), 0);
+}
+
+/** Creates a lead export job straight through the emulator's Marketo API (not through n8n); returns its id. */
+export async function createLeadExportJob(emulator: EmulatorProcess): Promise<string> {
+	const token = new URL(`${emulator.url}/identity/oauth/token`);
+	token.search = new URLSearchParams({
+		grant_type: 'client_credentials',
+		client_id: emulator.clientId,
+		client_secret: emulator.clientSecret,
+	}).toString();
+	const { access_token } = (await (await fetch(token)).json()) as { access_token: string };
+	const response = await fetch(`${emulator.url}/bulk/v1/leads/export/create.json`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+		body: JSON.stringify({
+			fields: ['id', 'email'],
+			format: 'CSV',
+			filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-31T00:00:00Z' } },
+		}),
+	});
+	const body = (await response.json()) as {
+		success?: boolean;
+		result?: Array<{ exportId?: string }>;
+	};
+	const exportId = body.result?.[0]?.exportId;
+	if (!body.success || !exportId) throw new Error(`create export job: ${JSON.stringify(body)}`);
+	return exportId;
+}
