@@ -1,4 +1,9 @@
-import type { INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type {
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { listSearch, loadOptions } from './methods';
@@ -13,7 +18,8 @@ export class MarketoBulkTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ $parameter["event"] }}',
-		description: 'Starts the workflow when Marketo bulk export data is ready',
+		description:
+			'Starts the workflow with new or updated leads and new activities, exported in bulk, or when an export job ends',
 		defaults: { name: 'Marketo Bulk Trigger' },
 		polling: true,
 		inputs: [],
@@ -24,6 +30,7 @@ export class MarketoBulkTrigger implements INodeType {
 
 	methods = { loadOptions, listSearch };
 
+	/** One short step of the trigger's state machine per poll (see trigger/dataEvents.ts). */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		return await poll.call(this);
 	}

@@ -4,11 +4,23 @@ import type { ExportJobStatus } from '../../nodes/MarketoBulk/jobs/exportJob';
 import type { ExportKind } from '../../nodes/MarketoBulk/jobs/exportRequest';
 import { MarketoApiError } from '../../nodes/MarketoBulk/transport/errors';
 import { gridEnd, isoOf, nextCentralMidnight } from '../../nodes/MarketoBulk/trigger/clock';
-import { readTriggerConfig, type DataConfig, type JobsConfig, type RecordIdentity, type TriggerConfig } from '../../nodes/MarketoBulk/trigger/config';
+import {
+	readTriggerConfig,
+	type DataConfig,
+	type JobsConfig,
+	type RecordIdentity,
+	type TriggerConfig,
+} from '../../nodes/MarketoBulk/trigger/config';
 import { pollDataEvent } from '../../nodes/MarketoBulk/trigger/dataEvents';
 import { pollJobEvent } from '../../nodes/MarketoBulk/trigger/jobEvents';
 import type { TriggerPort } from '../../nodes/MarketoBulk/trigger/port';
-import { deduplicate, MAX_SEEN, readState, STATE_KEY, type DataState } from '../../nodes/MarketoBulk/trigger/state';
+import {
+	deduplicate,
+	MAX_SEEN,
+	readState,
+	STATE_KEY,
+	type DataState,
+} from '../../nodes/MarketoBulk/trigger/state';
 
 const sec = (iso: string) => Date.parse(iso) / 1000;
 
@@ -127,7 +139,9 @@ class FakeMarketo implements TriggerPort {
 			format: 'CSV',
 			createdAt: iso(job.createdAt),
 			...(job.finishedAt ? { finishedAt: iso(job.finishedAt) } : {}),
-			...(job.status === 'Completed' ? { numberOfRecords: job.snapshot!.length, fileSize: 1, fileChecksum: '' } : {}),
+			...(job.status === 'Completed'
+				? { numberOfRecords: job.snapshot!.length, fileSize: 1, fileChecksum: '' }
+				: {}),
 			...(job.errorMsg ? { errorMsg: job.errorMsg } : {}),
 		};
 	}
@@ -176,7 +190,13 @@ class FakeMarketo implements TriggerPort {
 
 	async create(kind: ExportKind, body: IDataObject): Promise<ExportJobStatus> {
 		this.take('create');
-		const job: FakeJob = { kind, exportId: `job-${++this.seq}`, status: 'Created', body, createdAt: this.marketoSec() };
+		const job: FakeJob = {
+			kind,
+			exportId: `job-${++this.seq}`,
+			status: 'Created',
+			body,
+			createdAt: this.marketoSec(),
+		};
 		this.jobs.push(job);
 		return this.view(job);
 	}
@@ -216,7 +236,11 @@ class FakeMarketo implements TriggerPort {
 		const fake = this.job(job.exportId);
 		this.onOutput(fake);
 		return fake.snapshot!.map((r) => ({
-			json: { id: r.id, createdAt: iso(r.createdAt), ...(r.updatedAt ? { updatedAt: iso(r.updatedAt) } : {}) },
+			json: {
+				id: r.id,
+				createdAt: iso(r.createdAt),
+				...(r.updatedAt ? { updatedAt: iso(r.updatedAt) } : {}),
+			},
 		}));
 	}
 
@@ -238,7 +262,8 @@ function configOf(parameters: IDataObject): TriggerConfig {
 	const ctx = {
 		getNode: () => NODE,
 		getTimezone: () => 'UTC',
-		getNodeParameter: (name: string, fallback?: unknown) => (parameters[name] === undefined ? fallback : parameters[name]),
+		getNodeParameter: (name: string, fallback?: unknown) =>
+			parameters[name] === undefined ? fallback : parameters[name],
 	} as unknown as IPollFunctions;
 	return readTriggerConfig(ctx);
 }
@@ -254,20 +279,35 @@ describe('trigger clock', () => {
 	});
 
 	it('finds the next 00:00 US Central in winter (CST) and summer (CDT)', () => {
-		expect(new Date(nextCentralMidnight(Date.parse('2026-01-15T12:00:00Z'))).toISOString()).toBe('2026-01-16T06:00:00.000Z');
-		expect(new Date(nextCentralMidnight(Date.parse('2026-07-15T12:00:00Z'))).toISOString()).toBe('2026-07-16T05:00:00.000Z');
+		expect(new Date(nextCentralMidnight(Date.parse('2026-01-15T12:00:00Z'))).toISOString()).toBe(
+			'2026-01-16T06:00:00.000Z',
+		);
+		expect(new Date(nextCentralMidnight(Date.parse('2026-07-15T12:00:00Z'))).toISOString()).toBe(
+			'2026-07-16T05:00:00.000Z',
+		);
 		// 03:00 UTC is still the previous evening in Chicago.
-		expect(new Date(nextCentralMidnight(Date.parse('2026-07-16T03:00:00Z'))).toISOString()).toBe('2026-07-16T05:00:00.000Z');
+		expect(new Date(nextCentralMidnight(Date.parse('2026-07-16T03:00:00Z'))).toISOString()).toBe(
+			'2026-07-16T05:00:00.000Z',
+		);
 	});
 });
 
 describe('overlap de-duplication', () => {
-	const identity: RecordIdentity = { keyHeader: 'id', stampHeader: 'createdAt', keyIncludesStamp: false, strip: [] };
+	const identity: RecordIdentity = {
+		keyHeader: 'id',
+		stampHeader: 'createdAt',
+		keyIncludesStamp: false,
+		strip: [],
+	};
 	const item = (id: number, at: string): INodeExecutionData => ({ json: { id, createdAt: at } });
 
 	it('drops records emitted before and remembers only what the next window can repeat', () => {
 		const result = deduplicate(
-			[item(1, '2026-03-01T10:00:10Z'), item(2, '2026-03-01T10:00:50Z'), item(3, '2026-03-01T10:00:59Z')],
+			[
+				item(1, '2026-03-01T10:00:10Z'),
+				item(2, '2026-03-01T10:00:50Z'),
+				item(3, '2026-03-01T10:00:59Z'),
+			],
 			identity,
 			[['1', sec('2026-03-01T10:00:10Z')]],
 			{ start: sec('2026-03-01T10:00:00Z'), nextStart: sec('2026-03-01T10:00:30Z') },
@@ -289,8 +329,13 @@ describe('overlap de-duplication', () => {
 	});
 
 	it('is bounded', () => {
-		const many = Array.from({ length: MAX_SEEN + 50 }, (_, i) => item(i + 1, '2026-03-01T10:00:59Z'));
-		const result = deduplicate(many, identity, [], { start: 0, nextStart: sec('2026-03-01T10:00:00Z') });
+		const many = Array.from({ length: MAX_SEEN + 50 }, (_, i) =>
+			item(i + 1, '2026-03-01T10:00:59Z'),
+		);
+		const result = deduplicate(many, identity, [], {
+			start: 0,
+			nextStart: sec('2026-03-01T10:00:00Z'),
+		});
 		expect(result.items).toHaveLength(MAX_SEEN + 50);
 		expect(result.seen).toHaveLength(MAX_SEEN);
 		expect(result.trimmed).toBe(true);
@@ -318,7 +363,7 @@ function stateOf(store: IDataObject): DataState {
 }
 
 describe('data event state machine (in-memory Marketo)', () => {
-	it('probes once at activation (create + cancel, nothing enqueued) and starts at Marketo\'s now', async () => {
+	it("probes once at activation (create + cancel, nothing enqueued) and starts at Marketo's now", async () => {
 		const marketo = new FakeMarketo();
 		marketo.skewMs = -7 * 60_000; // the n8n server's clock is 7 minutes ahead
 		const store: IDataObject = {};
@@ -335,52 +380,64 @@ describe('data event state machine (in-memory Marketo)', () => {
 		['n8n 1.x (state in memory, saved on emit)', 'memory'],
 		['a restart before every poll (state reloaded from JSON)', 'json'],
 		['n8n 2.x durable scheduler (a failing poll keeps nothing), with random faults', 'durable'],
-	])('emits every record exactly once over many polls while records keep arriving: %s', async (_name, mode) => {
-		const marketo = new FakeMarketo();
-		let store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
-		const floor = stateOf(store).floor;
-		const emitted: number[] = [];
-		const next = seeded(mode === 'durable' ? 7 : 42);
-		let failures = 0;
-		marketo.onOutput = () => {
-			if (mode === 'durable' && next(5) === 0) throw new Error('connection reset during download');
-		};
-		for (let poll = 0; poll < 120; poll++) {
-			marketo.addRecords(next(4), marketo.marketoSec());
-			// A record Marketo makes visible late, stamped up to 58 s in the past (inside the 60 s overlap).
-			if (next(3) === 0) marketo.addRecords(1, marketo.marketoSec() - next(58));
-			marketo.advance(20 + next(90));
-			if (next(2) === 0) marketo.complete({ fail: mode === 'durable' && next(6) === 0 ? 'internal error' : undefined });
-			if (mode === 'durable' && next(6) === 0) marketo.arm('enqueue', marketo.error('1029', 'Too many jobs (10) in queue'));
-			if (mode === 'durable' && next(8) === 0) marketo.arm('status', marketo.error('611', 'System error'));
-			if (mode === 'json') store = JSON.parse(JSON.stringify(store));
-			const working = mode === 'durable' ? (JSON.parse(JSON.stringify(store)) as IDataObject) : store;
-			try {
-				emitted.push(...ids(await pollDataEvent(marketo, cfg, working)));
-				store = working;
-			} catch {
-				failures++;
+	])(
+		'emits every record exactly once over many polls while records keep arriving: %s',
+		async (_name, mode) => {
+			const marketo = new FakeMarketo();
+			let store: IDataObject = {};
+			const cfg = leadTrigger();
+			await pollDataEvent(marketo, cfg, store);
+			const floor = stateOf(store).floor;
+			const emitted: number[] = [];
+			const next = seeded(mode === 'durable' ? 7 : 42);
+			let failures = 0;
+			marketo.onOutput = () => {
+				if (mode === 'durable' && next(5) === 0)
+					throw new Error('connection reset during download');
+			};
+			for (let poll = 0; poll < 120; poll++) {
+				marketo.addRecords(next(4), marketo.marketoSec());
+				// A record Marketo makes visible late, stamped up to 58 s in the past (inside the 60 s overlap).
+				if (next(3) === 0) marketo.addRecords(1, marketo.marketoSec() - next(58));
+				marketo.advance(20 + next(90));
+				if (next(2) === 0)
+					marketo.complete({
+						fail: mode === 'durable' && next(6) === 0 ? 'internal error' : undefined,
+					});
+				if (mode === 'durable' && next(6) === 0)
+					marketo.arm('enqueue', marketo.error('1029', 'Too many jobs (10) in queue'));
+				if (mode === 'durable' && next(8) === 0)
+					marketo.arm('status', marketo.error('611', 'System error'));
+				if (mode === 'json') store = JSON.parse(JSON.stringify(store));
+				const working =
+					mode === 'durable' ? (JSON.parse(JSON.stringify(store)) as IDataObject) : store;
+				try {
+					emitted.push(...ids(await pollDataEvent(marketo, cfg, working)));
+					store = working;
+				} catch {
+					failures++;
+				}
+				expect(marketo.inFlight().length).toBeLessThanOrEqual(1);
 			}
-			expect(marketo.inFlight().length).toBeLessThanOrEqual(1);
-		}
-		marketo.onOutput = () => {};
-		// Drain: stop adding, let the last windows complete.
-		for (let i = 0; i < 8; i++) {
-			marketo.advance(120);
-			marketo.complete();
-			emitted.push(...ids(await pollDataEvent(marketo, cfg, store)));
-		}
-		const watermark = stateOf(store).watermark;
-		const expected = marketo.records.filter((r) => r.createdAt >= floor && r.createdAt <= watermark).map((r) => r.id);
-		expect(new Set(emitted).size).toBe(emitted.length);
-		expect([...emitted].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
-		expect(expected.length).toBeGreaterThan(150);
-		if (mode === 'durable') expect(failures).toBeGreaterThanOrEqual(3);
-	});
+			marketo.onOutput = () => {};
+			// Drain: stop adding, let the last windows complete.
+			for (let i = 0; i < 8; i++) {
+				marketo.advance(120);
+				marketo.complete();
+				emitted.push(...ids(await pollDataEvent(marketo, cfg, store)));
+			}
+			const watermark = stateOf(store).watermark;
+			const expected = marketo.records
+				.filter((r) => r.createdAt >= floor && r.createdAt <= watermark)
+				.map((r) => r.id);
+			expect(new Set(emitted).size).toBe(emitted.length);
+			expect([...emitted].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
+			expect(expected.length).toBeGreaterThan(150);
+			if (mode === 'durable') expect(failures).toBeGreaterThanOrEqual(3);
+		},
+	);
 
-	it('checks a job\'s status at most once per Minimum Status Interval and never waits inside a poll', async () => {
+	it("checks a job's status at most once per Minimum Status Interval and never waits inside a poll", async () => {
 		const marketo = new FakeMarketo();
 		const store: IDataObject = {};
 		const cfg = leadTrigger();
@@ -419,7 +476,7 @@ describe('data event state machine (in-memory Marketo)', () => {
 		expect(stateOf(saved).watermark).toBeLessThan(state.watermark);
 	});
 
-	it('cancels and asks again for a window that ends after Marketo\'s clock (n8n clock jumped ahead)', async () => {
+	it("cancels and asks again for a window that ends after Marketo's clock (n8n clock jumped ahead)", async () => {
 		const marketo = new FakeMarketo();
 		const store: IDataObject = {};
 		const cfg = leadTrigger();
@@ -465,7 +522,8 @@ describe('data event state machine (in-memory Marketo)', () => {
 		for (let i = 0; i < 2; i++) {
 			marketo.complete({ fail: 'boom' });
 			marketo.advance(61);
-			if (i === 1) await expect(pollDataEvent(marketo, cfg, store)).rejects.toThrow(/3 times in a row/);
+			if (i === 1)
+				await expect(pollDataEvent(marketo, cfg, store)).rejects.toThrow(/3 times in a row/);
 			else await pollDataEvent(marketo, cfg, store);
 			marketo.advance(61);
 			await pollDataEvent(marketo, cfg, store);
@@ -504,12 +562,15 @@ describe('data event state machine (in-memory Marketo)', () => {
 		marketo.addRecords(3);
 		marketo.advance(61);
 		marketo.arm('create', marketo.error('1029', 'Export daily quota 500MB exceeded'));
-		await expect(pollDataEvent(marketo, cfg, store)).rejects.toThrow(/daily bulk export quota is used up.*2026-03-02T06:00:00Z/);
+		await expect(pollDataEvent(marketo, cfg, store)).rejects.toThrow(
+			/daily bulk export quota is used up.*2026-03-02T06:00:00Z/,
+		);
 		marketo.calls = [];
 		for (let i = 0; i < 10; i++) {
 			marketo.advance(3600);
 			// Silent until the reset (2026-03-01 12:00 UTC + hours → midnight Chicago = 06:00 UTC next day).
-			if (marketo.local < Date.parse('2026-03-02T06:01:00Z')) expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
+			if (marketo.local < Date.parse('2026-03-02T06:01:00Z'))
+				expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
 		}
 		expect(marketo.calls.filter((c) => c === 'create').length).toBeLessThanOrEqual(1);
 		marketo.advance(3600 * 10);
@@ -612,13 +673,18 @@ describe('data event state machine (in-memory Marketo)', () => {
 		const start = sec('2025-11-01T00:00:00Z');
 		for (let day = 0; day < 120; day++) marketo.addRecords(2, start + day * 86_400);
 		const store: IDataObject = {};
-		const cfg = leadTrigger({ startFrom: 'date', startDate: '2025-11-01T00:00:00Z', output: 'file' });
+		const cfg = leadTrigger({
+			startFrom: 'date',
+			startDate: '2025-11-01T00:00:00Z',
+			output: 'file',
+		});
 		const windows: string[] = [];
 		const emitted: number[] = [];
 		await pollDataEvent(marketo, cfg, store);
 		for (let i = 0; i < 10; i++) {
 			const job = stateOf(store).job;
-			if (job && !windows.includes(`${job.startAt}..${job.endAt}`)) windows.push(`${job.startAt}..${job.endAt}`);
+			if (job && !windows.includes(`${job.startAt}..${job.endAt}`))
+				windows.push(`${job.startAt}..${job.endAt}`);
 			expect(marketo.inFlight().length).toBeLessThanOrEqual(1);
 			marketo.complete();
 			marketo.advance(61);
@@ -658,10 +724,13 @@ describe('data event state machine (in-memory Marketo)', () => {
 
 	it('explains 1035 for Updated Leads at activation', async () => {
 		const marketo = new FakeMarketo();
-		marketo.arm('create', marketo.error('1035', 'Unsupported filter type for target subscription: updatedAt'));
-		await expect(pollDataEvent(marketo, leadTrigger({ event: 'updatedLeads' }), {})).rejects.toThrow(
-			/does not offer the Updated At filter/,
+		marketo.arm(
+			'create',
+			marketo.error('1035', 'Unsupported filter type for target subscription: updatedAt'),
 		);
+		await expect(
+			pollDataEvent(marketo, leadTrigger({ event: 'updatedLeads' }), {}),
+		).rejects.toThrow(/does not offer the Updated At filter/);
 	});
 
 	it('starts again when the events change, and keeps the watermark when only the fields change', async () => {
@@ -672,7 +741,11 @@ describe('data event state machine (in-memory Marketo)', () => {
 		marketo.advance(61);
 		await pollDataEvent(marketo, leadTrigger(), store);
 		const before = stateOf(store);
-		await pollDataEvent(marketo, leadTrigger({ fields: ['id', 'email', 'createdAt', 'firstName'] }), store);
+		await pollDataEvent(
+			marketo,
+			leadTrigger({ fields: ['id', 'email', 'createdAt', 'firstName'] }),
+			store,
+		);
 		const after = stateOf(store);
 		expect(after.floor).toBe(before.floor);
 		expect(after.watermark).toBe(before.watermark);
@@ -684,18 +757,29 @@ describe('data event state machine (in-memory Marketo)', () => {
 
 describe('Export Job Completed (in-memory Marketo)', () => {
 	function jobsTrigger(extra: IDataObject = {}) {
-		return configOf({ event: 'jobCompleted', exportType: 'leads', jobStatuses: ['Completed'], jobOutput: 'jobs', ...extra, options: { minStatusIntervalSeconds: 60 } }) as JobsConfig;
+		return configOf({
+			event: 'jobCompleted',
+			exportType: 'leads',
+			jobStatuses: ['Completed'],
+			jobOutput: 'jobs',
+			...extra,
+			options: { minStatusIntervalSeconds: 60 },
+		}) as JobsConfig;
 	}
 
 	it('emits each job once when it completes, not the ones that had completed before activation', async () => {
 		const marketo = new FakeMarketo();
-		const old = await marketo.create('leads', { filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-02T00:00:00Z' } } });
+		const old = await marketo.create('leads', {
+			filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-02T00:00:00Z' } },
+		});
 		await marketo.enqueue('leads', old.exportId);
 		marketo.complete();
 		const store: IDataObject = {};
 		const cfg = jobsTrigger();
 		expect(await pollJobEvent(marketo, cfg, store)).toBeNull();
-		const a = await marketo.create('leads', { filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-02T00:00:00Z' } } });
+		const a = await marketo.create('leads', {
+			filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-02T00:00:00Z' } },
+		});
 		await marketo.enqueue('leads', a.exportId);
 		const seen: string[] = [];
 		for (let i = 0; i < 5; i++) {

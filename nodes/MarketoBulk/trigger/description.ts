@@ -1,12 +1,240 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-// Placeholder until the trigger's events land (issue: Marketo Bulk Trigger).
+import { description as activityExport } from '../actions/activityExport/ActivityExport.resource';
+import { downloadOptions, fileShapeFields } from '../actions/common.descriptions';
+import { description as leadExport } from '../actions/leadExport/LeadExport.resource';
+
+/**
+ * The trigger's parameters. Fields, activity types, primary attribute filters, format, column renames and
+ * the download options are the node's own definitions (Export Leads / Export Activities), shown here under
+ * the trigger's events, so users see the same UI and the same pickers.
+ */
+
+const LEAD_EVENTS = ['newLeads', 'updatedLeads'];
+const ACTIVITY_EVENTS = ['newActivities'];
+const DATA_EVENTS = [...LEAD_EVENTS, ...ACTIVITY_EVENTS];
+
+/** A node property shown for trigger events instead of resource/operation (other conditions are kept). */
+function forEvents(property: INodeProperties, events: string[]): INodeProperties {
+	const show = { ...(property.displayOptions?.show ?? {}) };
+	delete show.resource;
+	delete show.operation;
+	return { ...property, displayOptions: { show: { event: events, ...show } } };
+}
+
+function pick(properties: INodeProperties[], name: string): INodeProperties {
+	const property = properties.find((p) => p.name === name);
+	if (!property) throw new Error(`The export description has no "${name}" parameter`);
+	return property;
+}
+
+const downloadOptionNames = [
+	'binaryPropertyName',
+	'fileEncoding',
+	'flattenAttributes',
+	'typedValues',
+];
+const sharedDownloadOptions = (
+	(downloadOptions('leads')[0].options ?? []) as INodeProperties[]
+).filter((o) => downloadOptionNames.includes(o.name));
+
+const ownOptions: INodeProperties[] = [
+	{
+		displayName: 'Include Job Metadata',
+		name: 'includeJobMetadata',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to add the export job\'s details (exportId, window, record count…) to each record under "_marketoBulk" (Records output; File output always carries them)',
+	},
+	{
+		displayName: 'Minimum Status Interval (Seconds)',
+		name: 'minStatusIntervalSeconds',
+		type: 'number',
+		default: 60,
+		typeOptions: { minValue: 0 },
+		description:
+			"Least time between two checks of a job's status (or of the job list). Marketo refreshes job status once a minute, so checking more often only spends API calls.",
+	},
+	{
+		displayName: 'Overlap (Seconds)',
+		name: 'overlapSeconds',
+		type: 'number',
+		default: 60,
+		typeOptions: { minValue: 0 },
+		description:
+			'Records output: each export window starts this long before the previous one ended, to catch records Marketo stamped late; records already emitted (same ID, or same marketoGUID) are dropped. File output never overlaps.',
+	},
+	{
+		displayName: 'Safety Lag (Seconds)',
+		name: 'safetyLagSeconds',
+		type: 'number',
+		default: 300,
+		typeOptions: { minValue: 0 },
+		description:
+			'An export window ends this long before "now" on Marketo\'s clock, so that records being written at that moment are complete before they are exported',
+	},
+];
+const triggerOptions = [...sharedDownloadOptions, ...ownOptions].sort((a, b) =>
+	a.displayName.localeCompare(b.displayName),
+);
+
 export const triggerDescription: INodeProperties[] = [
+	{
+		displayName:
+			'Each poll takes one short step: start an export job for the time since the last one, check it on later polls, and emit its records once Marketo has completed it. Choose a poll schedule of 5 minutes or more; see the README for how to choose.',
+		name: 'pollNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { event: DATA_EVENTS } },
+	},
 	{
 		displayName: 'Event',
 		name: 'event',
 		type: 'options',
+		noDataExpression: true,
 		default: 'newLeads',
-		options: [{ name: 'New Leads', value: 'newLeads' }],
+		options: [
+			{
+				name: 'Export Job Completed',
+				value: 'jobCompleted',
+				description:
+					'An export job of this API user ended (also jobs started by other workflows or tools)',
+			},
+			{
+				name: 'New Activities',
+				value: 'newActivities',
+				description: 'Activities created since the last export (Created At filter)',
+			},
+			{
+				name: 'New Leads',
+				value: 'newLeads',
+				description: 'Leads created since the last export (Created At filter)',
+			},
+			{
+				name: 'Updated Leads',
+				value: 'updatedLeads',
+				description:
+					'Leads with any field changed since the last export (Updated At filter; not enabled on every subscription)',
+			},
+		],
+	},
+
+	// Export Job Completed
+	{
+		displayName: 'Export Type',
+		name: 'exportType',
+		type: 'options',
+		default: 'leads',
+		options: [
+			{ name: 'Activity Export Jobs', value: 'activities' },
+			{ name: 'Lead Export Jobs', value: 'leads' },
+		],
+		displayOptions: { show: { event: ['jobCompleted'] } },
+	},
+	{
+		displayName: 'Statuses',
+		name: 'jobStatuses',
+		type: 'multiOptions',
+		default: ['Completed'],
+		description: 'Emit a job when it ends in one of these states',
+		options: [
+			{ name: 'Cancelled', value: 'Cancelled' },
+			{ name: 'Completed', value: 'Completed' },
+			{ name: 'Failed', value: 'Failed' },
+		],
+		displayOptions: { show: { event: ['jobCompleted'] } },
+	},
+	{
+		displayName: 'Output',
+		name: 'jobOutput',
+		type: 'options',
+		default: 'jobs',
+		options: [
+			{
+				name: 'File',
+				value: 'file',
+				description:
+					"One binary item per completed job: its file, streamed into n8n's binary data store",
+			},
+			{
+				name: 'Job Details',
+				value: 'jobs',
+				description: 'One item per job: exportId, status, record count, times',
+			},
+			{
+				name: 'Records',
+				value: 'records',
+				description: "One item per row of each completed job's file",
+			},
+		],
+		displayOptions: { show: { event: ['jobCompleted'] } },
+	},
+
+	// New Leads / Updated Leads
+	forEvents(pick(leadExport, 'fields'), LEAD_EVENTS),
+
+	// New Activities
+	...[
+		'activityTypeIds',
+		'primaryAttributeFilter',
+		'primaryAttributeValueIds',
+		'primaryAttributeValues',
+		'fields',
+	].map((name) => forEvents(pick(activityExport, name), ACTIVITY_EVENTS)),
+
+	// All data events
+	...fileShapeFields('leads').map((property) => forEvents(property, DATA_EVENTS)),
+	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		default: 'records',
+		options: [
+			{
+				name: 'File',
+				value: 'file',
+				description:
+					"One binary item per export job: its file, streamed into n8n's binary data store",
+			},
+			{
+				name: 'Records',
+				value: 'records',
+				description: 'One item per record; records already emitted are never emitted again',
+			},
+		],
+		displayOptions: { show: { event: DATA_EVENTS } },
+	},
+	{
+		displayName: 'Start From',
+		name: 'startFrom',
+		type: 'options',
+		default: 'now',
+		description: 'Where the trigger starts when it is first activated (changing this starts again)',
+		options: [
+			{ name: 'Now', value: 'now', description: 'Only what happens after activation' },
+			{
+				name: 'Specific Date',
+				value: 'date',
+				description:
+					'Everything since a date (backfill, exported in 31-day windows, one job at a time)',
+			},
+		],
+	},
+	{
+		displayName: 'Start Date',
+		name: 'startDate',
+		type: 'dateTime',
+		required: true,
+		default: '',
+		displayOptions: { show: { startFrom: ['date'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: triggerOptions,
 	},
 ];

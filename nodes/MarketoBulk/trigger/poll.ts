@@ -1,5 +1,22 @@
 import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
+import { readTriggerConfig } from './config';
+import { pollDataEvent } from './dataEvents';
+import { pollJobEvent } from './jobEvents';
+import { pollPort } from './port';
+import { sample } from './sample';
+
+/**
+ * One poll of the Marketo Bulk Trigger: read the parameters, then either show a sample (manual mode,
+ * state untouched) or advance the saved state machine by the steps that are ready. Never waits for
+ * Marketo inside an active poll.
+ */
 export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-	return null;
+	const config = readTriggerConfig(this);
+	const port = pollPort(this);
+	if (this.getMode() === 'manual') return await sample(port, config);
+	const store = this.getWorkflowStaticData('node');
+	return config.event === 'jobCompleted'
+		? await pollJobEvent(port, config, store)
+		: await pollDataEvent(port, config, store);
 }

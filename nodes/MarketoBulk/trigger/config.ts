@@ -1,0 +1,242 @@
+import { createHash } from 'crypto';
+import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { OutputOptions } from '../helpers/output';
+import { toDate } from '../helpers/windows';
+import {
+	buildExportSpec,
+	ExportParameterError,
+	type ExportKind,
+	type ExportParameters,
+	type ExportSpec,
+} from '../jobs/exportRequest';
+import { asNodeError } from './notices';
+
+/**
+ * The trigger's parameters, read and validated once per poll (before any API call), with the same
+ * validation as the node's Export (buildExportSpec).
+ */
+
+export type DataEvent = 'newLeads' | 'updatedLeads' | 'newActivities';
+export type TriggerEvent = DataEvent | 'jobCompleted';
+
+export interface Timing {
+	/** Marketo-clock seconds a window's end stays behind "now". */
+	lagSeconds: number;
+	/** Records output: each window starts this many seconds before the previous one ended. */
+	overlapSeconds: number;
+	/** Least time between two status (or List Jobs) checks of the same trigger. */
+	minStatusIntervalMs: number;
+}
+
+export interface StartChoice {
+	from: 'now' | 'date';
+	/** Epoch seconds (Marketo's clock) for `date`. */
+	dateSeconds?: number;
+}
+
+/** How a record is recognised again when windows overlap, and which columns the user did not ask for. */
+export interface RecordIdentity {
+	/** Column (header) holding the id: `id` for leads, `marketoGUID` for activities. */
+	keyHeader: string;
+	/** Column holding the record's time: createdAt / updatedAt / activityDate. */
+	stampHeader: string;
+	/** Updated Leads: the same lead is a new event once it changed again, so the key includes the stamp. */
+	keyIncludesStamp: boolean;
+	/** Columns added for de-duplication only, removed from the emitted records. */
+	strip: string[];
+}
+
+export interface DataConfig {
+	event: DataEvent;
+	kind: ExportKind;
+	rangeKey: 'createdAt' | 'updatedAt';
+	/** What each job exports (with the identity columns added for Records output). */
+	spec: ExportSpec;
+	/** The export as the user defined it (for samples and file probes). */
+	userSpec: ExportSpec;
+	identity: RecordIdentity;
+	output: 'records' | 'file';
+	outputOptions: OutputOptions;
+	includeJobMetadata: boolean;
+	start: StartChoice;
+	timing: Timing;
+	/** Changes when what the trigger watches changes: a new watermark starts. */
+	streamKey: string;
+	/** Changes when the shape of the jobs changes: the watermark stays, an in-flight job is replaced. */
+	shapeKey: string;
+}
+
+export interface JobsConfig {
+	event: 'jobCompleted';
+	kind: ExportKind;
+	statuses: Array<'Completed' | 'Failed' | 'Cancelled'>;
+	output: 'jobs' | 'records' | 'file';
+	outputOptions: OutputOptions;
+	includeJobMetadata: boolean;
+	start: StartChoice;
+	timing: Timing;
+	streamKey: string;
+}
+
+export type TriggerConfig = DataConfig | JobsConfig;
+
+export const DATA_EVENTS: DataEvent[] = ['newLeads', 'updatedLeads', 'newActivities'];
+
+const DEFAULTS = { lagSeconds: 300, overlapSeconds: 60, minStatusIntervalSeconds: 60 };
+
+export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
+	const event = String(ctx.getNodeParameter('event', 'newLeads')) as TriggerEvent;
+	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
+	const timing: Timing = {
+		lagSeconds: nonNegative(options.safetyLagSeconds, DEFAULTS.lagSeconds),
+		overlapSeconds: nonNegative(options.overlapSeconds, DEFAULTS.overlapSeconds),
+		minStatusIntervalMs:
+			nonNegative(options.minStatusIntervalSeconds, DEFAULTS.minStatusIntervalSeconds) * 1000,
+	};
+	const start = startChoice(ctx);
+	const outputOptions: OutputOptions = {
+		output: 'records',
+		binaryPropertyName: String(options.binaryPropertyName ?? 'data') || 'data',
+		fileEncoding: options.fileEncoding === 'csv' ? 'csv' : 'asIs',
+		flattenAttributes: options.flattenAttributes === true,
+		typedValues: options.typedValues !== false,
+	};
+
+	if (event === 'jobCompleted') {
+		const kind =
+			String(ctx.getNodeParameter('exportType', 'leads')) === 'activities' ? 'activities' : 'leads';
+		const chosen = ctx.getNodeParameter('jobStatuses', ['Completed']) as unknown;
+		const statuses = (Array.isArray(chosen) ? chosen : [chosen])
+			.map(String)
+			.filter(
+				(s): s is JobsConfig['statuses'][number] =>
+					s === 'Completed' || s === 'Failed' || s === 'Cancelled',
+			);
+		if (statuses.length === 0) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				'Choose at least one job status to watch (Statuses).',
+			);
+		}
+		const output = String(ctx.getNodeParameter('jobOutput', 'jobs')) as JobsConfig['output'];
+		return {
+			event,
+			kind,
+			statuses: [...new Set(statuses)].sort(),
+			output,
+			outputOptions: { ...outputOptions, output: output === 'file' ? 'file' : 'records' },
+			includeJobMetadata: options.includeJobMetadata === true,
+			start,
+			timing,
+			streamKey: fingerprint({ event, kind, statuses: [...new Set(statuses)].sort(), start }),
+		};
+	}
+
+	if (!DATA_EVENTS.includes(event)) {
+		throw new NodeOperationError(ctx.getNode(), `Unknown event "${event}".`);
+	}
+	const kind: ExportKind = event === 'newActivities' ? 'activities' : 'leads';
+	const rangeKey = event === 'updatedLeads' ? 'updatedAt' : 'createdAt';
+	const read = (name: string) => ctx.getNodeParameter(name, '') as unknown;
+	const parameters: ExportParameters = {
+		fields: read('fields'),
+		format: read('format') || 'CSV',
+		columnHeaderNames: read('columnHeaderNames'),
+		filterType: rangeKey,
+		// Placeholders: the trigger sets each window itself; these only let the shared validation run.
+		startAt: '2000-01-01T00:00:00Z',
+		endAt: '2000-01-01T00:00:00Z',
+	};
+	if (kind === 'activities') {
+		parameters.activityTypeIds = read('activityTypeIds');
+		parameters.primaryAttributeFilter = read('primaryAttributeFilter') || 'none';
+		parameters.primaryAttributeValueIds = read('primaryAttributeValueIds');
+		parameters.primaryAttributeValues = read('primaryAttributeValues');
+	}
+	let userSpec: ExportSpec;
+	try {
+		userSpec = buildExportSpec(kind, parameters, {
+			timeZone: ctx.getTimezone(),
+			allowLongRange: true,
+		});
+	} catch (error) {
+		if (error instanceof ExportParameterError)
+			throw new NodeOperationError(ctx.getNode(), error.message);
+		throw asNodeError(ctx.getNode(), error);
+	}
+	delete userSpec.range;
+
+	const output = String(ctx.getNodeParameter('output', 'records')) === 'file' ? 'file' : 'records';
+	const keyField = kind === 'leads' ? 'id' : 'marketoGUID';
+	const stampField = kind === 'activities' ? 'activityDate' : rangeKey;
+	const spec: ExportSpec = {
+		...userSpec,
+		fields: [...userSpec.fields],
+		filter: { ...userSpec.filter },
+	};
+	const strip: string[] = [];
+	if (output === 'records') {
+		// Records output de-duplicates the overlap by id and prunes its memory by record time, so both
+		// columns are exported even when not chosen, and removed again from the emitted records.
+		for (const field of [keyField, stampField]) {
+			if (!spec.fields.includes(field)) {
+				spec.fields.push(field);
+				strip.push(field);
+			}
+		}
+	}
+	const header = (field: string) => spec.columnHeaderNames?.[field] ?? field;
+	const identity: RecordIdentity = {
+		keyHeader: header(keyField),
+		stampHeader: header(stampField),
+		keyIncludesStamp: event === 'updatedLeads',
+		strip: strip.map(header),
+	};
+	const filter = { ...userSpec.filter };
+	return {
+		event,
+		kind,
+		rangeKey,
+		spec,
+		userSpec,
+		identity,
+		output,
+		outputOptions: { ...outputOptions, output },
+		includeJobMetadata: options.includeJobMetadata === true,
+		start,
+		timing,
+		streamKey: fingerprint({ event, kind, filter, start }),
+		shapeKey: fingerprint({
+			fields: spec.fields,
+			format: spec.format,
+			headers: spec.columnHeaderNames ?? {},
+			output,
+		}),
+	};
+}
+
+function startChoice(ctx: IPollFunctions): StartChoice {
+	const from = String(ctx.getNodeParameter('startFrom', 'now')) === 'date' ? 'date' : 'now';
+	if (from === 'now') return { from };
+	const value = ctx.getNodeParameter('startDate', '') as unknown;
+	const date = toDate(value, ctx.getTimezone());
+	if (!date) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Start Date ("${String(value ?? '')}") is not a date. Use a date like 2026-01-31 or 2026-01-31T12:00:00Z.`,
+		);
+	}
+	return { from, dateSeconds: Math.floor(date.getTime() / 1000) };
+}
+
+function nonNegative(value: unknown, fallback: number): number {
+	if (value === undefined || value === null || value === '') return fallback;
+	const n = Number(value);
+	return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+export function fingerprint(value: unknown): string {
+	return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,75 @@
+import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
+
+import { MarketoApiError } from '../transport/errors';
+
+import type { Notice } from './state';
+
+/**
+ * Telling the user something once (the daily quota is used up, a job keeps failing) without losing state.
+ *
+ * A poll reports a problem by throwing, and n8n then keeps none of that poll's static-data changes under
+ * the 2.x durable scheduler (it commits the state only when a poll returns). So a poll that has already
+ * done something Marketo remembers (created a job) never throws: it stores the notice in the state and
+ * returns, and the next poll throws it first, before touching anything. Which notices were already told
+ * is kept in this process's memory, so a notice is told once per problem and process (a restarted n8n
+ * tells it once more), whatever n8n keeps of the state of a failing poll.
+ */
+
+const told = new Set<string>();
+const MAX_TOLD = 1000;
+
+export function wasTold(stateId: string, notice: Notice): boolean {
+	return told.has(`${stateId}:${notice.id}`);
+}
+
+export function markTold(stateId: string, notice: Notice): void {
+	if (told.size >= MAX_TOLD) told.clear();
+	told.add(`${stateId}:${notice.id}`);
+}
+
+export function noticeError(node: INode, notice: Notice): NodeOperationError {
+	return new NodeOperationError(node, notice.message, { description: notice.description });
+}
+
+/** An error as n8n shows it best: Marketo's and ours pass unchanged, anything else is wrapped. */
+export function asNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	return new NodeOperationError(node, error instanceof Error ? error : String(error));
+}
+
+/**
+ * Failed downloads of one job's file, counted in this process's memory for the same reason: a failing
+ * poll may keep no state. After a few, the trigger gives the job up and exports its window again.
+ */
+const downloadFailures = new Map<string, number>();
+
+export function countDownloadFailure(stateId: string, exportId: string): number {
+	if (downloadFailures.size >= MAX_TOLD) downloadFailures.clear();
+	const key = `${stateId}:${exportId}`;
+	const n = (downloadFailures.get(key) ?? 0) + 1;
+	downloadFailures.set(key, n);
+	return n;
+}
+
+/** Error 1035 on the updatedAt filter, told in terms of the trigger's events. */
+export function explainCreateError(
+	node: INode,
+	rangeKey: string,
+	error: unknown,
+): NodeApiError | NodeOperationError {
+	if (
+		error instanceof MarketoApiError &&
+		error.marketoCode === '1035' &&
+		rangeKey === 'updatedAt'
+	) {
+		return new NodeOperationError(
+			node,
+			'Marketo error 1035: this subscription does not offer the Updated At filter for bulk lead exports, which the Updated Leads event needs.',
+			{
+				description:
+					'Ask Marketo support to enable the updatedAt filter for bulk lead extract. Meanwhile the New Leads event (Created At filter, available everywhere) emits every lead once, when it is created, with the values it has when the job runs; it does not see later changes to existing leads (field updates, score changes, merges).',
+			},
+		);
+	}
+	return asNodeError(node, error);
+}

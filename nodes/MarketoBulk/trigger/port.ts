@@ -1,0 +1,132 @@
+import type {
+	IBinaryData,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	IPollFunctions,
+} from 'n8n-workflow';
+
+import type { FieldKind } from '../helpers/csv';
+import { jobOutput, type OutputOptions } from '../helpers/output';
+import type { DateWindow } from '../helpers/windows';
+import {
+	cancelExportJob,
+	createExportJob,
+	enqueueExportJob,
+	getExportJobStatus,
+	listExportJobs,
+	type ExportJobStatus,
+} from '../jobs/exportJob';
+import type { ExportKind, ExportSpec } from '../jobs/exportRequest';
+import { columnKinds } from '../methods/fieldKinds';
+import { marketoStream, pause } from '../transport';
+
+/**
+ * Everything the trigger's state machines need from the outside world, as one small interface: the job
+ * steps (one API call each, from jobs/exportJob.ts), the shared download-and-output code (helpers/output.ts),
+ * a clock and a logger. poll.ts builds the real one from n8n's poll context; unit tests drive the state
+ * machines with an in-memory Marketo.
+ */
+export interface TriggerPort {
+	node: INode;
+	/** The n8n server's clock (epoch ms). Used for intervals and as a first estimate of Marketo's. */
+	nowMs(): number;
+	/** What is left of this poll's time budget (n8n ≥ 2.38), undefined when n8n sets none. */
+	budgetLeftMs(): number | undefined;
+	logger: {
+		debug(message: string, meta?: IDataObject): void;
+		warn(message: string, meta?: IDataObject): void;
+	};
+	create(kind: ExportKind, body: IDataObject): Promise<ExportJobStatus>;
+	enqueue(kind: ExportKind, exportId: string): Promise<ExportJobStatus>;
+	status(kind: ExportKind, exportId: string): Promise<ExportJobStatus>;
+	/** Best effort; never throws. */
+	cancel(kind: ExportKind, exportId: string): Promise<void>;
+	list(kind: ExportKind): Promise<ExportJobStatus[]>;
+	/** The first bytes of a job's file, or 'gone' when Marketo no longer has it (HTTP 404/410). */
+	head(kind: ExportKind, exportId: string, maxBytes: number): Promise<Uint8Array | 'gone'>;
+	/** Downloads a completed job and turns it into items: the node's Export code. */
+	output(
+		spec: ExportSpec,
+		job: ExportJobStatus,
+		window: DateWindow | undefined,
+		options: OutputOptions,
+	): Promise<INodeExecutionData[]>;
+	kinds(spec: ExportSpec, typedValues: boolean): Promise<Record<string, FieldKind>>;
+	binary(bytes: Uint8Array, fileName: string, mimeType: string): Promise<IBinaryData>;
+	/** Manual mode only: the active trigger never waits. */
+	sleep(ms: number): Promise<void>;
+}
+
+export function pollPort(ctx: IPollFunctions): TriggerPort {
+	const started = Date.now();
+	const budget = (ctx as { getPollBudgetMs?: () => number }).getPollBudgetMs;
+	const budgetMs = typeof budget === 'function' ? budget.call(ctx) : undefined;
+	return {
+		node: ctx.getNode(),
+		nowMs: () => Date.now(),
+		budgetLeftMs: () =>
+			typeof budgetMs === 'number' ? budgetMs - (Date.now() - started) : undefined,
+		logger: {
+			debug: (message, meta) => ctx.logger.debug(`Marketo Bulk Trigger: ${message}`, meta),
+			warn: (message, meta) => ctx.logger.warn(`Marketo Bulk Trigger: ${message}`, meta),
+		},
+		create: async (kind, body) => await createExportJob(ctx, kind, body),
+		enqueue: async (kind, exportId) => await enqueueExportJob(ctx, kind, exportId),
+		status: async (kind, exportId) => await getExportJobStatus(ctx, kind, exportId),
+		cancel: async (kind, exportId) => {
+			try {
+				await cancelExportJob(ctx, kind, exportId);
+			} catch {
+				// A job left behind expires on its own; it was never enqueued or is already finished.
+			}
+		},
+		list: async (kind) => await listExportJobs(ctx, kind),
+		head: async (kind, exportId, maxBytes) => await fileHead(ctx, kind, exportId, maxBytes),
+		output: async (spec, job, window, options) =>
+			(await jobOutput(ctx, spec, job, window, options, undefined, 0)).items,
+		kinds: async (spec, typedValues) =>
+			await columnKinds(ctx, spec.kind, spec.fields, spec.columnHeaderNames, typedValues),
+		binary: async (bytes, fileName, mimeType) =>
+			await ctx.helpers.prepareBinaryData(Buffer.from(bytes), fileName, mimeType),
+		sleep: async (ms) => await pause(ctx, ms),
+	};
+}
+
+/** `Range: bytes=0-…` on the job's file, through the shared transport; reads no more than asked. */
+async function fileHead(
+	ctx: IPollFunctions,
+	kind: ExportKind,
+	exportId: string,
+	maxBytes: number,
+): Promise<Uint8Array | 'gone'> {
+	const response = await marketoStream(ctx, {
+		method: 'GET',
+		path: `/bulk/v1/${kind}/export/${encodeURIComponent(exportId)}/file.json`,
+		headers: { Range: `bytes=0-${Math.max(0, maxBytes - 1)}` },
+		acceptStatus: [404, 410, 416],
+	});
+	if (response.statusCode === 404 || response.statusCode === 410) {
+		response.body.destroy?.();
+		return 'gone';
+	}
+	if (response.statusCode === 416) {
+		response.body.destroy?.();
+		return new Uint8Array(0);
+	}
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	const body = response.body as unknown;
+	if (body instanceof Uint8Array || typeof body === 'string') {
+		const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+		return bytes.subarray(0, maxBytes);
+	}
+	for await (const chunk of response.body) {
+		chunks.push(chunk);
+		total += chunk.length;
+		// A server that ignores Range sends the whole file: stop reading once we have enough.
+		if (total >= maxBytes) break;
+	}
+	response.body.destroy?.();
+	return Buffer.concat(chunks).subarray(0, maxBytes);
+}

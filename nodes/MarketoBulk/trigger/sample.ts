@@ -1,0 +1,288 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import {
+	CsvDecoder,
+	decodeRecords,
+	encodeRow,
+	recordBuilder,
+	RecordSplitter,
+	type ExportFormat,
+} from '../helpers/csv';
+import { jobMetadata } from '../helpers/output';
+import type { ExportJobStatus } from '../jobs/exportJob';
+import { createJobBodies, type ExportKind, type ExportSpec } from '../jobs/exportRequest';
+import { is1029QueueFull, MarketoApiError } from '../transport/errors';
+import { gridEnd } from './clock';
+import type { DataConfig, JobsConfig, TriggerConfig } from './config';
+import { asNodeError, explainCreateError } from './notices';
+import type { TriggerPort } from './port';
+
+/**
+ * Manual mode ("Fetch Test Event"): a small real sample, quickly, without reading or writing the trigger's
+ * saved state. Data events show the first records of the newest completed export job of this API user
+ * whose columns match the trigger's (read with one ranged request, not the whole file); when there is none,
+ * they start such an export for a recent window and wait for it briefly. The next Fetch Test Event finds
+ * that job if it was not ready in time.
+ */
+
+export const SAMPLE_RECORDS = 10;
+const HEAD_BYTES = 256 * 1024;
+const CANDIDATE_JOBS = 5;
+const MAX_MANUAL_WAIT_MS = 90_000;
+
+export async function sample(
+	port: TriggerPort,
+	cfg: TriggerConfig,
+): Promise<INodeExecutionData[][]> {
+	return cfg.event === 'jobCompleted' ? await sampleJobs(port, cfg) : await sampleData(port, cfg);
+}
+
+async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExecutionData[][]> {
+	const spec = cfg.userSpec;
+	const expected = spec.fields.map((field) => spec.columnHeaderNames?.[field] ?? field);
+	const jobs = (await port.list(cfg.kind))
+		.filter(
+			(job) =>
+				job.status === 'Completed' &&
+				String(job.format ?? 'CSV').toUpperCase() === spec.format &&
+				Number(job.numberOfRecords ?? 1) !== 0,
+		)
+		.sort((a, b) => jobTime(b) - jobTime(a))
+		.slice(0, CANDIDATE_JOBS);
+	for (const job of jobs) {
+		const head = await readHead(port, cfg.kind, job.exportId, spec.format);
+		if (head === 'gone' || head.rows.length === 0 || !sameColumns(head.header, expected)) continue;
+		return [await sampleItems(port, cfg, spec, job, head)];
+	}
+
+	// No matching job yet: export a recent window with this configuration.
+	const days = cfg.kind === 'activities' ? 1 : 7;
+	const end = gridEnd(Math.floor(port.nowMs() / 1000) - cfg.timing.lagSeconds);
+	const start = end + 1 - days * 86_400;
+	const [{ body }] = createJobBodies({
+		...spec,
+		range: { key: cfg.rangeKey, start: new Date(start * 1000), end: new Date(end * 1000) },
+	});
+	let job: ExportJobStatus;
+	try {
+		job = await port.create(cfg.kind, body);
+	} catch (error) {
+		throw explainCreateError(port.node, cfg.rangeKey, error);
+	}
+	try {
+		job = await port.enqueue(cfg.kind, job.exportId);
+	} catch (error) {
+		await port.cancel(cfg.kind, job.exportId);
+		if (error instanceof MarketoApiError) {
+			const detail = { code: error.marketoCode, message: error.marketoMessage };
+			if (is1029QueueFull(detail)) {
+				throw new NodeOperationError(
+					port.node,
+					"Marketo's export queue is full, so no sample could be exported now.",
+					{
+						description:
+							'Try Fetch Test Event again later. The active trigger does not fail on a full queue: it tries again on the next poll.',
+					},
+				);
+			}
+		}
+		throw asNodeError(port.node, error);
+	}
+	job = await waitBriefly(port, cfg.kind, job, cfg.timing.minStatusIntervalMs);
+	const noun =
+		cfg.event === 'newActivities'
+			? 'activities were'
+			: cfg.event === 'updatedLeads'
+				? 'leads were updated'
+				: 'leads were created';
+	if (job.status !== 'Completed') {
+		throw new NodeOperationError(
+			port.node,
+			`Marketo is preparing a sample: export job ${job.exportId} (the last ${days} day${days > 1 ? 's' : ''}) is ${job.status}.`,
+			{
+				description:
+					'Run Fetch Test Event again in a minute or two: it then shows records from that job. (The active trigger never waits like this; it checks its job on later polls.)',
+			},
+		);
+	}
+	const head = await readHead(port, cfg.kind, job.exportId, spec.format);
+	if (head === 'gone' || head.rows.length === 0) {
+		throw new NodeOperationError(
+			port.node,
+			`No ${noun.replace(' were', '')} in the last ${days} day${days > 1 ? 's' : ''} (export job ${job.exportId}), so there is no sample to show.`,
+			{
+				description: `Once active, the trigger emits ${cfg.kind} as they appear. To see data now, run the Marketo Bulk node's Export for an older date range.`,
+			},
+		);
+	}
+	return [await sampleItems(port, cfg, spec, job, head)];
+}
+
+async function sampleJobs(port: TriggerPort, cfg: JobsConfig): Promise<INodeExecutionData[][]> {
+	const jobs = (await port.list(cfg.kind))
+		.filter((job) => (cfg.statuses as string[]).includes(job.status))
+		.sort((a, b) => jobTime(b) - jobTime(a));
+	if (jobs.length === 0) {
+		throw new NodeOperationError(
+			port.node,
+			`No ${cfg.kind === 'leads' ? 'lead' : 'activity'} export job of this API user ended ${cfg.statuses.join(' or ')} in the last 7 days, so there is no sample to show.`,
+			{
+				description:
+					'Once active, the trigger emits each such job as it ends, including jobs started by other workflows or tools.',
+			},
+		);
+	}
+	if (cfg.output === 'jobs')
+		return [jobs.slice(0, 3).map((job) => ({ json: jobDetails(cfg.kind, job) }))];
+	for (const job of jobs.slice(0, CANDIDATE_JOBS)) {
+		if (job.status !== 'Completed') continue;
+		const format = String(job.format ?? 'CSV').toUpperCase() as ExportFormat;
+		const head = await readHead(port, cfg.kind, job.exportId, format);
+		if (head === 'gone' || head.rows.length === 0) continue;
+		const spec: ExportSpec = { kind: cfg.kind, format, fields: head.header, filter: {} };
+		return [await sampleItems(port, cfg, spec, job, head)];
+	}
+	return [[{ json: jobDetails(cfg.kind, jobs[0]) }]];
+}
+
+/** Manual mode only: a few status checks, no more often than the Minimum Status Interval. */
+async function waitBriefly(
+	port: TriggerPort,
+	kind: ExportKind,
+	job: ExportJobStatus,
+	intervalMs: number,
+): Promise<ExportJobStatus> {
+	const budget = port.budgetLeftMs();
+	const limit = Math.min(MAX_MANUAL_WAIT_MS, budget === undefined ? Infinity : budget - 5_000);
+	const step = Math.max(1_000, intervalMs);
+	const started = port.nowMs();
+	let status = job;
+	while (status.status !== 'Completed' && port.nowMs() - started + step <= limit) {
+		await port.sleep(step);
+		status = { ...(await port.status(kind, job.exportId)), exportId: job.exportId };
+		if (status.status === 'Failed' || status.status === 'Cancelled') {
+			throw new NodeOperationError(
+				port.node,
+				`The sample export job ${job.exportId} ended ${status.status}${status.errorMsg ? `: ${status.errorMsg}` : ''}.`,
+				{ description: 'Run Fetch Test Event again.' },
+			);
+		}
+	}
+	return status;
+}
+
+// -------------------------------------------------------------------------------------------------
+
+interface Head {
+	header: string[];
+	headerBytes: Uint8Array;
+	rows: Uint8Array[];
+}
+
+/** The header and the first complete records of a job's file, from one ranged request. */
+async function readHead(
+	port: TriggerPort,
+	kind: ExportKind,
+	exportId: string,
+	format: ExportFormat,
+): Promise<Head | 'gone'> {
+	const bytes = await port.head(kind, exportId, HEAD_BYTES);
+	if (bytes === 'gone') return 'gone';
+	const splitter = new RecordSplitter();
+	const records = splitter.write(bytes);
+	if (bytes.length < HEAD_BYTES) records.push(...splitter.end());
+	const lines = records.filter((record) => !isBlank(record));
+	if (lines.length === 0) return { header: [], headerBytes: new Uint8Array(0), rows: [] };
+	const decoder = new CsvDecoder({ format, nullLiteral: null });
+	const decoded = [...decoder.write(lines[0]), ...decoder.end()];
+	const header = (decoded[0]?.values ?? []).map((value) => value ?? '');
+	return { header, headerBytes: lines[0], rows: lines.slice(1, 1 + SAMPLE_RECORDS) };
+}
+
+async function sampleItems(
+	port: TriggerPort,
+	cfg: DataConfig | JobsConfig,
+	spec: ExportSpec,
+	job: ExportJobStatus,
+	head: Head,
+): Promise<INodeExecutionData[]> {
+	const metadata: IDataObject = {
+		event: cfg.event,
+		sample: true,
+		...jobMetadata(spec, job, undefined),
+	};
+	const options = cfg.outputOptions;
+	if (options.output === 'file') {
+		const reencode = options.fileEncoding === 'csv' && spec.format !== 'CSV';
+		const bytes = reencode
+			? asCsv([head.headerBytes, ...head.rows], spec.format)
+			: concat([head.headerBytes, ...head.rows]);
+		const extension =
+			reencode || spec.format === 'CSV' ? 'csv' : spec.format === 'TSV' ? 'tsv' : 'txt';
+		const mime =
+			reencode || spec.format === 'CSV'
+				? 'text/csv'
+				: spec.format === 'TSV'
+					? 'text/tab-separated-values'
+					: 'text/plain';
+		const binary = await port.binary(bytes, `marketo-${spec.kind}-sample.${extension}`, mime);
+		return [
+			{
+				json: { ...metadata, sampleRecords: head.rows.length },
+				binary: { [options.binaryPropertyName || 'data']: binary },
+			},
+		];
+	}
+	const kinds = await port.kinds(spec, options.typedValues !== false);
+	const items: INodeExecutionData[] = [];
+	const source = (async function* () {
+		yield concat([head.headerBytes, ...head.rows]);
+	})();
+	for await (const batch of decodeRecords(source, {
+		format: spec.format,
+		convert: (header) =>
+			recordBuilder(header, kinds, { flattenJson: options.flattenAttributes === true }),
+	})) {
+		for (const record of batch.records) items.push({ json: record.json as IDataObject });
+	}
+	const withMetadata = 'includeJobMetadata' in cfg && cfg.includeJobMetadata;
+	if (withMetadata) for (const item of items) item.json._marketoBulk = { ...metadata };
+	return items;
+}
+
+export function jobDetails(kind: ExportKind, job: ExportJobStatus): IDataObject {
+	return { kind, ...job };
+}
+
+function jobTime(job: ExportJobStatus): number {
+	const text = job.finishedAt ?? job.startedAt ?? job.queuedAt ?? job.createdAt;
+	const ms = text ? Date.parse(text) : NaN;
+	return Number.isFinite(ms) ? ms : 0;
+}
+
+function sameColumns(a: string[], b: string[]): boolean {
+	return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+function isBlank(record: Uint8Array): boolean {
+	for (const byte of record) if (byte !== 10 && byte !== 13) return false;
+	return true;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+	const total = parts.reduce((sum, part) => sum + part.length, 0);
+	const out = new Uint8Array(total);
+	let at = 0;
+	for (const part of parts) {
+		out.set(part, at);
+		at += part.length;
+	}
+	return out;
+}
+
+function asCsv(records: Uint8Array[], format: ExportFormat): Uint8Array {
+	const decoder = new CsvDecoder({ format, nullLiteral: null });
+	const rows = [...records.flatMap((record) => decoder.write(record)), ...decoder.end()];
+	return new TextEncoder().encode(rows.map((row) => encodeRow(row.values, ',')).join(''));
+}
