@@ -214,6 +214,19 @@ describe('transport', () => {
 		expect(count(harness.emulator, TYPES)).toBe(2);
 	});
 
+	it('fails fast instead of retrying past a poll\'s time budget', async () => {
+		const { limitRetriesUntil } = await import('../../nodes/MarketoBulk/transport');
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 10, { httpStatus: 503 });
+		const test = harness.context({});
+		limitRetriesUntil(test.context, Date.now() + 1200);
+		const started = Date.now();
+		const error = await marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' }).catch((e) => e);
+		expect(error.message).toMatch(/^Marketo error HTTP 503/);
+		expect(Date.now() - started).toBeLessThan(1500);
+		expect(count(harness.emulator, TYPES)).toBeGreaterThanOrEqual(2);
+		expect(count(harness.emulator, TYPES)).toBeLessThan(4);
+	});
+
 	it('stops waiting when the execution is cancelled', async () => {
 		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 10, { httpStatus: 503 });
 		const test = harness.context({});

@@ -202,6 +202,17 @@ type Verdict =
 	| { kind: 'retry'; detail: MarketoErrorDetail; maybeApplied: boolean }
 	| { kind: 'fatal'; detail: MarketoErrorDetail; httpCode?: string };
 
+/** Per context: a time after which no retry may start (a poll's time budget). */
+const retryDeadlines = new WeakMap<object, number>();
+
+/**
+ * Stops retries that would outlast `deadlineMs` (epoch ms): n8n 2.x abandons a poll that runs past its
+ * budget, so a poll had better fail fast and try again on the next one.
+ */
+export function limitRetriesUntil(ctx: MarketoContext, deadlineMs: number): void {
+	retryDeadlines.set(ctx, deadlineMs);
+}
+
 /** Per execution context: credentials carrying a token refreshed after 601/602, used for later calls. */
 const refreshedCredentials = new WeakMap<object, ICredentialDataDecryptedObject>();
 
@@ -242,7 +253,7 @@ async function sendWithPolicy(
 		if (verdict.kind === 'token' && !tokenRefreshed) {
 			tokenRefreshed = true;
 			forceNewToken = true;
-		} else if (verdict.kind === 'retry' && retries < RETRY_POLICY.maxRetries) {
+		} else if (verdict.kind === 'retry' && retries < RETRY_POLICY.maxRetries && withinDeadline(ctx, retries)) {
 			await pause(ctx, backoffDelay(retries++));
 		} else {
 			const extra =
@@ -260,9 +271,17 @@ async function sendWithPolicy(
 	}
 }
 
+function withinDeadline(ctx: MarketoContext, retry: number): boolean {
+	const deadline = retryDeadlines.get(ctx);
+	return deadline === undefined || Date.now() + backoffCeiling(retry) < deadline;
+}
+
+function backoffCeiling(retry: number): number {
+	return Math.min(RETRY_POLICY.maxDelayMs, RETRY_POLICY.baseDelayMs * 2 ** retry);
+}
+
 function backoffDelay(retry: number): number {
-	const ceiling = Math.min(RETRY_POLICY.maxDelayMs, RETRY_POLICY.baseDelayMs * 2 ** retry);
-	return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+	return Math.round(backoffCeiling(retry) * (0.5 + Math.random() * 0.5));
 }
 
 async function send(

@@ -19,7 +19,7 @@ import {
 } from '../jobs/exportJob';
 import type { ExportKind, ExportSpec } from '../jobs/exportRequest';
 import { columnKinds } from '../methods/fieldKinds';
-import { marketoStream, pause } from '../transport';
+import { limitRetriesUntil, marketoStream, pause } from '../transport';
 
 /**
  * Everything the trigger's state machines need from the outside world, as one small interface: the job
@@ -62,6 +62,8 @@ export function pollPort(ctx: IPollFunctions): TriggerPort {
 	const started = Date.now();
 	const budget = (ctx as { getPollBudgetMs?: () => number }).getPollBudgetMs;
 	const budgetMs = typeof budget === 'function' ? budget.call(ctx) : undefined;
+	// Leave a fifth of the budget for downloading and emitting what is ready.
+	if (budgetMs !== undefined) limitRetriesUntil(ctx, started + budgetMs * 0.8);
 	return {
 		node: ctx.getNode(),
 		nowMs: () => Date.now(),
