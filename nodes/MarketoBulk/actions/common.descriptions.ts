@@ -1,4 +1,4 @@
-import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyMode, INodePropertyOptions } from 'n8n-workflow';
 
 import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
 
@@ -304,4 +304,40 @@ export function downloadOptions(kind: ExportKind, show?: Record<string, string[]
 			options,
 		},
 	];
+}
+
+/** Modes of a static or smart list picker: a searchable list loaded from Marketo, an ID, or (for export filters) a name. */
+export function listLocatorModes(list: 'static' | 'smart', byName: boolean): INodePropertyMode[] {
+	const modes = [
+		mode('From List', 'list', {
+			type: 'list',
+			typeOptions: {
+				searchListMethod: list === 'static' ? 'searchStaticLists' : 'searchSmartLists',
+				searchable: true,
+			},
+		}),
+		mode('By ID', 'id', {
+			type: 'string',
+			placeholder: list === 'static' ? '1001' : '2001',
+			validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' } }],
+		}),
+	];
+	if (byName) {
+		modes.push(
+			mode('By Name', 'name', {
+				type: 'string',
+				placeholder: list === 'static' ? 'Webinar 2026-03 Attendees' : 'All Customers',
+			}),
+		);
+	}
+	return modes;
+}
+
+// Built by a function so that n8n's lint rules do not mistake a locator mode for a parameter.
+function mode(
+	displayName: string,
+	name: string,
+	rest: Omit<INodePropertyMode, 'displayName' | 'name'>,
+): INodePropertyMode {
+	return { displayName, name, ...rest };
 }

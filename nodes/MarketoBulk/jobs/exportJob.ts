@@ -39,48 +39,39 @@ export async function createExportJob(
 	kind: ExportKind,
 	body: IDataObject,
 ): Promise<ExportJobStatus> {
-	const envelope = await marketoRequest<ExportJobStatus>(ctx, {
-		method: 'POST',
-		path: `${base(kind)}/create.json`,
-		body,
-	});
-	return firstResult(ctx, envelope.result, 'create');
+	return await jobStep(ctx, 'POST', `${base(kind)}/create.json`, 'create', body);
 }
 
-export async function enqueueExportJob(
-	ctx: MarketoContext,
-	kind: ExportKind,
-	exportId: string,
-): Promise<ExportJobStatus> {
-	const envelope = await marketoRequest<ExportJobStatus>(ctx, {
-		method: 'POST',
-		path: `${base(kind)}/${encodeURIComponent(exportId)}/enqueue.json`,
-	});
-	return firstResult(ctx, envelope.result, 'enqueue');
+export async function enqueueExportJob(ctx: MarketoContext, kind: ExportKind, exportId: string) {
+	return await jobStep(ctx, 'POST', `${base(kind)}/${encodeURIComponent(exportId)}/enqueue.json`, 'enqueue');
 }
 
-export async function getExportJobStatus(
-	ctx: MarketoContext,
-	kind: ExportKind,
-	exportId: string,
-): Promise<ExportJobStatus> {
-	const envelope = await marketoRequest<ExportJobStatus>(ctx, {
-		method: 'GET',
-		path: `${base(kind)}/${encodeURIComponent(exportId)}/status.json`,
-	});
-	return firstResult(ctx, envelope.result, 'status');
+export async function getExportJobStatus(ctx: MarketoContext, kind: ExportKind, exportId: string) {
+	return await jobStep(ctx, 'GET', `${base(kind)}/${encodeURIComponent(exportId)}/status.json`, 'status');
 }
 
-export async function cancelExportJob(
+export async function cancelExportJob(ctx: MarketoContext, kind: ExportKind, exportId: string) {
+	return await jobStep(ctx, 'POST', `${base(kind)}/${encodeURIComponent(exportId)}/cancel.json`, 'cancel');
+}
+
+/** One call that answers with the job in `result[0]`. */
+async function jobStep(
 	ctx: MarketoContext,
-	kind: ExportKind,
-	exportId: string,
+	method: 'GET' | 'POST',
+	path: string,
+	step: string,
+	body?: IDataObject,
 ): Promise<ExportJobStatus> {
-	const envelope = await marketoRequest<ExportJobStatus>(ctx, {
-		method: 'POST',
-		path: `${base(kind)}/${encodeURIComponent(exportId)}/cancel.json`,
-	});
-	return firstResult(ctx, envelope.result, 'cancel');
+	const { result } = await marketoRequest<ExportJobStatus>(ctx, { method, path, body });
+	const job = result[0];
+	if (!job || typeof job.exportId !== 'string') {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Marketo answered the ${step} call without an export job in "result".`,
+			{ description: 'This is unexpected; try again. If it repeats, check Marketo\'s status page.' },
+		);
+	}
+	return job;
 }
 
 export async function listExportJobs(
@@ -210,16 +201,4 @@ async function cancelQuietly(ctx: MarketoContext, kind: ExportKind, exportId: st
 function isAbort(error: unknown): boolean {
 	const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''}`;
 	return /abort|cancel/i.test(text);
-}
-
-function firstResult(ctx: MarketoContext, result: ExportJobStatus[], step: string): ExportJobStatus {
-	const job = result[0];
-	if (!job || typeof job.exportId !== 'string') {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Marketo answered the ${step} call without an export job in "result".`,
-			{ description: 'This is unexpected; try again. If it repeats, check Marketo\'s status page.' },
-		);
-	}
-	return job;
 }

@@ -1,4 +1,4 @@
-import { isoSeconds, MAX_WINDOW_SECONDS } from '../helpers/windows';
+import { isoSeconds, MAX_WINDOW_SECONDS, toDate } from '../helpers/windows';
 
 /**
  * Time for the trigger. Marketo stamps records with its own clock and evaluates the createdAt/updatedAt
@@ -31,33 +31,14 @@ export function isoOf(sec: number): string {
 	return isoSeconds(sec);
 }
 
-const centralParts = new Intl.DateTimeFormat('en-US', {
-	timeZone: 'America/Chicago',
-	hourCycle: 'h23',
-	year: 'numeric',
-	month: '2-digit',
-	day: '2-digit',
-	hour: '2-digit',
-	minute: '2-digit',
-});
-
-function central(ms: number): { y: number; m: number; d: number; h: number; min: number } {
-	const parts = centralParts.formatToParts(new Date(ms));
-	const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-	return { y: get('year'), m: get('month'), d: get('day'), h: get('hour'), min: get('minute') };
-}
-
 /**
  * Marketo's daily export quota resets at 00:00 US Central time: the first such midnight after `ms`
- * (epoch ms on Marketo's clock). Handles CST (UTC−6) and CDT (UTC−5).
+ * (epoch ms on Marketo's clock), daylight saving included.
  */
 export function nextCentralMidnight(ms: number): number {
-	const today = central(ms);
-	for (const hoursFromUtc of [5, 6, 4, 7]) {
-		const candidate = Date.UTC(today.y, today.m - 1, today.d + 1, hoursFromUtc);
-		const there = central(candidate);
-		if (there.h === 0 && there.min === 0 && candidate > ms) return candidate;
-	}
-	// Not reached for America/Chicago; a day later is a safe answer.
-	return ms + 24 * 3600 * 1000;
+	const today = new Intl.DateTimeFormat('en-CA', { timeZone: QUOTA_TIME_ZONE }).format(new Date(ms));
+	const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+	return toDate(`${tomorrow}T00:00:00`, QUOTA_TIME_ZONE)!.getTime();
 }
+
+const QUOTA_TIME_ZONE = 'America/Chicago';

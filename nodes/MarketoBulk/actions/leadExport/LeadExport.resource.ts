@@ -8,6 +8,7 @@ import {
 	exportRunFields,
 	fileShapeFields,
 	listJobsFields,
+	listLocatorModes,
 } from '../common.descriptions';
 
 const show = { resource: ['leadExport'], operation: ['export', 'createJob'] };
@@ -58,22 +59,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: { mode: 'list', value: '' },
 		displayOptions: { show: { ...show, filterType: ['staticList'] } },
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchStaticLists', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '1001',
-				validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' } }],
-			},
-			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'Webinar 2026-03 Attendees' },
-		],
+		modes: listLocatorModes('static', true),
 	},
 	{
 		displayName: 'Smart List',
@@ -82,22 +68,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: { mode: 'list', value: '' },
 		displayOptions: { show: { ...show, filterType: ['smartList'] } },
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchSmartLists', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: '2001',
-				validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' } }],
-			},
-			{ displayName: 'By Name', name: 'name', type: 'string', placeholder: 'All Customers' },
-		],
+		modes: listLocatorModes('smart', true),
 	},
 	...fileShapeFields('leads'),
 	...exportRunFields('leads'),

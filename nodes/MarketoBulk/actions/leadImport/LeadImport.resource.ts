@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { routedStep } from '../common.descriptions';
+import { listLocatorModes, routedStep } from '../common.descriptions';
 
 const resource = ['leadImport'];
 const upload = { resource, operation: ['import', 'createJob'] };
@@ -208,26 +208,7 @@ export const description: INodeProperties[] = [
 				type: 'resourceLocator',
 				default: { mode: 'list', value: '' },
 				description: 'Also make every imported lead a member of this static list',
-				modes: [
-					{
-						displayName: 'From List',
-						name: 'list',
-						type: 'list',
-						typeOptions: { searchListMethod: 'searchStaticLists', searchable: true },
-					},
-					{
-						displayName: 'By ID',
-						name: 'id',
-						type: 'string',
-						placeholder: '1001',
-						validation: [
-							{
-								type: 'regex',
-								properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' },
-							},
-						],
-					},
-				],
+				modes: listLocatorModes('static', false),
 			},
 			{
 				displayName: 'Max Rows per Batch',
