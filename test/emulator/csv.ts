@@ -21,13 +21,18 @@ export const NULL_CELL = 'null';
  * inner quotes. Everything else (NUL, U+2028, emoji…) is written as is, as Marketo does.
  */
 export function makeEscaper(delimiter: string): (value: string) => string {
-	const special = new RegExp('[' + (delimiter === '\t' ? '\\t' : delimiter === ' ' ? ' ' : '\\' + delimiter) + '"\\r\\n]');
+	const special = new RegExp(
+		'[' + (delimiter === '\t' ? '\\t' : delimiter === ' ' ? ' ' : '\\' + delimiter) + '"\\r\\n]',
+	);
 	return (value: string): string =>
 		special.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
 }
 
 /** One cell as written to an export file: empty → `null`. */
-export function exportCell(value: string | null | undefined, escape: (v: string) => string): string {
+export function exportCell(
+	value: string | null | undefined,
+	escape: (v: string) => string,
+): string {
 	return value === null || value === undefined || value === '' ? NULL_CELL : escape(value);
 }
 
@@ -104,7 +109,10 @@ export function parseDelimited(text: string, delimiter: string): ParsedRecord[] 
 }
 
 /** Convenience for tests: header + rows as objects, `null` cells kept as the string 'null'. */
-export function parseTable(text: string, delimiter = ','): { header: string[]; rows: Array<Record<string, string>> } {
+export function parseTable(
+	text: string,
+	delimiter = ',',
+): { header: string[]; rows: Array<Record<string, string>> } {
 	const records = parseDelimited(text, delimiter);
 	if (records.length === 0) return { header: [], rows: [] };
 	const header = records[0].cells;

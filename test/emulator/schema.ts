@@ -37,7 +37,11 @@ const f = (
 	displayName,
 	soapName: name[0].toUpperCase() + name.slice(1),
 	dataType,
-	length: ['string', 'email', 'phone', 'url'].includes(dataType) ? 255 : dataType === 'text' ? 65_535 : undefined,
+	length: ['string', 'email', 'phone', 'url'].includes(dataType)
+		? 255
+		: dataType === 'text'
+			? 65_535
+			: undefined,
 	readOnly: false,
 	...extra,
 });
@@ -92,7 +96,8 @@ export interface ActivityType {
 	group?: AssetGroup;
 }
 
-const attrs = (...pairs: Array<[string, string]>) => pairs.map(([name, dataType]) => ({ name, dataType }));
+const attrs = (...pairs: Array<[string, string]>) =>
+	pairs.map(([name, dataType]) => ({ name, dataType }));
 
 export const ACTIVITY_TYPES: ActivityType[] = [
 	{
@@ -100,14 +105,26 @@ export const ACTIVITY_TYPES: ActivityType[] = [
 		name: 'Visit Webpage',
 		description: 'User visits a web page',
 		primaryAttribute: { name: 'Webpage ID', dataType: 'integer' },
-		attributes: attrs(['Client IP Address', 'string'], ['Query Parameters', 'string'], ['Referrer URL', 'string'], ['User Agent', 'string'], ['Webpage URL', 'string']),
+		attributes: attrs(
+			['Client IP Address', 'string'],
+			['Query Parameters', 'string'],
+			['Referrer URL', 'string'],
+			['User Agent', 'string'],
+			['Webpage URL', 'string'],
+		),
 	},
 	{
 		id: 2,
 		name: 'Fill Out Form',
 		description: 'User fills out and submits a form on web page',
 		primaryAttribute: { name: 'Webform ID', dataType: 'integer' },
-		attributes: attrs(['Client IP Address', 'string'], ['Form Fields', 'text'], ['Query Parameters', 'string'], ['Referrer URL', 'string'], ['Webpage ID', 'integer']),
+		attributes: attrs(
+			['Client IP Address', 'string'],
+			['Form Fields', 'text'],
+			['Query Parameters', 'string'],
+			['Referrer URL', 'string'],
+			['Webpage ID', 'integer'],
+		),
 		group: 'webForm',
 	},
 	{
@@ -115,41 +132,69 @@ export const ACTIVITY_TYPES: ActivityType[] = [
 		name: 'Send Email',
 		description: 'Send Marketo Email to a person',
 		primaryAttribute: { name: 'Mail ID', dataType: 'integer' },
-		attributes: attrs(['Campaign Run ID', 'integer'], ['Step ID', 'integer'], ['Choice Number', 'integer']),
+		attributes: attrs(
+			['Campaign Run ID', 'integer'],
+			['Step ID', 'integer'],
+			['Choice Number', 'integer'],
+		),
 	},
 	{
 		id: 7,
 		name: 'Email Delivered',
 		description: 'Marketo Email is delivered to a person',
 		primaryAttribute: { name: 'Mail ID', dataType: 'integer' },
-		attributes: attrs(['Campaign Run ID', 'integer'], ['Step ID', 'integer'], ['Choice Number', 'integer']),
+		attributes: attrs(
+			['Campaign Run ID', 'integer'],
+			['Step ID', 'integer'],
+			['Choice Number', 'integer'],
+		),
 	},
 	{
 		id: 10,
 		name: 'Open Email',
 		description: 'User opens Marketo Email',
 		primaryAttribute: { name: 'Mail ID', dataType: 'integer' },
-		attributes: attrs(['Device', 'string'], ['Is Mobile Device', 'boolean'], ['Platform', 'string'], ['User Agent', 'string']),
+		attributes: attrs(
+			['Device', 'string'],
+			['Is Mobile Device', 'boolean'],
+			['Platform', 'string'],
+			['User Agent', 'string'],
+		),
 	},
 	{
 		id: 11,
 		name: 'Click Email',
 		description: 'User clicks on a link in a Marketo Email',
 		primaryAttribute: { name: 'Mail ID', dataType: 'integer' },
-		attributes: attrs(['Link', 'string'], ['Device', 'string'], ['Is Mobile Device', 'boolean'], ['Platform', 'string']),
+		attributes: attrs(
+			['Link', 'string'],
+			['Device', 'string'],
+			['Is Mobile Device', 'boolean'],
+			['Platform', 'string'],
+		),
 	},
 	{
 		id: 12,
 		name: 'New Lead',
 		description: 'New person/record is added to the lead database',
-		attributes: attrs(['Source Type', 'string'], ['Form Name', 'string'], ['List Name', 'string'], ['SFDC Type', 'string']),
+		attributes: attrs(
+			['Source Type', 'string'],
+			['Form Name', 'string'],
+			['List Name', 'string'],
+			['SFDC Type', 'string'],
+		),
 	},
 	{
 		id: 13,
 		name: 'Change Data Value',
 		description: 'Changed attribute value for a person',
 		primaryAttribute: { name: 'Attribute Name', dataType: 'integer' },
-		attributes: attrs(['New Value', 'text'], ['Old Value', 'text'], ['Reason', 'string'], ['Source', 'string']),
+		attributes: attrs(
+			['New Value', 'text'],
+			['Old Value', 'text'],
+			['Reason', 'string'],
+			['Source', 'string'],
+		),
 		group: 'leadField',
 	},
 	{
@@ -157,7 +202,12 @@ export const ACTIVITY_TYPES: ActivityType[] = [
 		name: 'Change Score',
 		description: 'Changed score value for a person',
 		primaryAttribute: { name: 'Attribute Name', dataType: 'integer' },
-		attributes: attrs(['Change Value', 'string'], ['New Value', 'integer'], ['Old Value', 'integer'], ['Reason', 'string']),
+		attributes: attrs(
+			['Change Value', 'string'],
+			['New Value', 'integer'],
+			['Old Value', 'integer'],
+			['Reason', 'string'],
+		),
 		group: 'leadField',
 	},
 	{
@@ -188,7 +238,14 @@ export const ACTIVITY_TYPES: ActivityType[] = [
 		name: 'Change Status in Progression',
 		description: 'Change a status in a program',
 		primaryAttribute: { name: 'Program ID', dataType: 'integer' },
-		attributes: attrs(['Acquired By', 'boolean'], ['New Status ID', 'integer'], ['Old Status ID', 'integer'], ['Program Member ID', 'integer'], ['Reason', 'string'], ['Success', 'boolean']),
+		attributes: attrs(
+			['Acquired By', 'boolean'],
+			['New Status ID', 'integer'],
+			['Old Status ID', 'integer'],
+			['Program Member ID', 'integer'],
+			['Reason', 'string'],
+			['Success', 'boolean'],
+		),
 		group: 'program',
 	},
 ];
@@ -219,7 +276,8 @@ export interface NamedAsset {
 }
 
 /** `<Program>.<Asset>` as the activity extract filter and activity rows spell it. */
-export const qualifiedName = (a: NamedAsset): string => (a.program ? a.program + '.' + a.name : a.name);
+export const qualifiedName = (a: NamedAsset): string =>
+	a.program ? a.program + '.' + a.name : a.name;
 
 export const PROGRAMS: NamedAsset[] = [
 	{ id: 3001, name: 'GL_OP_ALL_2026' },

@@ -91,8 +91,16 @@ export class DataStore {
 	constructor(shape: DataShape) {
 		this.baseLeads = shape.leads.count;
 		this.baseActivities = shape.activities.count;
-		this.leadTimeline = new Timeline(shape.leads.count, toSec(shape.leads.start), toSec(shape.leads.end));
-		this.activityTimeline = new Timeline(shape.activities.count, toSec(shape.activities.start), toSec(shape.activities.end));
+		this.leadTimeline = new Timeline(
+			shape.leads.count,
+			toSec(shape.leads.start),
+			toSec(shape.leads.end),
+		);
+		this.activityTimeline = new Timeline(
+			shape.activities.count,
+			toSec(shape.activities.start),
+			toSec(shape.activities.end),
+		);
 		this.nextLeadId = this.baseLeads + 1;
 		this.nextActivity = this.baseActivities;
 		this.leadGen = leadGenerators(this.leadTimeline);
@@ -149,7 +157,8 @@ export class DataStore {
 	/** When any field of the lead last changed (what the updatedAt export filter looks at). */
 	private leadChangedSec(id: number, v: number): number {
 		const revs = this.revisions.get(id);
-		if (revs) for (let k = revs.length - 1; k >= 0; k--) if (revs[k].v <= v) return revs[k].changedAt;
+		if (revs)
+			for (let k = revs.length - 1; k >= 0; k--) if (revs[k].v <= v) return revs[k].changedAt;
 		if (id <= this.baseLeads) return this.leadTimeline.at(id - 1) + updateLagSeconds(id - 1);
 		return this.leadCreatedSec(id);
 	}
@@ -157,7 +166,8 @@ export class DataStore {
 	/** Ids of leads created after the synthetic ones and visible at version v, ascending. */
 	private extraLeadIds(v: number): number[] {
 		const ids: number[] = [];
-		for (const b of this.leadBlocks) if (b.v <= v) for (let k = 0; k < b.count; k++) ids.push(b.first + k);
+		for (const b of this.leadBlocks)
+			if (b.v <= v) for (let k = 0; k < b.count; k++) ids.push(b.first + k);
 		for (const x of this.importedLeads) if (x.v <= v) ids.push(x.id);
 		return ids.sort((a, b) => a - b);
 	}
@@ -202,17 +212,31 @@ export class DataStore {
 					return c >= start && c <= end;
 				};
 				const outside = [...this.revisions.keys()]
-					.filter((id) => id <= this.baseLeads && (id < lo || id > hi) && this.revisionAt(id, v) && changedIn(id))
+					.filter(
+						(id) =>
+							id <= this.baseLeads &&
+							(id < lo || id > hi) &&
+							this.revisionAt(id, v) &&
+							changedIn(id),
+					)
 					.sort((a, b) => a - b);
-				return [{ from: lo, to: hi, test: changedIn }, { ids: outside }, { ids: extras.filter(changedIn) }];
+				return [
+					{ from: lo, to: hi, test: changedIn },
+					{ ids: outside },
+					{ ids: extras.filter(changedIn) },
+				];
 			}
 			case 'staticList': {
 				const list = filter.list;
-				const added = [...new Set((this.listAdds.get(list.id) ?? []).filter((x) => x.v <= v).map((x) => x.id))]
+				const added = [
+					...new Set((this.listAdds.get(list.id) ?? []).filter((x) => x.v <= v).map((x) => x.id)),
+				]
 					.filter((id) => !(id <= this.baseLeads && DataStore.baseMember(list, id)))
 					.sort((a, b) => a - b);
 				const base: Segment =
-					list.modulus > 0 ? { from: 1, to: this.baseLeads, test: (id) => id % list.modulus === 0 } : { ids: [] };
+					list.modulus > 0
+						? { from: 1, to: this.baseLeads, test: (id) => id % list.modulus === 0 }
+						: { ids: [] };
 				return [base, { ids: added }];
 			}
 			case 'smartList': {
@@ -256,7 +280,8 @@ export class DataStore {
 				values = { ...this.lead(id)!, ...ch.values, updatedAt: at };
 			}
 			const revs = this.revisions.get(id) ?? [];
-			if (revs.length && revs[revs.length - 1].v === v) revs[revs.length - 1] = { v, values, changedAt: nowSec };
+			if (revs.length && revs[revs.length - 1].v === v)
+				revs[revs.length - 1] = { v, values, changedAt: nowSec };
 			else revs.push({ v, values, changedAt: nowSec });
 			this.revisions.set(id, revs);
 			if (values.email) {
@@ -286,7 +311,8 @@ export class DataStore {
 
 	staticListMembers(list: ListAsset, v = this.version): number[] {
 		const out: number[] = [];
-		for (const seg of this.leadPlan({ kind: 'staticList', list }, v)) forEachPos(seg, (id) => out.push(id));
+		for (const seg of this.leadPlan({ kind: 'staticList', list }, v))
+			forEachPos(seg, (id) => out.push(id));
 		return out;
 	}
 
@@ -339,7 +365,8 @@ export class DataStore {
 		const hi = this.activityTimeline.lastAtOrBefore(filter.end);
 		const plan: Plan = [{ from: lo, to: hi, test }];
 		for (const b of this.activityBlocks) {
-			if (b.v <= v && b.at >= filter.start && b.at <= filter.end) plan.push({ from: b.first, to: b.first + b.count - 1, test });
+			if (b.v <= v && b.at >= filter.start && b.at <= filter.end)
+				plan.push({ from: b.first, to: b.first + b.count - 1, test });
 		}
 		return plan;
 	}

@@ -14,24 +14,62 @@ export function assetDate(ms: number): string {
 	return isoSeconds(ms) + '+0000';
 }
 
-/**
- * A formatter for epoch seconds that caches the date part, because export rows come in time order and
- * `Date#toISOString` per row would dominate the cost of generating a file.
- */
-export function makeSecondsFormatter(): (sec: number) => string {
-	let cachedDay = Number.NaN;
-	let prefix = '';
-	return (sec: number): string => {
-		const day = Math.floor(sec / DAY_SECONDS);
-		if (day !== cachedDay) {
-			cachedDay = day;
-			prefix = new Date(day * DAY_SECONDS * 1000).toISOString().slice(0, 11);
+// Export rows print millions of datetimes: cache each day's `YYYY-MM-DDT` and each second of the day's
+// `HH:MM:SSZ` (built on first use), so formatting one is two lookups.
+const dayPrefixes = new Map<number, string>();
+let timesOfDay: string[] | undefined;
+
+/** `YYYY-MM-DDT` of a day number since the epoch. */
+export function dayPrefix(day: number): string {
+	let prefix = dayPrefixes.get(day);
+	if (prefix === undefined) {
+		prefix = new Date(day * DAY_SECONDS * 1000).toISOString().slice(0, 11);
+		dayPrefixes.set(day, prefix);
+	}
+	return prefix;
+}
+
+/** `HH:MM:SSZ` of a second of the day. */
+export function timeOfDay(second: number): string {
+	if (!timesOfDay) {
+		timesOfDay = new Array<string>(DAY_SECONDS);
+		for (let s = 0; s < DAY_SECONDS; s++) {
+			timesOfDay[s] =
+				TWO[(s / 3600) | 0] + ':' + TWO[((s % 3600) / 60) | 0] + ':' + TWO[s % 60] + 'Z';
 		}
-		const s = sec - day * DAY_SECONDS;
-		const h = (s / 3600) | 0;
-		const m = ((s % 3600) / 60) | 0;
-		return prefix + TWO[h] + ':' + TWO[m] + ':' + TWO[s % 60] + 'Z';
-	};
+	}
+	return timesOfDay[second];
+}
+
+const dayPrefixBytes = new Map<number, Uint8Array>();
+let timeOfDayBytes: Uint8Array | undefined;
+
+/** `YYYY-MM-DDT` of a day, as bytes. */
+export function dayPrefixAscii(day: number): Uint8Array {
+	let b = dayPrefixBytes.get(day);
+	if (b === undefined) {
+		b = new Uint8Array(Buffer.from(dayPrefix(day), 'latin1'));
+		dayPrefixBytes.set(day, b);
+	}
+	return b;
+}
+
+/** All 86,400 `HH:MM:SSZ` strings back to back, 9 bytes each. */
+export function timeOfDayTable(): Uint8Array {
+	if (!timeOfDayBytes) {
+		timeOfDayBytes = new Uint8Array(DAY_SECONDS * 9);
+		for (let s = 0; s < DAY_SECONDS; s++) {
+			const t = timeOfDay(s);
+			for (let k = 0; k < 9; k++) timeOfDayBytes[s * 9 + k] = t.charCodeAt(k);
+		}
+	}
+	return timeOfDayBytes;
+}
+
+/** Epoch seconds as `YYYY-MM-DDTHH:MM:SSZ`. */
+export function formatSeconds(sec: number): string {
+	const day = Math.floor(sec / DAY_SECONDS);
+	return dayPrefix(day) + timeOfDay(sec - day * DAY_SECONDS);
 }
 
 /** `YYYY-MM-DD` for a day number since the epoch. */
@@ -51,7 +89,11 @@ export function parseIsoSeconds(value: unknown): number | undefined {
 	const v = value.trim();
 	if (!ISO_DATE.test(v) && !ISO_DATETIME.test(v)) return undefined;
 	// A datetime without a zone is read as UTC, as Marketo does for its own bare examples.
-	const withZone = ISO_DATE.test(v) ? v + 'T00:00:00Z' : /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? v : v + 'Z';
+	const withZone = ISO_DATE.test(v)
+		? v + 'T00:00:00Z'
+		: /(Z|[+-]\d{2}:?\d{2})$/.test(v)
+			? v
+			: v + 'Z';
 	const ms = Date.parse(withZone.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 	return Number.isFinite(ms) ? Math.floor(ms / 1000) : undefined;
 }

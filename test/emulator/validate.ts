@@ -19,8 +19,20 @@ import type { ApiError } from './types';
 
 export const MAX_RANGE_DAYS = 31;
 const MAX_PRIMARY_VALUES = 50;
-const LEAD_FILTER_TYPES = ['createdAt', 'updatedAt', 'staticListId', 'staticListName', 'smartListId', 'smartListName'];
-const ACTIVITY_FILTER_TYPES = ['createdAt', 'activityTypeIds', 'primaryAttributeValueIds', 'primaryAttributeValues'];
+const LEAD_FILTER_TYPES = [
+	'createdAt',
+	'updatedAt',
+	'staticListId',
+	'staticListName',
+	'smartListId',
+	'smartListName',
+];
+const ACTIVITY_FILTER_TYPES = [
+	'createdAt',
+	'activityTypeIds',
+	'primaryAttributeValueIds',
+	'primaryAttributeValues',
+];
 
 export const invalid = (message: string): ApiError => ({ code: '1003', message });
 
@@ -39,20 +51,35 @@ export interface ValidateOptions {
 	disabledFilters: string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+	typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function dateRange(name: string, value: unknown, limits: boolean): Result<{ start: number; end: number }> {
-	if (!isObject(value)) return { error: invalid(`Invalid value for filter '${name}': expected an object with startAt and endAt`) };
+function dateRange(
+	name: string,
+	value: unknown,
+	limits: boolean,
+): Result<{ start: number; end: number }> {
+	if (!isObject(value))
+		return {
+			error: invalid(
+				`Invalid value for filter '${name}': expected an object with startAt and endAt`,
+			),
+		};
 	for (const key of ['startAt', 'endAt']) {
 		if (value[key] === undefined || value[key] === null || value[key] === '') {
 			return { error: invalid(`Missing value for ${name}.${key}`) };
 		}
 	}
 	const start = parseIsoSeconds(value.startAt);
-	if (start === undefined) return { error: invalid(`Invalid date format for ${name}.startAt: '${String(value.startAt)}'`) };
+	if (start === undefined)
+		return {
+			error: invalid(`Invalid date format for ${name}.startAt: '${String(value.startAt)}'`),
+		};
 	const end = parseIsoSeconds(value.endAt);
-	if (end === undefined) return { error: invalid(`Invalid date format for ${name}.endAt: '${String(value.endAt)}'`) };
-	if (end < start) return { error: invalid(`Invalid date range for ${name}: endAt is before startAt`) };
+	if (end === undefined)
+		return { error: invalid(`Invalid date format for ${name}.endAt: '${String(value.endAt)}'`) };
+	if (end < start)
+		return { error: invalid(`Invalid date range for ${name}: endAt is before startAt`) };
 	if (limits && end - start > MAX_RANGE_DAYS * DAY_SECONDS) {
 		return { error: invalid(`Date range for ${name} exceeds ${MAX_RANGE_DAYS} days`) };
 	}
@@ -68,12 +95,20 @@ function formatOf(value: unknown): Result<ExportFormat> {
 
 function headersOf(fields: string[], value: unknown): Result<string[]> {
 	if (value === undefined || value === null) return { ok: fields };
-	if (!isObject(value)) return { error: invalid('Invalid value for columnHeaderNames: expected an object') };
+	if (!isObject(value))
+		return { error: invalid('Invalid value for columnHeaderNames: expected an object') };
 	// Keys that name no exported field are ignored, as Marketo does.
-	return { ok: fields.map((f) => (typeof value[f] === 'string' && value[f] !== '' ? (value[f] as string) : f)) };
+	return {
+		ok: fields.map((f) =>
+			typeof value[f] === 'string' && value[f] !== '' ? (value[f] as string) : f,
+		),
+	};
 }
 
-export function validateLeadExport(body: unknown, opts: ValidateOptions): Result<ExportRequest<NormalLeadFilter>> {
+export function validateLeadExport(
+	body: unknown,
+	opts: ValidateOptions,
+): Result<ExportRequest<NormalLeadFilter>> {
 	if (!isObject(body)) return { error: invalid('Invalid request body') };
 	const fields = body.fields;
 	if (!Array.isArray(fields) || fields.length === 0) {
@@ -90,23 +125,37 @@ export function validateLeadExport(body: unknown, opts: ValidateOptions): Result
 	if ('error' in headers) return headers;
 	const filter = normalizeLeadFilter(body.filter, opts);
 	if ('error' in filter) return filter;
-	return { ok: { fields: fields as string[], headers: headers.ok, format: format.ok, filter: filter.ok } };
+	return {
+		ok: { fields: fields as string[], headers: headers.ok, format: format.ok, filter: filter.ok },
+	};
 }
 
-export function normalizeLeadFilter(value: unknown, opts: ValidateOptions): Result<NormalLeadFilter> {
-	if (!isObject(value)) return { error: invalid("Missing value for the required parameter 'filter'") };
+export function normalizeLeadFilter(
+	value: unknown,
+	opts: ValidateOptions,
+): Result<NormalLeadFilter> {
+	if (!isObject(value))
+		return { error: invalid("Missing value for the required parameter 'filter'") };
 	const keys = Object.keys(value);
 	const unknown = keys.find((k) => !LEAD_FILTER_TYPES.includes(k));
 	if (unknown !== undefined) return { error: invalid(`Invalid filter type '${unknown}'`) };
 	if (keys.length === 0) {
-		return { error: invalid(`Exactly one filter type is required: ${LEAD_FILTER_TYPES.join(', ')}`) };
+		return {
+			error: invalid(`Exactly one filter type is required: ${LEAD_FILTER_TYPES.join(', ')}`),
+		};
 	}
 	if (keys.length > 1) {
-		return { error: invalid(`Only one filter type may be specified per export job, got: ${keys.join(', ')}`) };
+		return {
+			error: invalid(
+				`Only one filter type may be specified per export job, got: ${keys.join(', ')}`,
+			),
+		};
 	}
 	const type = keys[0];
 	if (opts.limits && opts.disabledFilters.includes(type)) {
-		return { error: { code: '1035', message: `Unsupported filter type for target subscription: ${type}` } };
+		return {
+			error: { code: '1035', message: `Unsupported filter type for target subscription: ${type}` },
+		};
 	}
 	const v = value[type];
 	switch (type) {
@@ -117,27 +166,45 @@ export function normalizeLeadFilter(value: unknown, opts: ValidateOptions): Resu
 		}
 		case 'staticListId':
 		case 'smartListId': {
-			const id = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-			if (!Number.isInteger(id)) return { error: invalid(`Invalid value for ${type}: '${String(v)}'`) };
+			const id =
+				typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+			if (!Number.isInteger(id))
+				return { error: invalid(`Invalid value for ${type}: '${String(v)}'`) };
 			const list = (type === 'staticListId' ? STATIC_LISTS : SMART_LISTS).find((l) => l.id === id);
-			if (!list) return { error: invalid(`${type === 'staticListId' ? 'Static' : 'Smart'} list ${id} not found`) };
+			if (!list)
+				return {
+					error: invalid(`${type === 'staticListId' ? 'Static' : 'Smart'} list ${id} not found`),
+				};
 			return { ok: { kind: type === 'staticListId' ? 'staticList' : 'smartList', list } };
 		}
 		default: {
-			if (typeof v !== 'string' || v === '') return { error: invalid(`Invalid value for ${type}: '${String(v)}'`) };
-			const list = (type === 'staticListName' ? STATIC_LISTS : SMART_LISTS).find((l) => l.name === v);
-			if (!list) return { error: invalid(`${type === 'staticListName' ? 'Static' : 'Smart'} list '${v}' not found`) };
+			if (typeof v !== 'string' || v === '')
+				return { error: invalid(`Invalid value for ${type}: '${String(v)}'`) };
+			const list = (type === 'staticListName' ? STATIC_LISTS : SMART_LISTS).find(
+				(l) => l.name === v,
+			);
+			if (!list)
+				return {
+					error: invalid(`${type === 'staticListName' ? 'Static' : 'Smart'} list '${v}' not found`),
+				};
 			return { ok: { kind: type === 'staticListName' ? 'staticList' : 'smartList', list } };
 		}
 	}
 }
 
-export function validateActivityExport(body: unknown, opts: ValidateOptions): Result<ExportRequest<NormalActivityFilter>> {
+export function validateActivityExport(
+	body: unknown,
+	opts: ValidateOptions,
+): Result<ExportRequest<NormalActivityFilter>> {
 	if (!isObject(body)) return { error: invalid('Invalid request body') };
 	let fields = DEFAULT_ACTIVITY_FIELDS;
 	if (body.fields !== undefined && body.fields !== null) {
 		if (!Array.isArray(body.fields) || body.fields.length === 0) {
-			return { error: invalid('Invalid value for fields: expected a non-empty array of activity field names') };
+			return {
+				error: invalid(
+					'Invalid value for fields: expected a non-empty array of activity field names',
+				),
+			};
 		}
 		for (const name of body.fields) {
 			if (typeof name !== 'string' || !ACTIVITY_FIELDS.includes(name)) {
@@ -156,18 +223,25 @@ export function validateActivityExport(body: unknown, opts: ValidateOptions): Re
 }
 
 function intArray(name: string, v: unknown): Result<number[]> {
-	if (!Array.isArray(v) || v.length === 0) return { error: invalid(`Invalid value for ${name}: expected a non-empty array of integers`) };
+	if (!Array.isArray(v) || v.length === 0)
+		return { error: invalid(`Invalid value for ${name}: expected a non-empty array of integers`) };
 	const out: number[] = [];
 	for (const x of v) {
-		const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : NaN;
-		if (!Number.isInteger(n)) return { error: invalid(`Invalid value for ${name}: '${String(x)}'`) };
+		const n =
+			typeof x === 'number' ? x : typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : NaN;
+		if (!Number.isInteger(n))
+			return { error: invalid(`Invalid value for ${name}: '${String(x)}'`) };
 		out.push(n);
 	}
 	return { ok: out };
 }
 
-export function normalizeActivityFilter(value: unknown, opts: ValidateOptions): Result<NormalActivityFilter> {
-	if (!isObject(value)) return { error: invalid("Missing value for the required parameter 'filter'") };
+export function normalizeActivityFilter(
+	value: unknown,
+	opts: ValidateOptions,
+): Result<NormalActivityFilter> {
+	if (!isObject(value))
+		return { error: invalid("Missing value for the required parameter 'filter'") };
 	const unknown = Object.keys(value).find((k) => !ACTIVITY_FILTER_TYPES.includes(k));
 	if (unknown !== undefined) return { error: invalid(`Invalid filter type '${unknown}'`) };
 	if (value.createdAt === undefined) return { error: invalid('The createdAt filter is required') };
@@ -181,7 +255,11 @@ export function normalizeActivityFilter(value: unknown, opts: ValidateOptions): 
 		if ('error' in r) return r;
 		for (const id of r.ok) {
 			if (id === DELETE_LEAD_TYPE_ID) {
-				return { error: invalid('Activity type 37 (Delete Lead) is not supported by bulk activity extract') };
+				return {
+					error: invalid(
+						'Activity type 37 (Delete Lead) is not supported by bulk activity extract',
+					),
+				};
 			}
 			if (!ACTIVITY_TYPE_BY_ID.has(id)) return { error: invalid(`Invalid activity type id ${id}`) };
 		}
@@ -192,19 +270,28 @@ export function normalizeActivityFilter(value: unknown, opts: ValidateOptions): 
 	const hasIds = value.primaryAttributeValueIds !== undefined;
 	const hasValues = value.primaryAttributeValues !== undefined;
 	if (hasIds && hasValues) {
-		return { error: invalid('primaryAttributeValueIds and primaryAttributeValues cannot be used together') };
+		return {
+			error: invalid('primaryAttributeValueIds and primaryAttributeValues cannot be used together'),
+		};
 	}
 	if (hasIds || hasValues) {
 		const name = hasIds ? 'primaryAttributeValueIds' : 'primaryAttributeValues';
 		const raw = value[name];
-		if (!Array.isArray(raw) || raw.length === 0) return { error: invalid(`Invalid value for ${name}: expected a non-empty array`) };
-		if (raw.length > MAX_PRIMARY_VALUES) return { error: invalid(`${name} cannot exceed ${MAX_PRIMARY_VALUES} values`) };
-		if (!types) return { error: invalid(`activityTypeIds filter is required when ${name} is used`) };
+		if (!Array.isArray(raw) || raw.length === 0)
+			return { error: invalid(`Invalid value for ${name}: expected a non-empty array`) };
+		if (raw.length > MAX_PRIMARY_VALUES)
+			return { error: invalid(`${name} cannot exceed ${MAX_PRIMARY_VALUES} values`) };
+		if (!types)
+			return { error: invalid(`activityTypeIds filter is required when ${name} is used`) };
 		// All types must belong to one asset group that supports primary attribute filtering.
-		const groups = new Set<AssetGroup | undefined>(types.map((t) => ACTIVITY_TYPE_BY_ID.get(t)!.group));
+		const groups = new Set<AssetGroup | undefined>(
+			types.map((t) => ACTIVITY_TYPE_BY_ID.get(t)!.group),
+		);
 		if (groups.has(undefined) || groups.size !== 1) {
 			return {
-				error: invalid(`activityTypeIds must only contain activity types of the asset group matching ${name}`),
+				error: invalid(
+					`activityTypeIds must only contain activity types of the asset group matching ${name}`,
+				),
 			};
 		}
 		if (hasIds) {
@@ -212,7 +299,8 @@ export function normalizeActivityFilter(value: unknown, opts: ValidateOptions): 
 			if ('error' in r) return r;
 			out.primaryIds = new Set(r.ok);
 		} else {
-			if (!raw.every((x) => typeof x === 'string')) return { error: invalid(`Invalid value for ${name}: expected strings`) };
+			if (!raw.every((x) => typeof x === 'string'))
+				return { error: invalid(`Invalid value for ${name}: expected strings`) };
 			out.primaryValues = new Set(raw as string[]);
 		}
 	}

@@ -1,0 +1,459 @@
+/** The Marketo endpoints: identity, describe, asset listings, bulk export and bulk import. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TokenService } from './auth';
+import { EXPORT_CONTENT_TYPES } from './csv';
+import { EXPORT_STATUSES, type ExportKind, type ExportManager } from './exports';
+import type { FaultState } from './faults';
+import { serveFile } from './files';
+import type { ImportFormat, ImportManager } from './imports';
+import { boundaryOf, parseMultipart } from './multipart';
+import { readBody, sendError, sendHtml, sendJson, sendOk } from './respond';
+import { ACTIVITY_TYPES, LEAD_FIELDS, SMART_LISTS, STATIC_LISTS, type ListAsset } from './schema';
+import { assetDate } from './time';
+import type { ApiError } from './types';
+import { validateActivityExport, validateLeadExport } from './validate';
+
+export interface Deps {
+	tokens: TokenService;
+	exports: ExportManager;
+	imports: ImportManager;
+	faults: FaultState;
+	disabledFilters: string[];
+	countRange: () => void;
+}
+
+export interface Ctx {
+	req: IncomingMessage;
+	res: ServerResponse;
+	query: URLSearchParams;
+	params: string[];
+	deps: Deps;
+}
+
+export interface Route {
+	method: 'GET' | 'POST';
+	/** Path with ':id' placeholders; also the counter key. */
+	path: string;
+	pattern: RegExp;
+	/** Identity calls carry no access token; imports may carry it as a form field. */
+	auth: 'none' | 'token' | 'token-or-form';
+	handle: (ctx: Ctx) => Promise<void> | void;
+}
+
+const JSON_LIMIT = 1024 * 1024;
+/** Marketo refuses import files of 10 MB or more (HTTP 413). */
+export const IMPORT_FILE_LIMIT = 10 * 1024 * 1024;
+const NO_ASSETS = 'No assets found for the given search criteria.';
+const MAX_LIST_BATCH = 300;
+
+const route = (
+	method: Route['method'],
+	path: string,
+	auth: Route['auth'],
+	handle: Route['handle'],
+): Route => ({
+	method,
+	path,
+	pattern: new RegExp('^' + path.replace(/[.]/g, '\\.').replace(/:id/g, '([^/]+?)') + '$'),
+	auth,
+	handle,
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Identity
+
+async function identity(ctx: Ctx): Promise<void> {
+	const params = new URLSearchParams(ctx.query);
+	if (ctx.req.method === 'POST') {
+		const body = await readBody(ctx.req, JSON_LIMIT);
+		if (body === 'tooLarge') return sendHtml(ctx.res, 413);
+		for (const [k, v] of new URLSearchParams(body.toString('utf8')))
+			if (!params.has(k)) params.set(k, v);
+	}
+	const answer = ctx.deps.tokens.issue(params);
+	sendJson(ctx.res, answer.status, answer.body);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Describe and asset listings
+
+function describe(ctx: Ctx): void {
+	sendOk(
+		ctx.res,
+		LEAD_FIELDS.map((f) => ({
+			id: f.id,
+			displayName: f.displayName,
+			dataType: f.dataType,
+			...(f.length !== undefined ? { length: f.length } : {}),
+			rest: { name: f.name, readOnly: f.readOnly },
+			soap: { name: f.soapName, readOnly: f.readOnly },
+		})),
+	);
+}
+
+function describe2(ctx: Ctx): void {
+	sendOk(ctx.res, [
+		{
+			name: 'API Lead',
+			searchableFields: [
+				['email'],
+				['id'],
+				['cookies'],
+				['externalCompanyId'],
+				['externalSalesPersonId'],
+			],
+			fields: LEAD_FIELDS.map((f) => ({
+				name: f.name,
+				displayName: f.displayName,
+				dataType: f.dataType,
+				...(f.length !== undefined ? { length: f.length } : {}),
+				updateable: !f.readOnly,
+				crmManaged: f.crmManaged ?? false,
+			})),
+		},
+	]);
+}
+
+function activityTypes(ctx: Ctx): void {
+	sendOk(
+		ctx.res,
+		ACTIVITY_TYPES.map((t) => ({
+			id: t.id,
+			name: t.name,
+			description: t.description,
+			...(t.primaryAttribute ? { primaryAttribute: t.primaryAttribute } : {}),
+			attributes: t.attributes,
+		})),
+	);
+}
+
+function assetView(a: ListAsset, kind: 'static' | 'smart'): Record<string, unknown> {
+	return {
+		id: a.id,
+		name: a.name,
+		description: a.description,
+		createdAt: assetDate(a.createdAt),
+		updatedAt: assetDate(a.updatedAt),
+		folder: {
+			id: a.folder.id,
+			type: a.folder.type,
+			folderName: a.program ?? `Lists ${a.folder.id}`,
+		},
+		workspace: 'Default',
+		computedUrl: `https://app-ab01.marketo.com/#${kind === 'static' ? 'ST' : 'SL'}${a.id}A1`,
+	};
+}
+
+const nonNegativeInt = (v: string | null, fallback: number): number | undefined =>
+	v === null || v === '' ? fallback : /^\d+$/.test(v) ? Number(v) : undefined;
+
+function listAssets(kind: 'static' | 'smart') {
+	return (ctx: Ctx): void => {
+		const offset = nonNegativeInt(ctx.query.get('offset'), 0);
+		if (offset === undefined)
+			return sendError(ctx.res, {
+				code: '1003',
+				message: `Invalid value for offset: '${ctx.query.get('offset')}'`,
+			});
+		const maxReturn = nonNegativeInt(ctx.query.get('maxReturn'), 20);
+		if (maxReturn === undefined || maxReturn < 1 || maxReturn > 200) {
+			return sendError(ctx.res, { code: '1003', message: 'maxReturn must be between 1 and 200' });
+		}
+		const name = ctx.query.get('name');
+		const all = (kind === 'static' ? STATIC_LISTS : SMART_LISTS).filter(
+			(a) => !name || a.name === name,
+		);
+		const page = all.slice(offset, offset + maxReturn);
+		// Past the end Marketo answers success with no result at all, only a warning.
+		if (page.length === 0) return sendOk(ctx.res, undefined, { warnings: [NO_ASSETS] });
+		sendOk(
+			ctx.res,
+			page.map((a) => assetView(a, kind)),
+		);
+	};
+}
+
+function assetByName(kind: 'static' | 'smart') {
+	return (ctx: Ctx): void => {
+		const name = ctx.query.get('name');
+		if (!name) return sendError(ctx.res, { code: '701', message: 'name cannot be blank' });
+		const hit = (kind === 'static' ? STATIC_LISTS : SMART_LISTS).find((a) => a.name === name);
+		if (!hit) return sendOk(ctx.res, undefined, { warnings: [NO_ASSETS] });
+		sendOk(ctx.res, [assetView(hit, kind)]);
+	};
+}
+
+function assetById(kind: 'static' | 'smart') {
+	return (ctx: Ctx): void => {
+		const hit = (kind === 'static' ? STATIC_LISTS : SMART_LISTS).find(
+			(a) => String(a.id) === ctx.params[0],
+		);
+		if (!hit) return sendOk(ctx.res, undefined, { warnings: [NO_ASSETS] });
+		sendOk(ctx.res, [assetView(hit, kind)]);
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bulk export
+
+function createExport(kind: ExportKind) {
+	return async (ctx: Ctx): Promise<void> => {
+		if (!/json/i.test(ctx.req.headers['content-type'] ?? '')) {
+			ctx.req.resume();
+			return sendError(ctx.res, { code: '612', message: 'Invalid Content Type' });
+		}
+		const raw = await readBody(ctx.req, JSON_LIMIT);
+		if (raw === 'tooLarge') return sendHtml(ctx.res, 413);
+		let body: unknown;
+		try {
+			body = JSON.parse(raw.toString('utf8'));
+		} catch {
+			return sendError(ctx.res, { code: '609', message: 'Invalid JSON' });
+		}
+		const opts = { limits: true, disabledFilters: ctx.deps.disabledFilters };
+		const v =
+			kind === 'leads' ? validateLeadExport(body, opts) : validateActivityExport(body, opts);
+		if ('error' in v) return sendError(ctx.res, v.error);
+		const job = ctx.deps.exports.create(kind, v.ok, (body as Record<string, unknown>).filter);
+		if ('code' in job) return sendError(ctx.res, job);
+		const view = ctx.deps.exports.view(job);
+		sendOk(ctx.res, [
+			{
+				exportId: view.exportId,
+				format: view.format,
+				status: view.status,
+				createdAt: view.createdAt,
+			},
+		]);
+	};
+}
+
+function withJob(
+	kind: ExportKind,
+	fn: (ctx: Ctx, job: NonNullable<ReturnType<ExportManager['get']>>) => Promise<void> | void,
+) {
+	return (ctx: Ctx): Promise<void> | void => {
+		const job = ctx.deps.exports.get(kind, ctx.params[0]);
+		if (!job)
+			return sendError(ctx.res, {
+				code: '1003',
+				message: `Export job '${ctx.params[0]}' not found`,
+			});
+		return fn(ctx, job);
+	};
+}
+
+const answerJob = (ctx: Ctx, r: ReturnType<ExportManager['enqueue']>) =>
+	'code' in r ? sendError(ctx.res, r as ApiError) : sendOk(ctx.res, [ctx.deps.exports.view(r)]);
+
+function listExports(kind: ExportKind) {
+	return (ctx: Ctx): void => {
+		const wanted = ctx.query
+			.getAll('status')
+			.flatMap((s) => s.split(','))
+			.map((s) => s.trim())
+			.filter(Boolean);
+		const bad = wanted.find((s) => !(EXPORT_STATUSES as string[]).includes(s));
+		if (bad) return sendError(ctx.res, { code: '1003', message: `Invalid status '${bad}'` });
+		const size = nonNegativeInt(ctx.query.get('batchSize'), MAX_LIST_BATCH);
+		if (size === undefined || size < 1 || size > MAX_LIST_BATCH) {
+			return sendError(ctx.res, {
+				code: '1003',
+				message: `batchSize must be between 1 and ${MAX_LIST_BATCH}`,
+			});
+		}
+		let offset = 0;
+		const token = ctx.query.get('nextPageToken');
+		if (token) {
+			const m = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64').toString('utf8'));
+			if (!m) return sendError(ctx.res, { code: '1003', message: 'Invalid nextPageToken' });
+			offset = Number(m[1]);
+		}
+		const jobs = ctx.deps.exports.list(kind, wanted.length ? new Set(wanted) : undefined);
+		const page = jobs.slice(offset, offset + size);
+		const extra: Record<string, unknown> = {};
+		if (offset + size < jobs.length)
+			extra.nextPageToken = Buffer.from(`offset:${offset + size}`).toString('base64');
+		sendOk(
+			ctx.res,
+			page.map((j) => ctx.deps.exports.view(j)),
+			extra,
+		);
+	};
+}
+
+function exportRoutes(kind: ExportKind): Route[] {
+	const base = `/bulk/v1/${kind}/export`;
+	return [
+		route('POST', `${base}/create.json`, 'token', createExport(kind)),
+		route(
+			'POST',
+			`${base}/:id/enqueue.json`,
+			'token',
+			withJob(kind, (ctx, job) => answerJob(ctx, ctx.deps.exports.enqueue(job))),
+		),
+		route(
+			'GET',
+			`${base}/:id/status.json`,
+			'token',
+			withJob(kind, (ctx, job) => sendOk(ctx.res, [ctx.deps.exports.statusView(job)])),
+		),
+		route(
+			'POST',
+			`${base}/:id/cancel.json`,
+			'token',
+			withJob(kind, (ctx, job) => answerJob(ctx, ctx.deps.exports.cancel(job))),
+		),
+		route(
+			'GET',
+			`${base}/:id/file.json`,
+			'token',
+			withJob(kind, async (ctx, job) => {
+				if (ctx.req.headers.range) ctx.deps.countRange();
+				const state = ctx.deps.exports.fileState(job);
+				if (state === 'missing') return sendHtml(ctx.res, 404);
+				if (state !== 'ok') return sendError(ctx.res, state);
+				await serveFile(ctx.req, ctx.res, job, ctx.deps.faults);
+			}),
+		),
+		route('GET', `${base}.json`, 'token', listExports(kind)),
+	];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bulk import
+
+async function importLeads(ctx: Ctx): Promise<void> {
+	const boundary = boundaryOf(ctx.req.headers['content-type']);
+	if (!boundary) {
+		ctx.req.resume();
+		return sendError(ctx.res, { code: '612', message: 'Invalid Content Type' });
+	}
+	const body = await readBody(ctx.req, IMPORT_FILE_LIMIT + 1024 * 1024);
+	if (body === 'tooLarge') return sendHtml(ctx.res, 413);
+	const parts = parseMultipart(body, boundary);
+	if (!parts) return sendError(ctx.res, { code: '613', message: 'Invalid Multipart Request' });
+	const field = (name: string) => {
+		const p = parts.find((x) => x.name === name && x.filename === undefined);
+		return p ? p.data.toString('utf8').trim() : (ctx.query.get(name) ?? undefined);
+	};
+	// The access token may come as a form field (Marketo's own curl example sends it that way).
+	const tokenError = ctx.deps.tokens.check(
+		bearer(ctx.req) ?? ctx.query.get('access_token') ?? field('access_token'),
+	);
+	if (tokenError) return sendError(ctx.res, tokenError);
+	const file = parts.find((p) => p.name === 'file');
+	if (!file)
+		return sendError(ctx.res, {
+			code: '1003',
+			message: "Missing value for the required parameter 'file'",
+		});
+	if (file.data.length >= IMPORT_FILE_LIMIT)
+		return sendHtml(ctx.res, 413, 'File size exceeds 10MB');
+	const batch = ctx.deps.imports.submit({
+		file: file.data,
+		format: field('format'),
+		lookupField: field('lookupField'),
+		listId: field('listId'),
+		partitionName: field('partitionName'),
+	});
+	if ('code' in batch) return sendError(ctx.res, batch);
+	sendOk(ctx.res, [{ batchId: batch.batchId, importId: batch.importId, status: batch.status }]);
+}
+
+const IMPORT_CONTENT_TYPES: Record<ImportFormat, string> = {
+	csv: EXPORT_CONTENT_TYPES.CSV,
+	tsv: EXPORT_CONTENT_TYPES.TSV,
+	ssv: EXPORT_CONTENT_TYPES.SSV,
+};
+
+function withBatch(fn: (ctx: Ctx, batch: NonNullable<ReturnType<ImportManager['get']>>) => void) {
+	return (ctx: Ctx): void => {
+		const batch = /^\d+$/.test(ctx.params[0])
+			? ctx.deps.imports.get(Number(ctx.params[0]))
+			: undefined;
+		if (!batch)
+			return sendError(ctx.res, {
+				code: '1003',
+				message: `Import batch '${ctx.params[0]}' not found`,
+			});
+		fn(ctx, batch);
+	};
+}
+
+function batchFile(which: 'failures' | 'warnings') {
+	return withBatch((ctx, batch) => {
+		if (batch.status === 'Queued' || batch.status === 'Importing') {
+			return sendError(ctx.res, {
+				code: '1003',
+				message: `Import batch is not complete (status: ${batch.status})`,
+			});
+		}
+		const text = batch[which];
+		ctx.res.writeHead(200, {
+			'Content-Type': IMPORT_CONTENT_TYPES[batch.format],
+			'Content-Length': Buffer.byteLength(text),
+		});
+		ctx.res.end(text);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+export function bearer(req: IncomingMessage): string | undefined {
+	const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+	return m ? m[1].trim() : undefined;
+}
+
+export const ROUTES: Route[] = [
+	route('GET', '/identity/oauth/token', 'none', identity),
+	route('POST', '/identity/oauth/token', 'none', identity),
+	route('GET', '/rest/v1/leads/describe.json', 'token', describe),
+	route('GET', '/rest/v1/leads/describe2.json', 'token', describe2),
+	route('GET', '/rest/v1/activities/types.json', 'token', activityTypes),
+	route('GET', '/rest/asset/v1/staticLists.json', 'token', listAssets('static')),
+	route('GET', '/rest/asset/v1/smartLists.json', 'token', listAssets('smart')),
+	route('GET', '/rest/asset/v1/staticList/byName.json', 'token', assetByName('static')),
+	route('GET', '/rest/asset/v1/smartList/byName.json', 'token', assetByName('smart')),
+	route('GET', '/rest/asset/v1/staticList/:id.json', 'token', assetById('static')),
+	route('GET', '/rest/asset/v1/smartList/:id.json', 'token', assetById('smart')),
+	...exportRoutes('leads'),
+	...exportRoutes('activities'),
+	route('POST', '/bulk/v1/leads.json', 'token-or-form', importLeads),
+	route(
+		'GET',
+		'/bulk/v1/leads/batch/:id.json',
+		'token',
+		withBatch((ctx, b) => sendOk(ctx.res, [ctx.deps.imports.view(b)])),
+	),
+	route('GET', '/bulk/v1/leads/batch/:id/failures.json', 'token', batchFile('failures')),
+	route('GET', '/bulk/v1/leads/batch/:id/warnings.json', 'token', batchFile('warnings')),
+];
+
+/** The route for a request, or which paths exist under another method (for 605). */
+export function findRoute(
+	method: string,
+	path: string,
+): { route: Route; params: string[] } | { otherMethod: Route } | undefined {
+	let other: Route | undefined;
+	for (const r of ROUTES) {
+		const m = r.pattern.exec(path);
+		if (!m) continue;
+		if (r.method === method) return { route: r, params: m.slice(1).map(decodeURIComponent) };
+		other ??= r;
+	}
+	return other ? { otherMethod: other } : undefined;
+}
+
+/** Counter key for a path no route knows: numeric and UUID segments become ':id'. */
+export function normalizePath(path: string): string {
+	return path
+		.split('/')
+		.map((seg) =>
+			seg.replace(
+				/^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?=\.json$|$)/i,
+				':id',
+			),
+		)
+		.join('/');
+}

@@ -1,0 +1,97 @@
+/**
+ * Marketo's identity service for one API user. Like Marketo, it hands out the same access token until
+ * that token expires, with expires_in counting down; only then does it mint a new one.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from './time';
+import type { ApiError } from './types';
+
+export const API_USER = 'api-user@example.com';
+
+interface Token {
+	value: string;
+	expiresAt: number;
+}
+
+export interface IdentityAnswer {
+	status: number;
+	body: Record<string, unknown>;
+}
+
+export class TokenService {
+	private current: Token | undefined;
+	private readonly known = new Map<string, Token>();
+
+	constructor(
+		private readonly clock: Clock,
+		readonly clientId: string,
+		readonly clientSecret: string,
+		private readonly ttlSeconds: number,
+	) {}
+
+	/** Answers `GET|POST /identity/oauth/token` for the given parameters. */
+	issue(params: URLSearchParams): IdentityAnswer {
+		const grant = params.get('grant_type');
+		if (!grant)
+			return {
+				status: 400,
+				body: { error: 'invalid_request', error_description: 'Missing grant type' },
+			};
+		if (grant !== 'client_credentials') {
+			return {
+				status: 400,
+				body: {
+					error: 'unsupported_grant_type',
+					error_description: `Unsupported grant type: ${grant}`,
+				},
+			};
+		}
+		const id = params.get('client_id') ?? '';
+		if (id !== this.clientId) {
+			return {
+				status: 401,
+				body: { error: 'unauthorized', error_description: `No client with requested id: ${id}` },
+			};
+		}
+		if (params.get('client_secret') !== this.clientSecret) {
+			return {
+				status: 401,
+				body: { error: 'invalid_client', error_description: 'Bad client credentials' },
+			};
+		}
+		const now = this.clock.nowMs();
+		if (!this.current || this.current.expiresAt <= now) {
+			// Marketo tokens look like a UUID followed by a short data-centre suffix.
+			this.current = { value: `${randomUUID()}:ab`, expiresAt: now + this.ttlSeconds * 1000 };
+			this.known.set(this.current.value, this.current);
+		}
+		return {
+			status: 200,
+			body: {
+				access_token: this.current.value,
+				token_type: 'bearer',
+				expires_in: Math.max(0, Math.floor((this.current.expiresAt - now) / 1000)),
+				scope: API_USER,
+			},
+		};
+	}
+
+	/** The API error for this token, or undefined when it is good. */
+	check(token: string | undefined): ApiError | undefined {
+		if (!token) return { code: '600', message: 'Empty access token' };
+		const t = this.known.get(token);
+		if (!t) return { code: '601', message: 'Access token invalid' };
+		if (t.expiresAt <= this.clock.nowMs()) return { code: '602', message: 'Access token expired' };
+		return undefined;
+	}
+
+	expireAll(): void {
+		const past = this.clock.nowMs() - 1;
+		for (const t of this.known.values()) t.expiresAt = past;
+	}
+
+	invalidateAll(): void {
+		this.known.clear();
+		this.current = undefined;
+	}
+}

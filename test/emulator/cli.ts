@@ -1,0 +1,141 @@
+/**
+ * Runs the Marketo emulator as a process: `npm run emulator -- --port 8080 --leads 100000`.
+ * Prints what to paste into the n8n credential and runs until SIGINT/SIGTERM.
+ */
+import { startEmulator, type EmulatorOptions } from './index';
+
+const USAGE = `Usage: npm run emulator -- [options]
+  --port N                    listen on this port (default: a free one)
+  --leads N                   number of synthetic leads (default 1000)
+  --activities N              number of synthetic activities (default 2000)
+  --status-refresh-seconds S  export status refreshes at most every S seconds (default 0; Marketo: 60)
+  --processing-ms MS          time an export job or import batch spends processing (default 300)
+  --export-processing-ms MS   ... export jobs only
+  --import-processing-ms MS   ... import batches only
+  --token-ttl S               access token lifetime in seconds (default 3600)
+  --rate-limit CALLS/SECONDS  sliding-window rate limit (default 100/20)
+  --max-concurrent N          requests in flight before 615 (default 10)
+  --daily-quota-bytes N       export bytes per day before 1029 (default 524288000)
+  --disabled-filters A,B      lead export filters this "subscription" lacks (1035), e.g. updatedAt,smartListId
+  --client-id ID              (default demo-client-id)
+  --client-secret SECRET      (default demo-client-secret)`;
+
+const DATA_RANGE = { start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' };
+
+function fail(message: string): never {
+	console.error(`${message}\n\n${USAGE}`);
+	process.exit(2);
+}
+
+function parseArgs(argv: string[]): EmulatorOptions {
+	const opts: EmulatorOptions = {};
+	for (let k = 0; k < argv.length; k++) {
+		const flag = argv[k];
+		if (flag === '--help' || flag === '-h') {
+			console.log(USAGE);
+			process.exit(0);
+		}
+		const raw = argv[++k];
+		if (raw === undefined) fail(`${flag} needs a value`);
+		const num = (): number => {
+			const n = Number(raw);
+			if (!Number.isFinite(n) || n < 0) fail(`${flag} needs a non-negative number, got '${raw}'`);
+			return n;
+		};
+		switch (flag) {
+			case '--port':
+				opts.port = num();
+				break;
+			case '--leads':
+				opts.leads = { count: num(), ...DATA_RANGE };
+				break;
+			case '--activities':
+				opts.activities = { count: num(), ...DATA_RANGE };
+				break;
+			case '--status-refresh-seconds':
+				opts.statusRefreshSeconds = num();
+				break;
+			case '--processing-ms':
+				opts.exportProcessingMs = num();
+				opts.importProcessingMs = opts.exportProcessingMs;
+				break;
+			case '--export-processing-ms':
+				opts.exportProcessingMs = num();
+				break;
+			case '--import-processing-ms':
+				opts.importProcessingMs = num();
+				break;
+			case '--token-ttl':
+				opts.tokenTtlSeconds = num();
+				break;
+			case '--rate-limit': {
+				const m = /^(\d+)\/(\d+)$/.exec(raw);
+				if (!m) fail(`--rate-limit needs CALLS/SECONDS, e.g. 100/20`);
+				opts.rateLimit = { calls: Number(m[1]), windowSeconds: Number(m[2]) };
+				break;
+			}
+			case '--max-concurrent':
+				opts.maxConcurrent = num();
+				break;
+			case '--daily-quota-bytes':
+				opts.dailyExportQuotaBytes = num();
+				break;
+			case '--disabled-filters':
+				opts.disabledFilters = raw
+					.split(',')
+					.map((x) => x.trim())
+					.filter(Boolean);
+				break;
+			case '--client-id':
+				opts.clientId = raw;
+				break;
+			case '--client-secret':
+				opts.clientSecret = raw;
+				break;
+			default:
+				fail(`Unknown option ${flag}`);
+		}
+	}
+	return opts;
+}
+
+async function main(): Promise<void> {
+	const opts = parseArgs(process.argv.slice(2));
+	let emulator;
+	try {
+		emulator = await startEmulator(opts);
+	} catch (e) {
+		const err = e as NodeJS.ErrnoException;
+		if (err.code === 'EADDRINUSE') {
+			console.error(
+				`Port ${opts.port} is already in use. Stop whatever listens there or pick another with --port.`,
+			);
+		} else if (err.code === 'EACCES') {
+			console.error(
+				`Not allowed to listen on port ${opts.port}. Pick a port above 1024 with --port.`,
+			);
+		} else {
+			console.error(`Could not start the emulator: ${err.message}`);
+		}
+		process.exit(1);
+	}
+	console.log(`Marketo emulator listening on ${emulator.url}`);
+	console.log('');
+	console.log(`  REST endpoint (paste into the credential): ${emulator.url}/rest`);
+	console.log(`  Client ID:                                  ${emulator.clientId}`);
+	console.log(`  Client Secret:                              ${emulator.clientSecret}`);
+	console.log('');
+	console.log(
+		`  Control API: ${emulator.url}/__emulator/counters, /__emulator/jobs, /__emulator/imports`,
+	);
+	console.log('Press Ctrl+C to stop.');
+	const stop = async (signal: string) => {
+		console.log(`\n${signal} received, stopping.`);
+		await emulator.close();
+		process.exit(0);
+	};
+	process.once('SIGINT', () => void stop('SIGINT'));
+	process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+void main();

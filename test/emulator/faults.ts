@@ -1,0 +1,89 @@
+/** Faults tests can inject. Each one is consumed when it fires, so a test arms exactly what it needs. */
+
+export interface RequestFailure {
+	httpStatus?: number;
+	code?: string;
+	message?: string;
+}
+
+interface PendingFailure {
+	match: string;
+	remaining: number;
+	failure: RequestFailure;
+}
+
+export class FaultState {
+	private failures: PendingFailure[] = [];
+	private drops: Array<{ bytes: number; remaining: number }> = [];
+	private jobFailures: string[] = [];
+	private corruptChecksums = 0;
+	private missingFiles = 0;
+	stuckInQueue = false;
+	throttleBps: number | null = null;
+
+	reset(): void {
+		this.failures = [];
+		this.drops = [];
+		this.jobFailures = [];
+		this.corruptChecksums = 0;
+		this.missingFiles = 0;
+		this.stuckInQueue = false;
+		this.throttleBps = null;
+	}
+
+	failNext(match: string, count: number, failure: RequestFailure): void {
+		if (count > 0) this.failures.push({ match, remaining: count, failure });
+	}
+
+	/**
+	 * The failure armed for this request, if any. `match` is a substring of the path, or of
+	 * 'METHOD path', tried against both the raw and the normalized (':id') path.
+	 */
+	takeRequestFailure(method: string, path: string, normalized: string): RequestFailure | undefined {
+		const candidates = [path, `${method} ${path}`, normalized, `${method} ${normalized}`];
+		const hit = this.failures.find((f) => candidates.some((c) => c.includes(f.match)));
+		if (!hit) return undefined;
+		if (--hit.remaining <= 0) this.failures.splice(this.failures.indexOf(hit), 1);
+		return hit.failure;
+	}
+
+	dropFileAfterBytes(bytes: number, times = 1): void {
+		if (times > 0) this.drops.push({ bytes, remaining: times });
+	}
+
+	/** Byte count after which this file response is cut, if a drop is armed. */
+	takeDrop(): number | undefined {
+		const d = this.drops[0];
+		if (!d) return undefined;
+		if (--d.remaining <= 0) this.drops.shift();
+		return d.bytes;
+	}
+
+	failNextJob(message = 'Export failed due to an internal error'): void {
+		this.jobFailures.push(message);
+	}
+
+	takeJobFailure(): string | undefined {
+		return this.jobFailures.shift();
+	}
+
+	corruptNextChecksum(): void {
+		this.corruptChecksums++;
+	}
+
+	takeCorruptChecksum(): boolean {
+		if (this.corruptChecksums <= 0) return false;
+		this.corruptChecksums--;
+		return true;
+	}
+
+	completedFileMissing(): void {
+		this.missingFiles++;
+	}
+
+	takeFileMissing(): boolean {
+		if (this.missingFiles <= 0) return false;
+		this.missingFiles--;
+		return true;
+	}
+}

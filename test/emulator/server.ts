@@ -1,0 +1,116 @@
+/**
+ * The request pipeline every Marketo call goes through: counting, injected failures, the concurrency
+ * cap (615), the rate window (606), authentication (600/601/602), then the endpoint. Control calls
+ * under /__emulator/ skip all of it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearer, findRoute, normalizePath, type Deps } from './api';
+import type { ConcurrencyGate, RateLimiter } from './limits';
+import { sendError, sendHtml, sendJson } from './respond';
+
+export interface Pipeline {
+	deps: Deps;
+	limiter: RateLimiter;
+	gate: ConcurrencyGate;
+	rateLimit: { calls: number; windowSeconds: number };
+	count: (key: string) => void;
+	control: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+}
+
+export async function handleRequest(
+	p: Pipeline,
+	req: IncomingMessage,
+	res: ServerResponse,
+): Promise<void> {
+	const url = new URL(req.url ?? '/', 'http://emulator.local');
+	const method = req.method ?? 'GET';
+	const path = url.pathname;
+	if (path.startsWith('/__emulator/')) return p.control(req, res, url);
+
+	let found: ReturnType<typeof findRoute>;
+	try {
+		found = findRoute(method, path);
+	} catch {
+		found = undefined;
+	}
+	// Counter key: the route's path with ':id', or the path with ids normalized when no route knows it.
+	let key = normalizePath(path);
+	if (found && 'route' in found) key = found.route.path;
+	else if (found) key = found.otherMethod.path;
+	p.count(`${method} ${key}`);
+
+	const failure = p.deps.faults.takeRequestFailure(method, path, key);
+	if (failure) {
+		req.resume();
+		if (failure.httpStatus) return sendHtml(res, failure.httpStatus, failure.message);
+		return sendError(res, {
+			code: failure.code ?? '611',
+			message: failure.message ?? defaultMessage(failure.code ?? '611'),
+		});
+	}
+
+	// A wrong host or path prefix gets what a web server gives: an HTML 404, not Marketo JSON.
+	if (!found) {
+		req.resume();
+		return sendHtml(res, 404);
+	}
+	if (!('route' in found)) {
+		req.resume();
+		return sendError(res, { code: '605', message: 'HTTP Method not supported' });
+	}
+
+	if (!p.gate.enter()) {
+		req.resume();
+		return sendError(res, { code: '615', message: 'Concurrent access limit reached' });
+	}
+	res.on('close', () => p.gate.leave());
+
+	if (!p.limiter.admit()) {
+		req.resume();
+		const { calls, windowSeconds } = p.rateLimit;
+		return sendError(res, {
+			code: '606',
+			message: `Max rate limit '${calls}' exceeded with in '${windowSeconds}' secs`,
+		});
+	}
+
+	const { route, params } = found;
+	if (route.auth !== 'none') {
+		const token = bearer(req) ?? url.searchParams.get('access_token') ?? undefined;
+		// An import may carry its token in the form; that is checked once the body is read.
+		if (!(route.auth === 'token-or-form' && !token)) {
+			const error = p.deps.tokens.check(token);
+			if (error) {
+				req.resume();
+				return sendError(res, error);
+			}
+		}
+	}
+	try {
+		await route.handle({ req, res, query: url.searchParams, params, deps: p.deps });
+	} catch (e) {
+		if (!res.headersSent)
+			sendJson(res, 200, {
+				requestId: 'emulator',
+				success: false,
+				errors: [{ code: '611', message: 'System error' }],
+			});
+		else res.destroy(e as Error);
+	}
+}
+
+const DEFAULT_MESSAGES: Record<string, string> = {
+	'601': 'Access token invalid',
+	'602': 'Access token expired',
+	'604': 'Request timed out',
+	'606': "Max rate limit '100' exceeded with in '20' secs",
+	'607': 'Daily quota reached',
+	'608': 'API Temporarily Unavailable',
+	'611': 'System error',
+	'615': 'Concurrent access limit reached',
+	'1029': 'Too many jobs (10) in queue',
+};
+
+function defaultMessage(code: string): string {
+	return DEFAULT_MESSAGES[code] ?? 'Error';
+}
