@@ -131,3 +131,45 @@ export async function createLeadExportJob(emulator: EmulatorProcess): Promise<st
 	if (!body.success || !exportId) throw new Error(`create export job: ${JSON.stringify(body)}`);
 	return exportId;
 }
+
+/** An export job as the emulator's control API lists it (`GET /__emulator/jobs`). */
+export interface EmulatorJob {
+	kind: 'leads' | 'activities';
+	exportId: string;
+	status: string;
+	numberOfRecords?: number;
+	fileSize?: number;
+	/** `sha256:<hex>` */
+	fileChecksum?: string;
+	filter?: Record<string, unknown>;
+	[key: string]: unknown;
+}
+
+export async function emulatorJobs(emulator: EmulatorProcess): Promise<EmulatorJob[]> {
+	return (await emulator.control('GET', 'jobs')) as EmulatorJob[];
+}
+
+/** The emulator's ground truth: how many leads/activities match an export filter (no 31-day limit). */
+export async function emulatorCount(
+	emulator: EmulatorProcess,
+	kind: 'leads' | 'activities',
+	filter: Record<string, unknown>,
+): Promise<number> {
+	const body = (await emulator.control('POST', 'count', { kind, filter })) as { count: number };
+	return body.count;
+}
+
+/** A lead as the emulator stores it (all values as text, or null), by id or email; undefined when absent. */
+export async function emulatorLead(
+	emulator: EmulatorProcess,
+	query: { id: number | string } | { email: string },
+): Promise<Record<string, unknown> | undefined> {
+	const search = new URLSearchParams(
+		'id' in query ? { id: String(query.id) } : { email: query.email },
+	);
+	const response = await fetch(`${emulator.url}/__emulator/lead?${search}`);
+	if (response.status === 404) return undefined;
+	if (!response.ok)
+		throw new Error(`emulator GET /__emulator/lead?${search}: ${response.status} ${await response.text()}`);
+	return (await response.json()) as Record<string, unknown>;
+}

@@ -236,6 +236,39 @@ export function prepareUserFolder(version: string, tarball: string): UserFolder 
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The example workflows (examples/*.json, linked from the README): the e2e suites import exactly these files
+
+export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
+
+/** Reads `examples/<file>` as it is (the file must carry its workflow `id`, so tests can execute it by id). */
+export function readExampleWorkflow(file: string): WorkflowFixture {
+	const workflow = JSON.parse(
+		fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
+	) as WorkflowFixture;
+	if (!workflow.id) throw new Error(`examples/${file} has no workflow id`);
+	return workflow;
+}
+
+/** A node of a workflow fixture by name (its parameters are what the test asserts against). */
+export function workflowNode(
+	workflow: WorkflowFixture,
+	name: string,
+): { name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown } {
+	const node = (workflow.nodes as Array<{ name: string }>).find((n) => n.name === name);
+	if (!node) throw new Error(`workflow "${workflow.name}" has no node named "${name}"`);
+	return node as ReturnType<typeof workflowNode>;
+}
+
+/** The credentials every example references (by this id and name) that a test imports. */
+export function exampleCredentialRef(workflow: WorkflowFixture): { id: string; name: string } {
+	for (const node of workflow.nodes as Array<{ credentials?: Record<string, { id: string; name: string }> }>) {
+		const ref = node.credentials?.marketoApi;
+		if (ref) return ref;
+	}
+	throw new Error(`workflow "${workflow.name}" references no Marketo API credential`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // One n8n process at a time
 
 let queue: Promise<void> = Promise.resolve();
@@ -344,11 +377,17 @@ export interface N8nRun {
 	};
 }
 
+export interface N8nItem {
+	json: Record<string, unknown>;
+	binary?: Record<string, unknown>;
+	pairedItem?: { item: number; input?: number } | Array<{ item: number; input?: number }> | number;
+}
+
 export interface N8nTaskData {
 	executionStatus?: string;
 	error?: { message?: string; description?: string; [key: string]: unknown };
 	data?: {
-		main?: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | null>;
+		main?: Array<N8nItem[] | null>;
 	};
 }
 
@@ -369,6 +408,13 @@ export function nodeOutput(
 	const runs = run?.data.resultData.runData[nodeName];
 	const last = runs?.[runs.length - 1];
 	return (last?.data?.main?.[0] ?? []).map((item) => item.json);
+}
+
+/** The items (json, binary, pairedItem) a node put on output `output` in its last run. */
+export function nodeItems(run: N8nRun | undefined, nodeName: string, output = 0): N8nItem[] {
+	const runs = run?.data.resultData.runData[nodeName];
+	const last = runs?.[runs.length - 1];
+	return last?.data?.main?.[output] ?? [];
 }
 
 export interface CredentialFixture {
@@ -393,6 +439,17 @@ export interface N8nOptions {
 	/** Extra environment for every n8n process (wins over the defaults). */
 	env?: Record<string, string | undefined>;
 	logLevel?: 'error' | 'warn' | 'info' | 'debug';
+	/** The editor's port (default: a free one). */
+	port?: number;
+	/** The task broker's port (default: a free one). */
+	brokerPort?: number;
+}
+
+export interface Owner {
+	email: string;
+	firstName: string;
+	lastName: string;
+	password: string;
 }
 
 export class N8n {
@@ -420,7 +477,9 @@ export class N8n {
 		folder: UserFolder,
 		options: N8nOptions = {},
 	): Promise<N8n> {
-		return new N8n(install, folder, await freePort(), await freePort(), options);
+		const port = options.port ?? (await freePort());
+		const brokerPort = options.brokerPort ?? (await freePort());
+		return new N8n(install, folder, port, brokerPort, options);
 	}
 
 	get label(): string {
@@ -511,6 +570,30 @@ export class N8n {
 		const result = await this.cli(['import:workflow', `--input=${file}`]);
 		if (result.code !== 0) throw cliError(this.label, 'import:workflow', result);
 		return result;
+	}
+
+	/** Imports several workflows with one `n8n import:workflow` (the input file holds an array). */
+	async importWorkflows(workflows: WorkflowFixture[]): Promise<CliResult> {
+		const file = this.writeInput(
+			'workflows',
+			workflows.map((workflow) => ({ active: false, settings: {}, ...workflow })),
+		);
+		const result = await this.cli(['import:workflow', `--input=${file}`]);
+		if (result.code !== 0) throw cliError(this.label, 'import:workflow', result);
+		return result;
+	}
+
+	/**
+	 * The file behind a binary data id in filesystem mode (`filesystem-v2:workflows/…/binary_data/<uuid>`,
+	 * or the older `filesystem:<uuid>`): n8n keeps it under `<user folder>/.n8n/binaryData`.
+	 */
+	binaryDataPath(binaryDataId: string): string {
+		const match = /^(filesystem(?:-v2)?):(.+)$/.exec(binaryDataId);
+		if (!match) throw new Error(`${this.label}: not a filesystem binary data id: ${binaryDataId}`);
+		const storage = path.join(this.folder.root, '.n8n', 'binaryData');
+		const file = path.resolve(storage, match[2]);
+		if (!file.startsWith(storage + path.sep)) throw new Error(`unexpected binary data id ${binaryDataId}`);
+		return file;
 	}
 
 	/**
@@ -625,19 +708,24 @@ export class N8n {
 		return this.child !== undefined;
 	}
 
+	/** Resolves with the exit code once the process of `start()` has exited (undefined when not started). */
+	get whenExited(): Promise<number | null> | undefined {
+		return this.child ? this.exited : undefined;
+	}
+
 	/** Creates the instance owner (a fresh instance allows this once without a session) and keeps its session. */
-	async setupOwner(): Promise<void> {
-		const response = await this.rest('POST', '/rest/owner/setup', OWNER);
+	async setupOwner(owner: Owner = OWNER): Promise<void> {
+		const response = await this.rest('POST', '/rest/owner/setup', owner);
 		if (response.status !== 200) {
 			// already set up: log in instead
-			await this.login();
+			await this.login(owner);
 		}
 	}
 
-	async login(): Promise<void> {
+	async login(owner: Owner = OWNER): Promise<void> {
 		const response = await this.rest('POST', '/rest/login', {
-			emailOrLdapLoginId: OWNER.email,
-			password: OWNER.password,
+			emailOrLdapLoginId: owner.email,
+			password: owner.password,
 		});
 		if (response.status !== 200) {
 			throw new Error(
@@ -804,6 +892,23 @@ export function freePort(): Promise<number> {
 			const { port } = server.address() as net.AddressInfo;
 			server.close(() => resolve(port));
 		});
+	});
+}
+
+/** The first port from `preferred` on (at most `tries` of them) that nobody listens on at 127.0.0.1. */
+export async function firstFreePort(preferred: number, tries = 50, avoid: number[] = []): Promise<number> {
+	for (let port = preferred; port < preferred + tries; port++) {
+		if (avoid.includes(port)) continue;
+		if (await portIsFree(port)) return port;
+	}
+	return await freePort();
+}
+
+function portIsFree(port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
 	});
 }
 

@@ -343,6 +343,13 @@ function verdictOf(response: RawResponse): Verdict {
 			maybeApplied: statusCode !== 429 && statusCode !== 503,
 		};
 	}
+	if (statusCode === 413) {
+		return {
+			kind: 'fatal',
+			httpCode: '413',
+			detail: { code: 'HTTP 413', message: 'Marketo refused the request as too large (import files must be under 10 MB)' },
+		};
+	}
 	if (statusCode < 200 || statusCode >= 300) {
 		return {
 			kind: 'fatal',
