@@ -15,7 +15,10 @@ async function main() {
 	const work = mkdtempSync(join(tmpdir(), 'marketo-bulk-pack-'));
 	try {
 		const packed = JSON.parse(
-			execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+			execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
+				cwd: root,
+				encoding: 'utf8',
+			}),
 		)[0];
 		execFileSync('tar', ['xzf', join(work, packed.filename), '-C', work]);
 		const unpacked = join(work, 'package');
@@ -24,23 +27,41 @@ async function main() {
 		const failures: string[] = [];
 		const files: string[] = packed.files.map((f: { path: string }) => f.path);
 		for (const expected of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
-			if (!files.includes(expected)) failures.push(`the tarball lacks ${expected}, named in package.json "n8n"`);
+			if (!files.includes(expected))
+				failures.push(`the tarball lacks ${expected}, named in package.json "n8n"`);
 		}
-		for (const icon of ['dist/nodes/MarketoBulk/marketo.svg', 'dist/nodes/MarketoBulk/marketo.dark.svg', 'dist/credentials/marketo.svg', 'dist/credentials/marketo.dark.svg']) {
+		for (const icon of [
+			'dist/nodes/MarketoBulk/marketo.svg',
+			'dist/nodes/MarketoBulk/marketo.dark.svg',
+			'dist/credentials/marketo.svg',
+			'dist/credentials/marketo.dark.svg',
+		]) {
 			if (!files.includes(icon)) failures.push(`the tarball lacks the icon ${icon}`);
 		}
-		if (files.some((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE.md', 'LICENSE'].includes(f))) {
-			failures.push(`the tarball holds files outside dist/: ${files.filter((f) => !f.startsWith('dist/')).join(', ')}`);
+		if (
+			files.some(
+				(f) =>
+					!f.startsWith('dist/') &&
+					!['package.json', 'README.md', 'LICENSE.md', 'LICENSE'].includes(f),
+			)
+		) {
+			failures.push(
+				`the tarball holds files outside dist/: ${files.filter((f) => !f.startsWith('dist/')).join(', ')}`,
+			);
 		}
-		if (Object.keys(manifest.dependencies ?? {}).length) failures.push('package.json has runtime dependencies');
+		if (Object.keys(manifest.dependencies ?? {}).length)
+			failures.push('package.json has runtime dependencies');
 
-		const { analyzePackage, SOURCE_FILE_PATTERNS } = await import('@n8n/scan-community-package/scanner/scanner.mjs' as string);
+		const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(
+			'@n8n/scan-community-package/scanner/scanner.mjs' as string
+		);
 		for (const [leg, dir, patterns] of [
 			['tarball', unpacked, ['**/*.js', 'package.json']],
 			['source', root, SOURCE_FILE_PATTERNS],
 		] as const) {
 			const result = await analyzePackage(dir, patterns);
-			if (!result.passed) failures.push(`scan of the ${leg} failed: ${result.message}\n${result.details ?? ''}`);
+			if (!result.passed)
+				failures.push(`scan of the ${leg} failed: ${result.message}\n${result.details ?? ''}`);
 			else console.log(`scan of the ${leg}: passed`);
 		}
 		console.log(`packed ${packed.filename}: ${files.length} files, ${packed.size} bytes`);

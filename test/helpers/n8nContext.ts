@@ -37,8 +37,15 @@ export interface CredentialStore {
 	preAuthentications: number;
 }
 
-export function credentialStore(endpoint: string, clientId: string, clientSecret: string): CredentialStore {
-	return { data: { restEndpoint: endpoint, clientId, clientSecret, accessToken: '' }, preAuthentications: 0 };
+export function credentialStore(
+	endpoint: string,
+	clientId: string,
+	clientSecret: string,
+): CredentialStore {
+	return {
+		data: { restEndpoint: endpoint, clientId, clientSecret, accessToken: '' },
+		preAuthentications: 0,
+	};
 }
 
 const credentialType = new MarketoApi();
@@ -102,13 +109,23 @@ export async function httpRequest(options: IHttpRequestOptions): Promise<unknown
 		throw error;
 	}
 	if (options.returnFullResponse) {
-		return { body: data, headers: responseHeaders, statusCode: response.statusCode, statusMessage: '' };
+		return {
+			body: data,
+			headers: responseHeaders,
+			statusCode: response.statusCode,
+			statusMessage: '',
+		};
 	}
 	return data;
 }
 
 function isBinaryBody(body: unknown): boolean {
-	return Buffer.isBuffer(body) || body instanceof Uint8Array || body instanceof Readable || (typeof body === 'object' && body !== null && Symbol.asyncIterator in body);
+	return (
+		Buffer.isBuffer(body) ||
+		body instanceof Uint8Array ||
+		body instanceof Readable ||
+		(typeof body === 'object' && body !== null && Symbol.asyncIterator in body)
+	);
 }
 
 export interface ContextOptions {
@@ -171,8 +188,11 @@ export function createContext(options: ContextOptions): TestContext {
 		logger: { debug() {}, info() {}, warn() {}, error() {} },
 		getCredentials: async () => ({ ...store.data }),
 		getNodeParameter(name: string, itemIndexOrFallback?: unknown, fallback?: unknown) {
-			const fallbackValue = typeof itemIndexOrFallback === 'number' ? fallback : itemIndexOrFallback;
-			const value = name.split('.').reduce<unknown>((at, key) => (at as IDataObject | undefined)?.[key], options.parameters);
+			const fallbackValue =
+				typeof itemIndexOrFallback === 'number' ? fallback : itemIndexOrFallback;
+			const value = name
+				.split('.')
+				.reduce<unknown>((at, key) => (at as IDataObject | undefined)?.[key], options.parameters);
 			if (value === undefined) {
 				if (fallbackValue === undefined) throw new Error(`Could not get parameter "${name}"`);
 				return fallbackValue;
@@ -191,7 +211,10 @@ export function createContext(options: ContextOptions): TestContext {
 				const credentials = additional?.credentialsDecrypted?.data ?? { ...store.data };
 				const authenticated = () => ({
 					...requestOptions,
-					headers: { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(credentials.accessToken)}` },
+					headers: {
+						...(requestOptions.headers ?? {}),
+						Authorization: `Bearer ${String(credentials.accessToken)}`,
+					},
 				});
 				try {
 					if (credentials.accessToken === '' || credentials.accessToken === undefined) {
@@ -210,11 +233,18 @@ export function createContext(options: ContextOptions): TestContext {
 					throw new NodeApiError(node, error as never);
 				}
 			},
-			async prepareBinaryData(data: Buffer | Readable, fileName?: string, mimeType?: string): Promise<IBinaryData> {
+			async prepareBinaryData(
+				data: Buffer | Readable,
+				fileName?: string,
+				mimeType?: string,
+			): Promise<IBinaryData> {
 				const id = `filesystem-v2:test/${binaryFiles.size + 1}`;
 				const path = join(binaryDir, `${binaryFiles.size + 1}.bin`);
 				binaryFiles.set(id, path);
-				await pipeline(Buffer.isBuffer(data) ? Readable.from([data]) : data, createWriteStream(path));
+				await pipeline(
+					Buffer.isBuffer(data) ? Readable.from([data]) : data,
+					createWriteStream(path),
+				);
 				return {
 					id,
 					data: 'filesystem-v2',
@@ -231,19 +261,22 @@ export function createContext(options: ContextOptions): TestContext {
 			},
 			assertBinaryData(itemIndex: number, propertyName: string) {
 				const binary = items[itemIndex]?.binary?.[propertyName];
-				if (!binary) throw new Error(`No binary data property "${propertyName}" on item ${itemIndex}`);
+				if (!binary)
+					throw new Error(`No binary data property "${propertyName}" on item ${itemIndex}`);
 				return binary;
 			},
 			async getBinaryDataBuffer(itemIndex: number, propertyName: string) {
 				const binary = items[itemIndex].binary![propertyName];
 				if (binary.id) {
 					const chunks: Buffer[] = [];
-					for await (const chunk of createReadStream(binaryFiles.get(binary.id)!)) chunks.push(chunk as Buffer);
+					for await (const chunk of createReadStream(binaryFiles.get(binary.id)!))
+						chunks.push(chunk as Buffer);
 					return Buffer.concat(chunks);
 				}
 				return Buffer.from(binary.data, 'base64');
 			},
-			returnJsonArray: (data: IDataObject | IDataObject[]) => (Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+			returnJsonArray: (data: IDataObject | IDataObject[]) =>
+				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 		},
 	} as unknown as IExecuteFunctions & IPollFunctions;
 
@@ -253,6 +286,7 @@ export function createContext(options: ContextOptions): TestContext {
 /** Reads a stored binary file back, for assertions. */
 export async function readBinary(test: TestContext, binary: IBinaryData): Promise<Buffer> {
 	const chunks: Buffer[] = [];
-	for await (const chunk of createReadStream(test.binaryFiles.get(binary.id!)!)) chunks.push(chunk as Buffer);
+	for await (const chunk of createReadStream(test.binaryFiles.get(binary.id!)!))
+		chunks.push(chunk as Buffer);
 	return Buffer.concat(chunks);
 }

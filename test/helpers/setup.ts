@@ -1,5 +1,11 @@
 import { startEmulator, type EmulatorOptions, type MarketoEmulator } from '../emulator';
-import { createContext, credentialStore, type ContextOptions, type CredentialStore, type TestContext } from './n8nContext';
+import {
+	createContext,
+	credentialStore,
+	type ContextOptions,
+	type CredentialStore,
+	type TestContext,
+} from './n8nContext';
 
 /** An emulator per test file, plus a way to build node contexts whose credentials point at it. */
 export interface Harness {

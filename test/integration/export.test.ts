@@ -25,7 +25,18 @@ beforeEach(() => {
 });
 
 const FAST = { pollIntervalSeconds: 0.05, timeoutMinutes: 1 };
-const LEAD_FIELDS = ['id', 'email', 'firstName', 'lastName', 'company', 'address', 'leadScore', 'unsubscribed', 'createdAt', 'updatedAt'];
+const LEAD_FIELDS = [
+	'id',
+	'email',
+	'firstName',
+	'lastName',
+	'company',
+	'address',
+	'leadScore',
+	'unsubscribed',
+	'createdAt',
+	'updatedAt',
+];
 
 function leadExport(parameters: IDataObject, extra: Parameters<Harness['context']>[1] = {}) {
 	const test = harness.context(
@@ -62,7 +73,7 @@ function activityExport(parameters: IDataObject, extra: Parameters<Harness['cont
 const jsonOf = (output: INodeExecutionData[][]) => output[0].map((item) => item.json);
 
 describe('Export Leads, one step', () => {
-	it('exports a created-at range as typed records equal to Marketo\'s data', async () => {
+	it("exports a created-at range as typed records equal to Marketo's data", async () => {
 		const range = { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-20T00:00:00Z' };
 		const records = jsonOf(await leadExport(range).run());
 		const expected = [...(await collect(harness.emulator.data.leads({ createdAt: range })))];
@@ -75,7 +86,9 @@ describe('Export Leads, one step', () => {
 			expect(record.email).toBe(lead.email ?? null);
 			expect(record.address).toBe(lead.address ?? null);
 			expect(record.firstName).toBe(lead.firstName ?? null);
-			expect(record.leadScore).toBe(lead.leadScore === null || lead.leadScore === undefined ? null : Number(lead.leadScore));
+			expect(record.leadScore).toBe(
+				lead.leadScore === null || lead.leadScore === undefined ? null : Number(lead.leadScore),
+			);
 			expect([true, false, null]).toContain(record.unsubscribed);
 		}
 		expect(count(harness.emulator, CREATE)).toBe(1);
@@ -88,9 +101,12 @@ describe('Export Leads, one step', () => {
 		const ids = records.map((r) => r.id);
 		expect(new Set(ids).size).toBe(ids.length);
 		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: range }));
-		const windows = harness.emulator.data.jobs().map((job) => (job.filter as IDataObject).createdAt as IDataObject);
+		const windows = harness.emulator.data
+			.jobs()
+			.map((job) => (job.filter as IDataObject).createdAt as IDataObject);
 		for (const window of windows) {
-			const days = (Date.parse(String(window.endAt)) - Date.parse(String(window.startAt))) / 86400_000;
+			const days =
+				(Date.parse(String(window.endAt)) - Date.parse(String(window.startAt))) / 86400_000;
 			expect(days).toBeLessThanOrEqual(31);
 		}
 	});
@@ -110,7 +126,12 @@ describe('Export Leads, one step', () => {
 				startAt: '2026-03-01T00:00:00Z',
 				endAt: '2026-03-02T00:00:00Z',
 				fields: ['id', 'email', 'leadScore'],
-				columnHeaderNames: { renames: [{ field: 'email', header: 'E-mail' }, { field: 'leadScore', header: 'Score' }] },
+				columnHeaderNames: {
+					renames: [
+						{ field: 'email', header: 'E-mail' },
+						{ field: 'leadScore', header: 'Score' },
+					],
+				},
 			}).run(),
 		);
 		expect(Object.keys(records[0])).toEqual(['id', 'E-mail', 'Score']);
@@ -128,28 +149,48 @@ describe('Export Leads, one step', () => {
 		['from the list', { mode: 'list', value: '1001' }],
 	])('filters by static list %s', async (_name, staticList) => {
 		const records = jsonOf(await leadExport({ filterType: 'staticList', staticList }).run());
-		expect(records.map((r) => r.id).sort()).toEqual([...harness.emulator.data.staticListMembers(1001)].sort());
+		expect(records.map((r) => r.id).sort()).toEqual(
+			[...harness.emulator.data.staticListMembers(1001)].sort(),
+		);
 		expect(harness.emulator.data.jobs()[0].filter).toEqual({ staticListId: 1001 });
 	});
 
 	it('filters by static list name and smart list', async () => {
 		const lists = await collect(harness.emulator.data.leads({ staticListId: 1001 }));
-		const { result } = await (await import('../../nodes/MarketoBulk/transport')).marketoRequest<{ id: number; name: string }>(
-			harness.context({}).context,
-			{ method: 'GET', path: '/rest/asset/v1/staticLists.json', qs: { offset: 0, maxReturn: 200 } },
-		);
+		const { result } = await (
+			await import('../../nodes/MarketoBulk/transport')
+		).marketoRequest<{ id: number; name: string }>(harness.context({}).context, {
+			method: 'GET',
+			path: '/rest/asset/v1/staticLists.json',
+			qs: { offset: 0, maxReturn: 200 },
+		});
 		const name = result.find((list) => list.id === 1001)!.name;
-		const byName = jsonOf(await leadExport({ filterType: 'staticList', staticList: { mode: 'name', value: name } }).run());
+		const byName = jsonOf(
+			await leadExport({
+				filterType: 'staticList',
+				staticList: { mode: 'name', value: name },
+			}).run(),
+		);
 		expect(byName.length).toBe(lists.length);
-		const smart = jsonOf(await leadExport({ filterType: 'smartList', smartList: { mode: 'id', value: '2001' } }).run());
+		const smart = jsonOf(
+			await leadExport({ filterType: 'smartList', smartList: { mode: 'id', value: '2001' } }).run(),
+		);
 		expect(smart.length).toBe(harness.emulator.data.leadCount({ smartListId: 2001 }));
 	});
 
 	it('explains 1035 when the subscription lacks the filter', async () => {
 		await harness.emulator.close();
 		harness = await startHarness({ disabledFilters: ['updatedAt'], exportProcessingMs: 50 });
-		const error = await leadExport({ filterType: 'updatedAt', startAt: '2026-03-01', endAt: '2026-03-02' }).run().catch((e) => e);
-		expect(error.message).toMatch(/^Marketo error 1035: .*Ask Marketo support to enable it, or use the Created At filter instead\.$/);
+		const error = await leadExport({
+			filterType: 'updatedAt',
+			startAt: '2026-03-01',
+			endAt: '2026-03-02',
+		})
+			.run()
+			.catch((e) => e);
+		expect(error.message).toMatch(
+			/^Marketo error 1035: .*Ask Marketo support to enable it, or use the Created At filter instead\.$/,
+		);
 		await harness.emulator.close();
 		harness = await startHarness({
 			leads: { count: 3000, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
@@ -158,52 +199,98 @@ describe('Export Leads, one step', () => {
 		});
 	});
 
-	it('passes on Marketo\'s 1003 for an unknown field', async () => {
-		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02', fields: ['id', 'favouriteColour'] }).run().catch((e) => e);
+	it("passes on Marketo's 1003 for an unknown field", async () => {
+		const error = await leadExport({
+			startAt: '2026-03-01',
+			endAt: '2026-03-02',
+			fields: ['id', 'favouriteColour'],
+		})
+			.run()
+			.catch((e) => e);
 		expect(error.message).toMatch(/^Marketo error 1003: .*favouriteColour/);
 		expect(error.message).toMatch(/Check field names/);
 	});
 
 	it.each([
-		[{ startAt: '2026-03-02', endAt: '2026-03-01' }, /End \(2026-03-01T00:00:00.000Z\) is before Start/],
+		[
+			{ startAt: '2026-03-02', endAt: '2026-03-01' },
+			/End \(2026-03-01T00:00:00.000Z\) is before Start/,
+		],
 		[{ startAt: 'yesterday', endAt: '2026-03-01' }, /Start \("yesterday"\) is not a date/],
 		[{ startAt: '2026-03-01', endAt: '2026-03-02', fields: [] }, /Choose at least one lead field/],
 		[{ startAt: '2026-03-01', endAt: '2026-03-02', fields: ['id', 'id'] }, /"id" is listed twice/],
-		[{ filterType: 'staticList', staticList: { mode: 'id', value: 'Webinar' } }, /"Webinar" is not a static list ID/],
 		[
-			{ startAt: '2026-03-01', endAt: '2026-03-02', columnHeaderNames: { renames: [{ field: 'title', header: 'T' }] } },
+			{ filterType: 'staticList', staticList: { mode: 'id', value: 'Webinar' } },
+			/"Webinar" is not a static list ID/,
+		],
+		[
+			{
+				startAt: '2026-03-01',
+				endAt: '2026-03-02',
+				columnHeaderNames: { renames: [{ field: 'title', header: 'T' }] },
+			},
 			/"title" is not among the exported Fields/,
 		],
 	])('rejects bad parameters before any API call (%#)', async (parameters, message) => {
-		const error = await leadExport(parameters).run().catch((e) => e);
+		const error = await leadExport(parameters)
+			.run()
+			.catch((e) => e);
 		expect(error.message).toMatch(message);
 		expect(Object.values(harness.emulator.counters()).reduce((a, b) => a + b, 0)).toBe(0);
 	});
 
 	it('waits while the export queue is full, then succeeds', async () => {
-		harness.emulator.faults.failNext('/bulk/v1/leads/export/', 2, { code: '1029', message: 'Too many jobs (10) in queue' });
+		harness.emulator.faults.failNext('/bulk/v1/leads/export/', 2, {
+			code: '1029',
+			message: 'Too many jobs (10) in queue',
+		});
 		const records = jsonOf(await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' }).run());
-		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-02T00:00:00Z' } }));
+		expect(records.length).toBe(
+			harness.emulator.data.leadCount({
+				createdAt: { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-02T00:00:00Z' },
+			}),
+		);
 	});
 
 	it('stops at once on the daily export quota, with its own message', async () => {
-		harness.emulator.faults.failNext('/bulk/v1/leads/export/', 5, { code: '1029', message: 'Export daily quota 500MB exceeded' });
+		harness.emulator.faults.failNext('/bulk/v1/leads/export/', 5, {
+			code: '1029',
+			message: 'Export daily quota 500MB exceeded',
+		});
 		const started = Date.now();
-		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02', options: { pollIntervalSeconds: 2 } }).run().catch((e) => e);
+		const error = await leadExport({
+			startAt: '2026-03-01',
+			endAt: '2026-03-02',
+			options: { pollIntervalSeconds: 2 },
+		})
+			.run()
+			.catch((e) => e);
 		expect(Date.now() - started).toBeLessThan(1500);
-		expect(error.message).toMatch(/daily bulk export quota \(500 MB a day, shared by lead and activity exports\) is used up\. It resets at 00:00 US Central/);
+		expect(error.message).toMatch(
+			/daily bulk export quota \(500 MB a day, shared by lead and activity exports\) is used up\. It resets at 00:00 US Central/,
+		);
 	});
 
 	it('reports a Failed job', async () => {
 		harness.emulator.faults.failNextJob('Internal error while processing');
-		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' }).run().catch((e) => e);
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' })
+			.run()
+			.catch((e) => e);
 		expect(error.message).toMatch(/export job .* failed: Internal error while processing/);
 	});
 
 	it('cancels the job when the timeout is reached', async () => {
 		harness.emulator.faults.stuckInQueue(true);
-		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02', options: { timeoutMinutes: 0.02 } }).run().catch((e) => e);
-		expect(error.message).toMatch(/was still Queued when the timeout was reached; the job was cancelled/);
+		const error = await leadExport({
+			startAt: '2026-03-01',
+			endAt: '2026-03-02',
+			options: { timeoutMinutes: 0.02 },
+		})
+			.run()
+			.catch((e) => e);
+		expect(error.message).toMatch(
+			/was still Queued when the timeout was reached; the job was cancelled/,
+		);
 		expect(error.description).toMatch(/never left Marketo's queue/);
 		expect(harness.emulator.data.jobs()[0].status).toBe('Cancelled');
 	});
@@ -229,21 +316,37 @@ describe('Export Leads, one step', () => {
 
 	it('fails on a checksum mismatch instead of emitting bad data', async () => {
 		harness.emulator.faults.corruptNextChecksum();
-		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-10' }).run().catch((e) => e);
-		expect(error.message).toMatch(/sha256 checksum .* differs from the one Marketo reported .* No data was output/);
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-10' })
+			.run()
+			.catch((e) => e);
+		expect(error.message).toMatch(
+			/sha256 checksum .* differs from the one Marketo reported .* No data was output/,
+		);
 	});
 
 	it('explains a Completed job whose file is missing', async () => {
 		harness.emulator.faults.completedFileMissing();
-		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-10' }).run().catch((e) => e);
-		expect(error.message).toMatch(/reports export job .* as completed, but its file is not available \(HTTP 404\)/);
+		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-10' })
+			.run()
+			.catch((e) => e);
+		expect(error.message).toMatch(
+			/reports export job .* as completed, but its file is not available \(HTTP 404\)/,
+		);
 	});
 
 	it('caps the items and says so on the last one', async () => {
-		const records = jsonOf(await leadExport({ startAt: '2026-01-01', endAt: '2026-03-31', options: { maxItems: 25 } }).run());
+		const records = jsonOf(
+			await leadExport({
+				startAt: '2026-01-01',
+				endAt: '2026-03-31',
+				options: { maxItems: 25 },
+			}).run(),
+		);
 		expect(records.length).toBe(25);
 		expect((records[24]._marketoBulk as IDataObject).capped).toBe(true);
-		expect(String((records[24]._marketoBulk as IDataObject).note)).toMatch(/Output stopped at Max Items \(25\)/);
+		expect(String((records[24]._marketoBulk as IDataObject).note)).toMatch(
+			/Output stopped at Max Items \(25\)/,
+		);
 		expect(count(harness.emulator, CREATE)).toBe(1);
 	});
 
@@ -260,10 +363,15 @@ describe('Export Leads, one step', () => {
 		expect(items[0].json.error).toMatch(/is not a date/);
 		expect(items[0].pairedItem).toEqual({ item: 0 });
 
-		const ok = leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' }, { items: [{ json: { a: 1 } }, { json: { a: 2 } }] });
+		const ok = leadExport(
+			{ startAt: '2026-03-01', endAt: '2026-03-02' },
+			{ items: [{ json: { a: 1 } }, { json: { a: 2 } }] },
+		);
 		const [both] = await ok.run();
 		const half = both.length / 2;
-		expect(both.slice(0, half).every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(both.slice(0, half).every((i) => (i.pairedItem as { item: number }).item === 0)).toBe(
+			true,
+		);
 		expect(both.slice(half).every((i) => (i.pairedItem as { item: number }).item === 1)).toBe(true);
 	});
 
@@ -274,14 +382,26 @@ describe('Export Leads, one step', () => {
 		expect(items).toHaveLength(1);
 		const job = harness.emulator.data.jobs()[0];
 		const bytes = await readBinary(test, items[0].binary!.data);
-		expect(items[0].json).toMatchObject({ exportId: job.exportId, numberOfRecords: job.numberOfRecords, fileSize: bytes.length, window: { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-10T00:00:00Z' } });
+		expect(items[0].json).toMatchObject({
+			exportId: job.exportId,
+			numberOfRecords: job.numberOfRecords,
+			fileSize: bytes.length,
+			window: { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-10T00:00:00Z' },
+		});
 		expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(job.fileChecksum);
 		expect(items[0].binary!.data.mimeType).toBe('text/tab-separated-values');
 		expect(items[0].binary!.data.fileName).toBe('marketo-leads-2026-02-01_2026-02-10.tsv');
 	});
 
 	it('re-encodes a TSV file as CSV on request', async () => {
-		const { test, run } = leadExport({ startAt: '2026-02-01', endAt: '2026-02-03', output: 'file', format: 'TSV', fields: ['id', 'address'], options: { fileEncoding: 'csv' } });
+		const { test, run } = leadExport({
+			startAt: '2026-02-01',
+			endAt: '2026-02-03',
+			output: 'file',
+			format: 'TSV',
+			fields: ['id', 'address'],
+			options: { fileEncoding: 'csv' },
+		});
 		const [items] = await run();
 		const text = (await readBinary(test, items[0].binary!.data)).toString('utf8');
 		expect(text.split('\n')[0]).toBe('id,address');
@@ -295,14 +415,18 @@ describe('Export Activities, one step', () => {
 	it('exports all selected activity types in one job, attributes parsed', async () => {
 		const records = jsonOf(await activityExport({ ...range, activityTypeIds: [1, 6, 7] }).run());
 		expect(count(harness.emulator, ACTIVITY_CREATE)).toBe(1);
-		expect(records.length).toBe(harness.emulator.data.activityCount({ createdAt: range, activityTypeIds: [1, 6, 7] }));
+		expect(records.length).toBe(
+			harness.emulator.data.activityCount({ createdAt: range, activityTypeIds: [1, 6, 7] }),
+		);
 		expect(records.every((r) => [1, 6, 7].includes(r.activityTypeId as number))).toBe(true);
 		expect(records.some((r) => r.attributes && typeof r.attributes === 'object')).toBe(true);
 		expect(new Set(records.map((r) => r.marketoGUID)).size).toBe(records.length);
 	});
 
 	it('flattens attributes on request', async () => {
-		const records = jsonOf(await activityExport({ ...range, options: { flattenAttributes: true } }).run());
+		const records = jsonOf(
+			await activityExport({ ...range, options: { flattenAttributes: true } }).run(),
+		);
 		expect(records.length).toBeGreaterThan(0);
 		expect(records.some((r) => Object.keys(r).some((k) => k.startsWith('attributes.')))).toBe(true);
 		expect(records.every((r) => !('attributes' in r) || r.attributes === null)).toBe(true);
@@ -317,7 +441,11 @@ describe('Export Activities, one step', () => {
 	});
 
 	it('adds actionResult when chosen and exports a File', async () => {
-		const { test, run } = activityExport({ ...range, fields: ['marketoGUID', 'leadId', 'actionResult'], output: 'file' });
+		const { test, run } = activityExport({
+			...range,
+			fields: ['marketoGUID', 'leadId', 'actionResult'],
+			output: 'file',
+		});
 		const [items] = await run();
 		const text = (await readBinary(test, items[0].binary!.data)).toString('utf8');
 		expect(text.split('\n')[0]).toBe('marketoGUID,leadId,actionResult');
@@ -325,26 +453,65 @@ describe('Export Activities, one step', () => {
 
 	it('filters by primary attribute values', async () => {
 		const records = jsonOf(
-			await activityExport({ ...range, activityTypeIds: [24, 25], primaryAttributeFilter: 'ids', primaryAttributeValueIds: ['1001', '1002'] }).run(),
+			await activityExport({
+				...range,
+				activityTypeIds: [24, 25],
+				primaryAttributeFilter: 'ids',
+				primaryAttributeValueIds: ['1001', '1002'],
+			}).run(),
 		);
 		expect(records.length).toBeGreaterThan(0);
 		expect(records.length).toBe(
-			harness.emulator.data.activityCount({ createdAt: range, activityTypeIds: [24, 25], primaryAttributeValueIds: [1001, 1002] }),
+			harness.emulator.data.activityCount({
+				createdAt: range,
+				activityTypeIds: [24, 25],
+				primaryAttributeValueIds: [1001, 1002],
+			}),
 		);
-		expect(records.every((r) => [1001, 1002].includes(r.primaryAttributeValueId as number))).toBe(true);
-		expect(harness.emulator.data.jobs()[0].filter).toMatchObject({ primaryAttributeValueIds: [1001, 1002], activityTypeIds: [24, 25] });
+		expect(records.every((r) => [1001, 1002].includes(r.primaryAttributeValueId as number))).toBe(
+			true,
+		);
+		expect(harness.emulator.data.jobs()[0].filter).toMatchObject({
+			primaryAttributeValueIds: [1001, 1002],
+			activityTypeIds: [24, 25],
+		});
 	});
 
 	it.each([
 		[{ activityTypeIds: [1, 37] }, /does not support the Delete Lead activity type \(37\)/],
-		[{ primaryAttributeFilter: 'ids', primaryAttributeValueIds: ['1'] }, /needs Activity Types of one matching kind/],
-		[{ activityTypeIds: [24, 13], primaryAttributeFilter: 'names', primaryAttributeValues: ['x'] }, /The chosen types mix: static list, lead field/],
-		[{ activityTypeIds: [1], primaryAttributeFilter: 'names', primaryAttributeValues: ['x'] }, /The chosen types mix: type 1/],
-		[{ activityTypeIds: [24], primaryAttributeFilter: 'ids', primaryAttributeValueIds: Array.from({ length: 51 }, (_, i) => String(i + 1)) }, /at most 50 primary attribute values per job; 51 were given/],
-		[{ activityTypeIds: [24], primaryAttributeFilter: 'ids', primaryAttributeValueIds: ['Webinar list'] }, /"Webinar list" is not a number; use By Name/],
+		[
+			{ primaryAttributeFilter: 'ids', primaryAttributeValueIds: ['1'] },
+			/needs Activity Types of one matching kind/,
+		],
+		[
+			{ activityTypeIds: [24, 13], primaryAttributeFilter: 'names', primaryAttributeValues: ['x'] },
+			/The chosen types mix: static list, lead field/,
+		],
+		[
+			{ activityTypeIds: [1], primaryAttributeFilter: 'names', primaryAttributeValues: ['x'] },
+			/The chosen types mix: type 1/,
+		],
+		[
+			{
+				activityTypeIds: [24],
+				primaryAttributeFilter: 'ids',
+				primaryAttributeValueIds: Array.from({ length: 51 }, (_, i) => String(i + 1)),
+			},
+			/at most 50 primary attribute values per job; 51 were given/,
+		],
+		[
+			{
+				activityTypeIds: [24],
+				primaryAttributeFilter: 'ids',
+				primaryAttributeValueIds: ['Webinar list'],
+			},
+			/"Webinar list" is not a number; use By Name/,
+		],
 		[{ startAt: '', endAt: '2026-02-01' }, /Activity exports need a date range: Start/],
 	])('rejects bad activity filters before any API call (%#)', async (parameters, message) => {
-		const error = await activityExport({ ...range, ...parameters }).run().catch((e) => e);
+		const error = await activityExport({ ...range, ...parameters })
+			.run()
+			.catch((e) => e);
 		expect(error.message).toMatch(message);
 		expect(Object.values(harness.emulator.counters()).reduce((a, b) => a + b, 0)).toBe(0);
 	});
@@ -366,15 +533,34 @@ describe('single job steps', () => {
 		const exportId = String(created.json.exportId);
 
 		const tooLong = harness.context({ ...create.node.parameters, endAt: '2026-04-15T00:00:00Z' });
-		await expect(customOperations.leadExport.createJob.call(tooLong.context)).rejects.toThrow(/one Marketo job covers at most 31 days/);
+		await expect(customOperations.leadExport.createJob.call(tooLong.context)).rejects.toThrow(
+			/one Marketo job covers at most 31 days/,
+		);
 
-		const early = harness.context({ resource: 'leadExport', operation: 'downloadFile', exportId, options: {} });
-		await expect(customOperations.leadExport.downloadFile.call(early.context)).rejects.toThrow(/is Created; only a Completed job has a file/);
+		const early = harness.context({
+			resource: 'leadExport',
+			operation: 'downloadFile',
+			exportId,
+			options: {},
+		});
+		await expect(customOperations.leadExport.downloadFile.call(early.context)).rejects.toThrow(
+			/is Created; only a Completed job has a file/,
+		);
 
-		const { enqueueExportJob, getExportJobStatus } = await import('../../nodes/MarketoBulk/jobs/exportJob');
+		const { enqueueExportJob, getExportJobStatus } = await import(
+			'../../nodes/MarketoBulk/jobs/exportJob'
+		);
 		await enqueueExportJob(create.context, 'leads', exportId);
-		await waitFor(async () => (await getExportJobStatus(create.context, 'leads', exportId)).status === 'Completed');
-		const download = harness.context({ resource: 'leadExport', operation: 'downloadFile', exportId, options: {} });
+		await waitFor(
+			async () =>
+				(await getExportJobStatus(create.context, 'leads', exportId)).status === 'Completed',
+		);
+		const download = harness.context({
+			resource: 'leadExport',
+			operation: 'downloadFile',
+			exportId,
+			options: {},
+		});
 		const [[file]] = await customOperations.leadExport.downloadFile.call(download.context);
 		const bytes = await readBinary(download, file.binary!.data);
 		expect(file.json.exportId).toBe(exportId);
@@ -385,8 +571,15 @@ describe('single job steps', () => {
 describe('memory', () => {
 	it('keeps the heap flat while a 200k-row export streams into a File', async () => {
 		await harness.emulator.close();
-		harness = await startHarness({ leads: { count: 200_000, start: '2026-01-01T00:00:00Z', end: '2026-01-20T00:00:00Z' }, exportProcessingMs: 10 });
-		const { test, run } = leadExport({ startAt: '2026-01-01', endAt: '2026-01-20', output: 'file' });
+		harness = await startHarness({
+			leads: { count: 200_000, start: '2026-01-01T00:00:00Z', end: '2026-01-20T00:00:00Z' },
+			exportProcessingMs: 10,
+		});
+		const { test, run } = leadExport({
+			startAt: '2026-01-01',
+			endAt: '2026-01-20',
+			output: 'file',
+		});
 		const baseline = process.memoryUsage().heapUsed;
 		let peak = baseline;
 		const sampler = setInterval(() => {

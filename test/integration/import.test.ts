@@ -639,9 +639,13 @@ describe("Marketo's queue, failures and recovery", () => {
 
 		harness.emulator.resetCounters();
 		harness.emulator.faults.failNext(UPLOAD, 1, { httpStatus: 502 });
-		const error = await failure(leadImport({}, { items: [{ json: { email: 'maybe@acme.io' } }] }).run());
+		const error = await failure(
+			leadImport({}, { items: [{ json: { email: 'maybe@acme.io' } }] }).run(),
+		);
 		expect(count(harness.emulator, UPLOAD)).toBe(1);
-		expect(error.description).toMatch(/Unknown: batch 1, input item 0: the upload broke off after it was sent/);
+		expect(error.description).toMatch(
+			/Unknown: batch 1, input item 0: the upload broke off after it was sent/,
+		);
 		expect(error.description).not.toMatch(/Nothing was imported/);
 	});
 });

@@ -2,7 +2,12 @@ import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
 
 import { MarketoApi } from '../../credentials/MarketoApi.credentials';
-import { marketoRequest, prepareRoutedRequest, RETRY_POLICY, unwrapEnvelope } from '../../nodes/MarketoBulk/transport';
+import {
+	marketoRequest,
+	prepareRoutedRequest,
+	RETRY_POLICY,
+	unwrapEnvelope,
+} from '../../nodes/MarketoBulk/transport';
 import { MarketoApiError } from '../../nodes/MarketoBulk/transport/errors';
 import { httpRequest } from '../helpers/n8nContext';
 import { count, startHarness, type Harness } from '../helpers/setup';
@@ -28,7 +33,10 @@ const activityTypes = (h: Harness) =>
 	marketoRequest(h.context({}).context, { method: 'GET', path: '/rest/v1/activities/types.json' });
 
 async function preAuthenticate(credentials: Record<string, unknown>) {
-	return await new MarketoApi().preAuthentication.call({ helpers: { httpRequest } } as never, credentials as never);
+	return await new MarketoApi().preAuthentication.call(
+		{ helpers: { httpRequest } } as never,
+		credentials as never,
+	);
 }
 
 describe('credentials', () => {
@@ -44,16 +52,16 @@ describe('credentials', () => {
 
 	it('says the Client ID is wrong when Marketo does not know it', async () => {
 		const { url, clientSecret } = harness.emulator;
-		await expect(preAuthenticate({ restEndpoint: `${url}/rest`, clientId: 'nobody', clientSecret })).rejects.toThrow(
-			/does not know this Client ID/,
-		);
+		await expect(
+			preAuthenticate({ restEndpoint: `${url}/rest`, clientId: 'nobody', clientSecret }),
+		).rejects.toThrow(/does not know this Client ID/);
 	});
 
 	it('says the Client Secret is wrong when the ID is known', async () => {
 		const { url, clientId } = harness.emulator;
-		await expect(preAuthenticate({ restEndpoint: `${url}/rest`, clientId, clientSecret: 'wrong' })).rejects.toThrow(
-			/Client Secret is wrong/,
-		);
+		await expect(
+			preAuthenticate({ restEndpoint: `${url}/rest`, clientId, clientSecret: 'wrong' }),
+		).rejects.toThrow(/Client Secret is wrong/);
 	});
 
 	it('says the endpoint is wrong when nothing listens there', async () => {
@@ -64,7 +72,9 @@ describe('credentials', () => {
 		await new Promise((resolve) => closed.close(resolve));
 		await expect(
 			preAuthenticate({ restEndpoint: `http://127.0.0.1:${port}/rest`, clientId, clientSecret }),
-		).rejects.toThrow(/Could not connect to http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Check the REST endpoint/);
+		).rejects.toThrow(
+			/Could not connect to http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Check the REST endpoint/,
+		);
 	});
 
 	it('says the endpoint is not Marketo when a web server answers without a token', async () => {
@@ -78,7 +88,9 @@ describe('credentials', () => {
 		try {
 			await expect(
 				preAuthenticate({ restEndpoint: `http://127.0.0.1:${port}`, clientId, clientSecret }),
-			).rejects.toThrow(/answered HTTP 404 instead of an access token, so it is not a Marketo REST endpoint/);
+			).rejects.toThrow(
+				/answered HTTP 404 instead of an access token, so it is not a Marketo REST endpoint/,
+			);
 		} finally {
 			await new Promise((resolve) => other.close(resolve));
 		}
@@ -86,10 +98,18 @@ describe('credentials', () => {
 
 	it('rejects an endpoint that is not a URL or has a foreign path before calling anything', async () => {
 		const { clientId, clientSecret } = harness.emulator;
-		await expect(preAuthenticate({ restEndpoint: '', clientId, clientSecret })).rejects.toThrow(/REST endpoint is empty/);
-		await expect(preAuthenticate({ restEndpoint: 'http://exa mple', clientId, clientSecret })).rejects.toThrow(/is not a URL/);
+		await expect(preAuthenticate({ restEndpoint: '', clientId, clientSecret })).rejects.toThrow(
+			/REST endpoint is empty/,
+		);
 		await expect(
-			preAuthenticate({ restEndpoint: 'https://123-ABC-456.mktorest.com/soap/mktows', clientId, clientSecret }),
+			preAuthenticate({ restEndpoint: 'http://exa mple', clientId, clientSecret }),
+		).rejects.toThrow(/is not a URL/);
+		await expect(
+			preAuthenticate({
+				restEndpoint: 'https://123-ABC-456.mktorest.com/soap/mktows',
+				clientId,
+				clientSecret,
+			}),
 		).rejects.toThrow(/unexpected path/);
 		expect(count(harness.emulator, TOKEN)).toBe(0);
 	});
@@ -119,7 +139,10 @@ describe('transport', () => {
 	});
 
 	it('fails with the code when the fresh token is refused as well', async () => {
-		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 2, { code: '601', message: 'Access token invalid' });
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 2, {
+			code: '601',
+			message: 'Access token invalid',
+		});
 		const error = await activityTypes(harness).catch((e) => e);
 		expect(error).toBeInstanceOf(MarketoApiError);
 		expect(error.message).toMatch(/^Marketo error 601: Access token invalid\./);
@@ -145,7 +168,9 @@ describe('transport', () => {
 			const test = limited.context({});
 			await marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' });
 			const results = await Promise.all(
-				Array.from({ length: 8 }, () => marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' })),
+				Array.from({ length: 8 }, () =>
+					marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' }),
+				),
 			);
 			expect(results.every((r) => r.result.length > 0)).toBe(true);
 			expect(count(limited.emulator, TYPES)).toBeGreaterThan(9); // some were refused with 606 and retried
@@ -158,9 +183,14 @@ describe('transport', () => {
 		const saved = { ...RETRY_POLICY };
 		Object.assign(RETRY_POLICY, { maxRetries: 2, baseDelayMs: 50 });
 		try {
-			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 10, { code: '611', message: 'System error' });
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 10, {
+				code: '611',
+				message: 'System error',
+			});
 			const error = await activityTypes(harness).catch((e) => e);
-			expect(error.message).toMatch(/^Marketo error 611: System error\. Marketo reported a system error/);
+			expect(error.message).toMatch(
+				/^Marketo error 611: System error\. Marketo reported a system error/,
+			);
 			expect(error.description).toMatch(/Gave up after 3 attempts/);
 			expect(count(harness.emulator, TYPES)).toBe(3);
 		} finally {
@@ -186,22 +216,37 @@ describe('transport', () => {
 		const bodies: Record<string, unknown> = {
 			'/rest/v1/bare-failure.json': { success: false },
 			'/rest/v1/no-result.json': { requestId: 'a#1', success: true },
-			'/rest/v1/failure-no-result.json': { requestId: 'a#2', success: false, errors: [{ code: '1003', message: 'Invalid' }] },
+			'/rest/v1/failure-no-result.json': {
+				requestId: 'a#2',
+				success: false,
+				errors: [{ code: '1003', message: 'Invalid' }],
+			},
 		};
 		const server = createServer((req, res) => {
 			const path = (req.url ?? '').split('?')[0];
 			res.writeHead(200, { 'content-type': 'application/json' });
-			res.end(JSON.stringify(path === '/identity/oauth/token' ? { access_token: 'x', expires_in: 3600 } : bodies[path]));
+			res.end(
+				JSON.stringify(
+					path === '/identity/oauth/token' ? { access_token: 'x', expires_in: 3600 } : bodies[path],
+				),
+			);
 		});
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		const { port } = server.address() as AddressInfo;
 		try {
 			const { createContext, credentialStore } = await import('../helpers/n8nContext');
-			const test = createContext({ credentials: credentialStore(`http://127.0.0.1:${port}/rest`, 'id', 'secret'), parameters: {} });
+			const test = createContext({
+				credentials: credentialStore(`http://127.0.0.1:${port}/rest`, 'id', 'secret'),
+				parameters: {},
+			});
 			const call = (path: string) => marketoRequest(test.context, { method: 'GET', path });
-			await expect(call('/rest/v1/bare-failure.json')).rejects.toThrow(/^Marketo error unknown: Marketo reported a failure without saying why\./);
+			await expect(call('/rest/v1/bare-failure.json')).rejects.toThrow(
+				/^Marketo error unknown: Marketo reported a failure without saying why\./,
+			);
 			expect((await call('/rest/v1/no-result.json')).result).toEqual([]);
-			await expect(call('/rest/v1/failure-no-result.json')).rejects.toThrow(/^Marketo error 1003: Invalid\./);
+			await expect(call('/rest/v1/failure-no-result.json')).rejects.toThrow(
+				/^Marketo error 1003: Invalid\./,
+			);
 		} finally {
 			await new Promise((resolve) => server.close(resolve));
 		}
@@ -214,13 +259,16 @@ describe('transport', () => {
 		expect(count(harness.emulator, TYPES)).toBe(2);
 	});
 
-	it('fails fast instead of retrying past a poll\'s time budget', async () => {
+	it("fails fast instead of retrying past a poll's time budget", async () => {
 		const { limitRetriesUntil } = await import('../../nodes/MarketoBulk/transport');
 		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 10, { httpStatus: 503 });
 		const test = harness.context({});
 		limitRetriesUntil(test.context, Date.now() + 1200);
 		const started = Date.now();
-		const error = await marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' }).catch((e) => e);
+		const error = await marketoRequest(test.context, {
+			method: 'GET',
+			path: '/rest/v1/activities/types.json',
+		}).catch((e) => e);
 		expect(error.message).toMatch(/^Marketo error HTTP 503/);
 		expect(Date.now() - started).toBeLessThan(1500);
 		expect(count(harness.emulator, TYPES)).toBeGreaterThanOrEqual(2);
@@ -230,7 +278,10 @@ describe('transport', () => {
 	it('stops waiting when the execution is cancelled', async () => {
 		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 10, { httpStatus: 503 });
 		const test = harness.context({});
-		const pending = marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' });
+		const pending = marketoRequest(test.context, {
+			method: 'GET',
+			path: '/rest/v1/activities/types.json',
+		});
 		setTimeout(() => test.abort.abort(), 300);
 		const started = Date.now();
 		await expect(pending).rejects.toThrow(/cancelled/);
@@ -243,8 +294,16 @@ describe('transport', () => {
 		async function routedCall(url: string) {
 			const test = harness.context({});
 			const ctx = test.context as never as ThisParameterType<typeof prepareRoutedRequest>;
-			const options = await prepareRoutedRequest.call(ctx, { method: 'GET', url, headers: { Accept: 'application/json' } });
-			const response = await test.context.helpers.httpRequestWithAuthentication.call(test.context, 'marketoApi', options);
+			const options = await prepareRoutedRequest.call(ctx, {
+				method: 'GET',
+				url,
+				headers: { Accept: 'application/json' },
+			});
+			const response = await test.context.helpers.httpRequestWithAuthentication.call(
+				test.context,
+				'marketoApi',
+				options,
+			);
 			return await unwrapEnvelope.call(ctx, [], response as never);
 		}
 
@@ -264,10 +323,14 @@ describe('transport', () => {
 		});
 
 		it('retries a 606 and fails a 1003 with its message', async () => {
-			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { code: '606', message: 'Max rate limit' });
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, {
+				code: '606',
+				message: 'Max rate limit',
+			});
 			expect((await routedCall('/rest/v1/activities/types.json')).length).toBeGreaterThan(5);
-			await expect(routedCall('/bulk/v1/leads/export/not-a-job/status.json')).rejects.toThrow(/^Marketo error \d+: /);
+			await expect(routedCall('/bulk/v1/leads/export/not-a-job/status.json')).rejects.toThrow(
+				/^Marketo error \d+: /,
+			);
 		});
 	});
 });
-

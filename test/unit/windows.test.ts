@@ -17,13 +17,16 @@ describe('splitIntoWindows', () => {
 		for (let i = 1; i < windows.length; i++) {
 			expect(Date.parse(windows[i].startAt) - Date.parse(windows[i - 1].endAt)).toBe(1000);
 		}
-		for (const w of windows) expect(Date.parse(w.endAt) - Date.parse(w.startAt)).toBeLessThan(31 * 86400_000);
+		for (const w of windows)
+			expect(Date.parse(w.endAt) - Date.parse(w.startAt)).toBeLessThan(31 * 86400_000);
 		expect(windows[0].startAt).toBe('2026-01-01T00:00:00Z');
 		expect(windows[3].endAt).toBe('2026-04-10T12:00:00Z');
 	});
 
 	it('covers a 95-day range with 4 windows and a single instant with one', () => {
-		expect(splitIntoWindows(at('2026-01-01T00:00:00Z'), at('2026-04-05T23:59:59Z'))).toHaveLength(4);
+		expect(splitIntoWindows(at('2026-01-01T00:00:00Z'), at('2026-04-05T23:59:59Z'))).toHaveLength(
+			4,
+		);
 		expect(splitIntoWindows(at('2026-01-01T00:00:00Z'), at('2026-01-01T00:00:00Z'))).toEqual([
 			{ startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-01T00:00:00Z' },
 		]);
@@ -39,14 +42,24 @@ describe('toDate', () => {
 		expect(toDate('2026-03-01T05:00:00+02:00')?.toISOString()).toBe('2026-03-01T03:00:00.000Z');
 	});
 	it('reads wall-clock time in the workflow time zone, across daylight saving', () => {
-		expect(toDate('2026-03-01T00:00:00', 'America/Chicago')?.toISOString()).toBe('2026-03-01T06:00:00.000Z');
-		expect(toDate('2026-07-01T00:00:00', 'America/Chicago')?.toISOString()).toBe('2026-07-01T05:00:00.000Z');
+		expect(toDate('2026-03-01T00:00:00', 'America/Chicago')?.toISOString()).toBe(
+			'2026-03-01T06:00:00.000Z',
+		);
+		expect(toDate('2026-07-01T00:00:00', 'America/Chicago')?.toISOString()).toBe(
+			'2026-07-01T05:00:00.000Z',
+		);
 		expect(toDate('2026-03-01', 'UTC')?.toISOString()).toBe('2026-03-01T00:00:00.000Z');
 	});
 	it('accepts Dates, epoch ms and Luxon-like objects, and rejects the rest', () => {
-		expect(toDate(new Date('2026-01-01T00:00:00Z'))?.getTime()).toBe(Date.parse('2026-01-01T00:00:00Z'));
-		expect(toDate(Date.parse('2026-01-01T00:00:00Z'))?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
-		expect(toDate({ toISO: () => '2026-01-01T00:00:00.000Z' })?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+		expect(toDate(new Date('2026-01-01T00:00:00Z'))?.getTime()).toBe(
+			Date.parse('2026-01-01T00:00:00Z'),
+		);
+		expect(toDate(Date.parse('2026-01-01T00:00:00Z'))?.toISOString()).toBe(
+			'2026-01-01T00:00:00.000Z',
+		);
+		expect(toDate({ toISO: () => '2026-01-01T00:00:00.000Z' })?.toISOString()).toBe(
+			'2026-01-01T00:00:00.000Z',
+		);
 		expect(toDate('')).toBeUndefined();
 		expect(toDate('soon')).toBeUndefined();
 	});
@@ -65,7 +78,9 @@ describe('marketoOrigin', () => {
 	});
 	it('names what is wrong', () => {
 		expect(() => marketoOrigin('')).toThrow(/REST endpoint is empty/);
-		expect(() => marketoOrigin('https://123-ABC-456.mktorest.com/soap')).toThrow(/unexpected path "\/soap"/);
+		expect(() => marketoOrigin('https://123-ABC-456.mktorest.com/soap')).toThrow(
+			/unexpected path "\/soap"/,
+		);
 	});
 });
 

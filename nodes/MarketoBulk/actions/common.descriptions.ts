@@ -51,13 +51,14 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 				name: 'Download File',
 				value: 'downloadFile',
 				action: `Download a ${noun} export file`,
-				description: 'Download the file of a completed job (resumed on dropped connections, checksum verified)',
+				description:
+					'Download the file of a completed job (resumed on dropped connections, checksum verified)',
 			},
 			{
 				name: 'Enqueue Job',
 				value: 'enqueueJob',
 				action: `Enqueue a ${noun} export job`,
-				description: 'Put a created job in Marketo\'s export queue',
+				description: "Put a created job in Marketo's export queue",
 				routing: routedStep('POST', `=${base}/{{$parameter.exportId}}/enqueue.json`),
 			},
 			{
@@ -83,7 +84,8 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 						method: 'GET',
 						url: `${base}.json`,
 						qs: {
-							status: '={{ $parameter.statusFilter && $parameter.statusFilter.length ? $parameter.statusFilter.join(",") : undefined }}',
+							status:
+								'={{ $parameter.statusFilter && $parameter.statusFilter.length ? $parameter.statusFilter.join(",") : undefined }}',
 						},
 					},
 				},
@@ -158,8 +160,20 @@ export function fileShapeFields(kind: ExportKind): INodeProperties[] {
 					name: 'renames',
 					displayName: 'Rename',
 					values: [
-						{ displayName: 'Field', name: 'field', type: 'string', default: '', placeholder: 'firstName' },
-						{ displayName: 'Column Header', name: 'header', type: 'string', default: '', placeholder: 'First Name' },
+						{
+							displayName: 'Field',
+							name: 'field',
+							type: 'string',
+							default: '',
+							placeholder: 'firstName',
+						},
+						{
+							displayName: 'Column Header',
+							name: 'header',
+							type: 'string',
+							default: '',
+							placeholder: 'First Name',
+						},
 					],
 				},
 			],
@@ -214,7 +228,7 @@ export function exportRunFields(kind: ExportKind): INodeProperties[] {
 				{
 					name: 'File',
 					value: 'file',
-					description: 'One binary item per job: the file, streamed into n8n\'s binary data store',
+					description: "One binary item per job: the file, streamed into n8n's binary data store",
 				},
 			],
 			displayOptions: { show },
@@ -223,7 +237,10 @@ export function exportRunFields(kind: ExportKind): INodeProperties[] {
 	];
 }
 
-export function downloadOptions(kind: ExportKind, show?: Record<string, string[]>): INodeProperties[] {
+export function downloadOptions(
+	kind: ExportKind,
+	show?: Record<string, string[]>,
+): INodeProperties[] {
 	const where = show ?? { resource: [EXPORT_RESOURCE[kind]], operation: ['downloadFile'] };
 	const isExport = show !== undefined;
 	const options: INodeProperties[] = [
@@ -241,7 +258,11 @@ export function downloadOptions(kind: ExportKind, show?: Record<string, string[]
 			default: 'asIs',
 			options: [
 				{ name: 'As Marketo Sent It', value: 'asIs' },
-				{ name: 'Re-Encoded as CSV', value: 'csv', description: 'TSV/SSV files are rewritten as comma-separated' },
+				{
+					name: 'Re-Encoded as CSV',
+					value: 'csv',
+					description: 'TSV/SSV files are rewritten as comma-separated',
+				},
 			],
 			description: 'File output only',
 		},
@@ -268,7 +289,7 @@ export function downloadOptions(kind: ExportKind, show?: Record<string, string[]
 			type: 'boolean',
 			default: true,
 			description:
-				'Whether to turn numeric and boolean fields into numbers and booleans, as Marketo\'s field list describes them (Records output)',
+				"Whether to turn numeric and boolean fields into numbers and booleans, as Marketo's field list describes them (Records output)",
 		},
 	];
 	if (isExport) {
@@ -319,7 +340,9 @@ export function listLocatorModes(list: 'static' | 'smart', byName: boolean): INo
 		mode('By ID', 'id', {
 			type: 'string',
 			placeholder: list === 'static' ? '1001' : '2001',
-			validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' } }],
+			validation: [
+				{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A list ID is a number' } },
+			],
 		}),
 	];
 	if (byName) {

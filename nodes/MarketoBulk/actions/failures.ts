@@ -5,7 +5,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
  * Continue On Fail: the failure becomes an item paired with the input item that caused it; otherwise the
  * error is raised with that item's index so n8n points at it.
  */
-export function failedItem(ctx: IExecuteFunctions, error: unknown, itemIndex: number): INodeExecutionData {
+export function failedItem(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+): INodeExecutionData {
 	if (!ctx.continueOnFail()) {
 		if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 			error.context.itemIndex ??= itemIndex;
@@ -15,7 +19,10 @@ export function failedItem(ctx: IExecuteFunctions, error: unknown, itemIndex: nu
 	}
 	const failure = error as { message?: string; description?: string | null };
 	return {
-		json: { error: failure.message ?? String(error), ...(failure.description ? { description: failure.description } : {}) },
+		json: {
+			error: failure.message ?? String(error),
+			...(failure.description ? { description: failure.description } : {}),
+		},
 		pairedItem: { item: itemIndex },
 	};
 }

@@ -54,7 +54,11 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 		}
 		if (response.statusCode === 416) {
 			response.body.destroy?.();
-			throw fileError(ctx, file, `Marketo refused to resume the download at byte ${from} (HTTP 416)`);
+			throw fileError(
+				ctx,
+				file,
+				`Marketo refused to resume the download at byte ${from} (HTTP 416)`,
+			);
 		}
 		return response;
 	};
@@ -105,11 +109,13 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 		verify(ctx, file, received, hash.digest('hex'));
 	}
 
-	const readableClass = (first.body as ByteStream & { constructor: { from?: (it: unknown) => unknown } })
-		.constructor;
+	const readableClass = (
+		first.body as ByteStream & { constructor: { from?: (it: unknown) => unknown } }
+	).constructor;
 	return {
 		chunks: chunks(),
-		readable: (source) => (typeof readableClass.from === 'function' ? readableClass.from(source) : source),
+		readable: (source) =>
+			typeof readableClass.from === 'function' ? readableClass.from(source) : source,
 		resumes: () => resumes,
 	};
 }
@@ -120,13 +126,21 @@ function verify(ctx: MarketoContext, file: ExportFile, received: number, sha256:
 	}
 	const expected = /^sha256:([0-9a-f]{64})$/i.exec(file.fileChecksum ?? '')?.[1]?.toLowerCase();
 	if (expected && expected !== sha256) {
-		throw fileError(ctx, file, `The file's sha256 checksum (${sha256}) differs from the one Marketo reported (${expected})`);
+		throw fileError(
+			ctx,
+			file,
+			`The file's sha256 checksum (${sha256}) differs from the one Marketo reported (${expected})`,
+		);
 	}
 }
 
 function fileError(ctx: MarketoContext, file: ExportFile, what: string): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), `${what} for export job ${file.exportId}. No data was output.`, {
-		description:
-			'The file is still available for 7 days: run Download File (or the node) again. If it keeps failing, check the network between n8n and Marketo.',
-	});
+	return new NodeOperationError(
+		ctx.getNode(),
+		`${what} for export job ${file.exportId}. No data was output.`,
+		{
+			description:
+				'The file is still available for 7 days: run Download File (or the node) again. If it keeps failing, check the network between n8n and Marketo.',
+		},
+	);
 }

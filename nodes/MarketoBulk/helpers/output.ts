@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IPollFunctions,
+} from 'n8n-workflow';
 
 import { columnKinds } from '../methods/fieldKinds';
 import type { ExportJobStatus } from '../jobs/exportJob';
@@ -49,18 +54,32 @@ export async function jobOutput(
 	if (options.output === 'file') {
 		const binary = await storeFile(ctx, spec, job, window, file, options);
 		return {
-			items: [{ json: { ...metadata, downloadResumes: file.resumes() }, binary: { [options.binaryPropertyName || 'data']: binary }, ...paired }],
+			items: [
+				{
+					json: { ...metadata, downloadResumes: file.resumes() },
+					binary: { [options.binaryPropertyName || 'data']: binary },
+					...paired,
+				},
+			],
 			capped: false,
 		};
 	}
 
-	const kinds = await columnKinds(ctx, spec.kind, spec.fields, spec.columnHeaderNames, options.typedValues !== false);
-	const max = options.maxItems && options.maxItems > 0 ? options.maxItems - alreadyEmitted : Infinity;
+	const kinds = await columnKinds(
+		ctx,
+		spec.kind,
+		spec.fields,
+		spec.columnHeaderNames,
+		options.typedValues !== false,
+	);
+	const max =
+		options.maxItems && options.maxItems > 0 ? options.maxItems - alreadyEmitted : Infinity;
 	const items: INodeExecutionData[] = [];
 	let capped = false;
 	for await (const batch of decodeRecords(file.chunks, {
 		format: spec.format,
-		convert: (header) => recordBuilder(header, kinds, { flattenJson: options.flattenAttributes === true }),
+		convert: (header) =>
+			recordBuilder(header, kinds, { flattenJson: options.flattenAttributes === true }),
 	})) {
 		for (const record of batch.records) {
 			if (items.length >= max) {
@@ -82,7 +101,11 @@ export async function jobOutput(
 	return { items, capped };
 }
 
-export function jobMetadata(spec: ExportSpec, job: ExportJobStatus, window: DateWindow | undefined): IDataObject {
+export function jobMetadata(
+	spec: ExportSpec,
+	job: ExportJobStatus,
+	window: DateWindow | undefined,
+): IDataObject {
 	return {
 		kind: spec.kind,
 		exportId: job.exportId,
@@ -97,7 +120,11 @@ export function jobMetadata(spec: ExportSpec, job: ExportJobStatus, window: Date
 	};
 }
 
-const MIME_TYPES = { CSV: 'text/csv', TSV: 'text/tab-separated-values', SSV: 'text/plain' } as const;
+const MIME_TYPES = {
+	CSV: 'text/csv',
+	TSV: 'text/tab-separated-values',
+	SSV: 'text/plain',
+} as const;
 
 async function storeFile(
 	ctx: IExecuteFunctions | IPollFunctions,
@@ -109,7 +136,9 @@ async function storeFile(
 ) {
 	const reencode = options.fileEncoding === 'csv' && spec.format !== 'CSV';
 	const format = reencode ? 'CSV' : spec.format;
-	const span = window ? `${window.startAt.slice(0, 10)}_${window.endAt.slice(0, 10)}` : job.exportId;
+	const span = window
+		? `${window.startAt.slice(0, 10)}_${window.endAt.slice(0, 10)}`
+		: job.exportId;
 	const fileName = `marketo-${spec.kind}-${span}.${format === 'CSV' ? 'csv' : format === 'TSV' ? 'tsv' : 'txt'}`;
 	const readable = file.readable(reencode ? asCsv(file.chunks, spec) : file.chunks);
 	return await ctx.helpers.prepareBinaryData(
@@ -120,7 +149,10 @@ async function storeFile(
 }
 
 /** TSV/SSV rewritten as CSV, row by row, while it streams. */
-async function* asCsv(chunks: AsyncIterable<Uint8Array>, spec: ExportSpec): AsyncGenerator<Uint8Array> {
+async function* asCsv(
+	chunks: AsyncIterable<Uint8Array>,
+	spec: ExportSpec,
+): AsyncGenerator<Uint8Array> {
 	// Marketo's unquoted `null` stays an unquoted `null` (a quoted "null" would turn it into text).
 	const decoder = new CsvDecoder({ format: spec.format });
 	const encoder = new TextEncoder();

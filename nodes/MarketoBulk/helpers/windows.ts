@@ -10,7 +10,11 @@ export interface DateWindow {
 
 export const MAX_WINDOW_SECONDS = 31 * 24 * 60 * 60;
 
-export function splitIntoWindows(start: Date, end: Date, maxSeconds = MAX_WINDOW_SECONDS): DateWindow[] {
+export function splitIntoWindows(
+	start: Date,
+	end: Date,
+	maxSeconds = MAX_WINDOW_SECONDS,
+): DateWindow[] {
 	const first = Math.floor(start.getTime() / 1000);
 	const last = Math.floor(end.getTime() / 1000);
 	const windows: DateWindow[] = [];
@@ -40,7 +44,11 @@ export function toDate(value: unknown, timeZone?: string): Date | undefined {
 	}
 	const text = String(value).trim();
 	const hasZone = /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(text);
-	const date = new Date(hasZone || !/^\d{4}-\d\d-\d\d/.test(text) ? text : `${text.length === 10 ? `${text}T00:00:00` : text}Z`);
+	const date = new Date(
+		hasZone || !/^\d{4}-\d\d-\d\d/.test(text)
+			? text
+			: `${text.length === 10 ? `${text}T00:00:00` : text}Z`,
+	);
 	if (Number.isNaN(date.getTime())) return undefined;
 	if (hasZone || !timeZone || timeZone === 'UTC') return date;
 	// Shift the wall-clock time read as UTC by the zone's offset at that moment (twice, for DST edges).
@@ -61,6 +69,13 @@ function zoneOffsetMs(epochMs: number, timeZone: string): number {
 		second: '2-digit',
 	}).formatToParts(new Date(epochMs));
 	const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-	const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+	const wall = Date.UTC(
+		get('year'),
+		get('month') - 1,
+		get('day'),
+		get('hour'),
+		get('minute'),
+		get('second'),
+	);
 	return wall - Math.floor(epochMs / 1000) * 1000;
 }

@@ -16,7 +16,13 @@ import type { ExportKind } from './exportRequest';
  * for the one-step Export. The trigger calls the same steps, one per poll, instead of `runExportJob`.
  */
 
-export type JobStatusName = 'Created' | 'Queued' | 'Processing' | 'Cancelled' | 'Completed' | 'Failed';
+export type JobStatusName =
+	| 'Created'
+	| 'Queued'
+	| 'Processing'
+	| 'Cancelled'
+	| 'Completed'
+	| 'Failed';
 
 export interface ExportJobStatus extends IDataObject {
 	exportId: string;
@@ -43,15 +49,30 @@ export async function createExportJob(
 }
 
 export async function enqueueExportJob(ctx: MarketoContext, kind: ExportKind, exportId: string) {
-	return await jobStep(ctx, 'POST', `${base(kind)}/${encodeURIComponent(exportId)}/enqueue.json`, 'enqueue');
+	return await jobStep(
+		ctx,
+		'POST',
+		`${base(kind)}/${encodeURIComponent(exportId)}/enqueue.json`,
+		'enqueue',
+	);
 }
 
 export async function getExportJobStatus(ctx: MarketoContext, kind: ExportKind, exportId: string) {
-	return await jobStep(ctx, 'GET', `${base(kind)}/${encodeURIComponent(exportId)}/status.json`, 'status');
+	return await jobStep(
+		ctx,
+		'GET',
+		`${base(kind)}/${encodeURIComponent(exportId)}/status.json`,
+		'status',
+	);
 }
 
 export async function cancelExportJob(ctx: MarketoContext, kind: ExportKind, exportId: string) {
-	return await jobStep(ctx, 'POST', `${base(kind)}/${encodeURIComponent(exportId)}/cancel.json`, 'cancel');
+	return await jobStep(
+		ctx,
+		'POST',
+		`${base(kind)}/${encodeURIComponent(exportId)}/cancel.json`,
+		'cancel',
+	);
 }
 
 /** One call that answers with the job in `result[0]`. */
@@ -68,7 +89,7 @@ async function jobStep(
 		throw new NodeOperationError(
 			ctx.getNode(),
 			`Marketo answered the ${step} call without an export job in "result".`,
-			{ description: 'This is unexpected; try again. If it repeats, check Marketo\'s status page.' },
+			{ description: "This is unexpected; try again. If it repeats, check Marketo's status page." },
 		);
 	}
 	return job;
@@ -91,7 +112,8 @@ export async function listExportJobs(
 			},
 		});
 		jobs.push(...envelope.result);
-		nextPageToken = envelope.nextPageToken && envelope.result.length ? envelope.nextPageToken : undefined;
+		nextPageToken =
+			envelope.nextPageToken && envelope.result.length ? envelope.nextPageToken : undefined;
 	} while (nextPageToken);
 	return jobs;
 }
@@ -127,7 +149,7 @@ export async function runExportJob(
 					`Marketo export job ${exportId} failed: ${status.errorMsg ?? 'no reason given'}.`,
 					{
 						description:
-							'Nothing was downloaded. Run the node again; if it keeps failing, narrow the date range or fields, and check Marketo\'s status page.',
+							"Nothing was downloaded. Run the node again; if it keeps failing, narrow the date range or fields, and check Marketo's status page.",
 					},
 				);
 			}
@@ -146,7 +168,7 @@ export async function runExportJob(
 					{
 						description:
 							status.status === 'Queued'
-								? 'The job never left Marketo\'s queue: other exports (2 run at a time per instance) were ahead of it. Raise the Timeout option, or run the export when the queue is quieter.'
+								? "The job never left Marketo's queue: other exports (2 run at a time per instance) were ahead of it. Raise the Timeout option, or run the export when the queue is quieter."
 								: 'Large exports can take a long time to process. Raise the Timeout option, or narrow the date range or fields.',
 					},
 				);
@@ -161,7 +183,11 @@ export async function runExportJob(
 	}
 }
 
-async function whileQueueFull<T>(ctx: MarketoContext, wait: WaitSettings, step: () => Promise<T>): Promise<T> {
+async function whileQueueFull<T>(
+	ctx: MarketoContext,
+	wait: WaitSettings,
+	step: () => Promise<T>,
+): Promise<T> {
 	for (;;) {
 		const outcome = await step().then(
 			(value) => ({ value, error: undefined }),
@@ -171,7 +197,8 @@ async function whileQueueFull<T>(ctx: MarketoContext, wait: WaitSettings, step: 
 		const queueFull =
 			outcome.error instanceof MarketoApiError &&
 			is1029QueueFull({ code: outcome.error.marketoCode, message: outcome.error.marketoMessage });
-		if (!queueFull || Date.now() + wait.pollIntervalMs > wait.deadline) return await Promise.reject(outcome.error);
+		if (!queueFull || Date.now() + wait.pollIntervalMs > wait.deadline)
+			return await Promise.reject(outcome.error);
 		await pause(ctx, wait.pollIntervalMs);
 	}
 }
@@ -181,7 +208,11 @@ async function whileQueueFull<T>(ctx: MarketoContext, wait: WaitSettings, step: 
  * After the execution was cancelled, n8n aborts every authenticated request of the run, so the cancel goes
  * out with the cached token through the plain HTTP helper.
  */
-async function cancelQuietly(ctx: MarketoContext, kind: ExportKind, exportId: string): Promise<void> {
+async function cancelQuietly(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	exportId: string,
+): Promise<void> {
 	try {
 		await cancelExportJob(ctx, kind, exportId);
 		return;

@@ -69,7 +69,9 @@ export function buildExportSpec(
 ): ExportSpec {
 	const format = String(parameters.format || 'CSV').toUpperCase();
 	if (format !== 'CSV' && format !== 'TSV' && format !== 'SSV') {
-		throw new ExportParameterError(`Format "${format}" is not one Marketo offers: use CSV, TSV or SSV.`);
+		throw new ExportParameterError(
+			`Format "${format}" is not one Marketo offers: use CSV, TSV or SSV.`,
+		);
 	}
 	const fields = listOf(parameters.fields);
 	const spec: ExportSpec = { kind, format, fields, filter: {} };
@@ -83,14 +85,21 @@ export function buildExportSpec(
 		if (fields.length === 0) spec.fields = [...DEFAULT_ACTIVITY_FIELDS];
 		spec.range = {
 			key: 'createdAt',
-			...dateRange(parameters.startAt, parameters.endAt, options.timeZone, 'Activity exports need a date range'),
+			...dateRange(
+				parameters.startAt,
+				parameters.endAt,
+				options.timeZone,
+				'Activity exports need a date range',
+			),
 		};
 		applyActivityFilter(spec, parameters);
 	}
 
 	const duplicates = spec.fields.filter((field, i) => spec.fields.indexOf(field) !== i);
 	if (duplicates.length) {
-		throw new ExportParameterError(`Field "${duplicates[0]}" is listed twice in Fields; list each field once.`);
+		throw new ExportParameterError(
+			`Field "${duplicates[0]}" is listed twice in Fields; list each field once.`,
+		);
 	}
 	spec.columnHeaderNames = columnHeaderNames(parameters.columnHeaderNames, spec.fields);
 
@@ -106,7 +115,9 @@ export function buildExportSpec(
 }
 
 /** One create-job body per window (a single body when the filter has no date range). */
-export function createJobBodies(spec: ExportSpec): Array<{ window?: DateWindow; body: IDataObject }> {
+export function createJobBodies(
+	spec: ExportSpec,
+): Array<{ window?: DateWindow; body: IDataObject }> {
 	const base: IDataObject = { format: spec.format, fields: spec.fields };
 	if (spec.columnHeaderNames) base.columnHeaderNames = spec.columnHeaderNames;
 	if (!spec.range) return [{ body: { ...base, filter: { ...spec.filter } } }];
@@ -127,7 +138,12 @@ function applyLeadFilter(
 		case 'updatedAt':
 			spec.range = {
 				key: filterType,
-				...dateRange(parameters.startAt, parameters.endAt, options.timeZone, 'This filter needs a date range'),
+				...dateRange(
+					parameters.startAt,
+					parameters.endAt,
+					options.timeZone,
+					'This filter needs a date range',
+				),
 			};
 			return;
 		case 'staticList':
@@ -139,37 +155,50 @@ function applyLeadFilter(
 				spec.filter[`${filterType}Name`] = value;
 			} else {
 				if (!/^\d+$/.test(value)) {
-					throw new ExportParameterError(`"${value}" is not a ${noun} ID (a number). Pick the list, or switch to By Name.`);
+					throw new ExportParameterError(
+						`"${value}" is not a ${noun} ID (a number). Pick the list, or switch to By Name.`,
+					);
 				}
 				spec.filter[`${filterType}Id`] = Number(value);
 			}
 			return;
 		}
 		default:
-			throw new ExportParameterError(`Unknown filter "${filterType}": use Created At, Updated At, Static List or Smart List.`);
+			throw new ExportParameterError(
+				`Unknown filter "${filterType}": use Created At, Updated At, Static List or Smart List.`,
+			);
 	}
 }
 
 function applyActivityFilter(spec: ExportSpec, parameters: ExportParameters): void {
 	const typeIds = listOf(parameters.activityTypeIds).map((id) => {
-		if (!/^\d+$/.test(id)) throw new ExportParameterError(`Activity type "${id}" is not an activity type ID (a number).`);
+		if (!/^\d+$/.test(id))
+			throw new ExportParameterError(
+				`Activity type "${id}" is not an activity type ID (a number).`,
+			);
 		return Number(id);
 	});
 	if (typeIds.includes(DELETE_LEAD_ACTIVITY_TYPE)) {
 		throw new ExportParameterError(
-			'Marketo\'s bulk export does not support the Delete Lead activity type (37). Remove it from Activity Types.',
+			"Marketo's bulk export does not support the Delete Lead activity type (37). Remove it from Activity Types.",
 		);
 	}
 	if (typeIds.length) spec.filter.activityTypeIds = typeIds;
 
 	const mode = String(parameters.primaryAttributeFilter || 'none');
 	if (mode === 'none') return;
-	const values = listOf(mode === 'ids' ? parameters.primaryAttributeValueIds : parameters.primaryAttributeValues);
+	const values = listOf(
+		mode === 'ids' ? parameters.primaryAttributeValueIds : parameters.primaryAttributeValues,
+	);
 	if (values.length === 0) {
-		throw new ExportParameterError('Enter at least one primary attribute value, or set Primary Attribute Filter to None.');
+		throw new ExportParameterError(
+			'Enter at least one primary attribute value, or set Primary Attribute Filter to None.',
+		);
 	}
 	if (values.length > 50) {
-		throw new ExportParameterError(`Marketo accepts at most 50 primary attribute values per job; ${values.length} were given.`);
+		throw new ExportParameterError(
+			`Marketo accepts at most 50 primary attribute values per job; ${values.length} were given.`,
+		);
 	}
 	if (typeIds.length === 0) {
 		throw new ExportParameterError(
@@ -177,7 +206,10 @@ function applyActivityFilter(spec: ExportSpec, parameters: ExportParameters): vo
 		);
 	}
 	const groups = new Set(
-		typeIds.map((id) => PRIMARY_ATTRIBUTE_GROUPS.find((group) => group.typeIds.includes(id))?.asset ?? `type ${id}`),
+		typeIds.map(
+			(id) =>
+				PRIMARY_ATTRIBUTE_GROUPS.find((group) => group.typeIds.includes(id))?.asset ?? `type ${id}`,
+		),
 	);
 	if (groups.size > 1 || [...groups][0].startsWith('type ')) {
 		throw new ExportParameterError(
@@ -186,7 +218,10 @@ function applyActivityFilter(spec: ExportSpec, parameters: ExportParameters): vo
 	}
 	if (mode === 'ids') {
 		const bad = values.find((v) => !/^\d+$/.test(v));
-		if (bad) throw new ExportParameterError(`Primary attribute value ID "${bad}" is not a number; use By Name for names.`);
+		if (bad)
+			throw new ExportParameterError(
+				`Primary attribute value ID "${bad}" is not a number; use By Name for names.`,
+			);
 		spec.filter.primaryAttributeValueIds = values.map(Number);
 	} else {
 		spec.filter.primaryAttributeValues = values;
@@ -202,8 +237,12 @@ function dateRange(
 	const start = toDate(startValue, timeZone);
 	const end = toDate(endValue, timeZone);
 	if (!start || !end) {
-		const which = !start ? `Start ("${String(startValue ?? '')}")` : `End ("${String(endValue ?? '')}")`;
-		throw new ExportParameterError(`${missing}: ${which} is not a date. Use a date like 2026-01-31 or 2026-01-31T12:00:00Z.`);
+		const which = !start
+			? `Start ("${String(startValue ?? '')}")`
+			: `End ("${String(endValue ?? '')}")`;
+		throw new ExportParameterError(
+			`${missing}: ${which} is not a date. Use a date like 2026-01-31 or 2026-01-31T12:00:00Z.`,
+		);
 	}
 	if (end.getTime() < start.getTime()) {
 		throw new ExportParameterError(
@@ -214,7 +253,9 @@ function dateRange(
 }
 
 function columnHeaderNames(value: unknown, fields: string[]): Record<string, string> | undefined {
-	const renames = ((value as { renames?: Array<{ field?: string; header?: string }> } | undefined)?.renames ?? [])
+	const renames = (
+		(value as { renames?: Array<{ field?: string; header?: string }> } | undefined)?.renames ?? []
+	)
 		.map((r) => ({ field: String(r.field ?? '').trim(), header: String(r.header ?? '').trim() }))
 		.filter((r) => r.field !== '' || r.header !== '');
 	if (renames.length === 0) return undefined;
@@ -224,13 +265,18 @@ function columnHeaderNames(value: unknown, fields: string[]): Record<string, str
 			throw new ExportParameterError('Each column rename needs both a field and a column header.');
 		}
 		if (!fields.includes(field)) {
-			throw new ExportParameterError(`Column rename for "${field}", but "${field}" is not among the exported Fields.`);
+			throw new ExportParameterError(
+				`Column rename for "${field}", but "${field}" is not among the exported Fields.`,
+			);
 		}
 		result[field] = header;
 	}
 	const headers = Object.values(result);
 	const clash = headers.find((h, i) => headers.indexOf(h) !== i);
-	if (clash) throw new ExportParameterError(`Two columns would both be called "${clash}"; give each a distinct header.`);
+	if (clash)
+		throw new ExportParameterError(
+			`Two columns would both be called "${clash}"; give each a distinct header.`,
+		);
 	return result;
 }
 

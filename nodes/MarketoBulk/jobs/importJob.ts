@@ -261,7 +261,9 @@ export async function runImport(
 			const outcome = await uploadWhileQueueFull(ctx, file, settings, source.readableHint);
 			if ('error' in outcome) {
 				entry.status =
-					outcome.error instanceof MarketoApiError && outcome.error.outcomeUnknown ? 'UploadUnknown' : 'UploadFailed';
+					outcome.error instanceof MarketoApiError && outcome.error.outcomeUnknown
+						? 'UploadUnknown'
+						: 'UploadFailed';
 				throw new ImportRunError(
 					ctx,
 					'uploadFailed',
@@ -365,7 +367,9 @@ export function describeReport(report: ImportReport, cause?: string): string {
 	const accepted = report.batches.filter((b) => b.batchId !== undefined && b.status !== 'Failed');
 	const failed = report.batches.filter((b) => b.status === 'Failed');
 	const unknown = report.batches.filter((b) => b.status === 'UploadUnknown');
-	const notSent = report.batches.filter((b) => b.batchId === undefined && b.status !== 'UploadUnknown');
+	const notSent = report.batches.filter(
+		(b) => b.batchId === undefined && b.status !== 'UploadUnknown',
+	);
 	const lines: string[] = [];
 	if (cause) lines.push(cause);
 	for (const b of unknown) {

@@ -13,21 +13,32 @@ export interface LeadField {
 }
 
 export async function describeLeadFields(ctx: MarketoContext): Promise<LeadField[]> {
-	const v2 = await marketoRequest<{ fields?: Array<{ name: string; displayName?: string; dataType?: string }> }>(
-		ctx,
-		{ method: 'GET', path: '/rest/v1/leads/describe2.json', acceptStatus: [404] },
-	);
+	const v2 = await marketoRequest<{
+		fields?: Array<{ name: string; displayName?: string; dataType?: string }>;
+	}>(ctx, { method: 'GET', path: '/rest/v1/leads/describe2.json', acceptStatus: [404] });
 	const fields = v2.result[0]?.fields;
 	if (Array.isArray(fields) && fields.length) {
-		return fields.map((f) => ({ name: f.name, displayName: f.displayName ?? f.name, dataType: f.dataType ?? 'string' }));
+		return fields.map((f) => ({
+			name: f.name,
+			displayName: f.displayName ?? f.name,
+			dataType: f.dataType ?? 'string',
+		}));
 	}
-	const v1 = await marketoRequest<{ displayName?: string; dataType?: string; rest?: { name?: string } }>(ctx, {
+	const v1 = await marketoRequest<{
+		displayName?: string;
+		dataType?: string;
+		rest?: { name?: string };
+	}>(ctx, {
 		method: 'GET',
 		path: '/rest/v1/leads/describe.json',
 	});
 	return v1.result
 		.filter((f) => f.rest?.name)
-		.map((f) => ({ name: f.rest!.name!, displayName: f.displayName ?? f.rest!.name!, dataType: f.dataType ?? 'string' }));
+		.map((f) => ({
+			name: f.rest!.name!,
+			displayName: f.displayName ?? f.rest!.name!,
+			dataType: f.dataType ?? 'string',
+		}));
 }
 
 const KIND_OF_DATA_TYPE: Record<string, FieldKind> = {

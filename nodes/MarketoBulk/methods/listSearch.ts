@@ -23,7 +23,10 @@ async function searchAssets(
 	const needle = filter?.trim().toLowerCase();
 	return {
 		results: result
-			.filter((asset) => !needle || asset.name.toLowerCase().includes(needle) || String(asset.id) === needle)
+			.filter(
+				(asset) =>
+					!needle || asset.name.toLowerCase().includes(needle) || String(asset.id) === needle,
+			)
 			.map((asset) => ({ name: asset.name, value: String(asset.id) })),
 		paginationToken: result.length === PAGE_SIZE ? String(offset + PAGE_SIZE) : undefined,
 	};

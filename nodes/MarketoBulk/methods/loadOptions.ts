@@ -15,13 +15,22 @@ export async function getLeadFields(this: ILoadOptionsFunctions): Promise<INodeP
 		.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function getActivityTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const { result } = await marketoRequest<{ id: number; name: string; description?: string }>(this, {
-		method: 'GET',
-		path: '/rest/v1/activities/types.json',
-	});
+export async function getActivityTypes(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	const { result } = await marketoRequest<{ id: number; name: string; description?: string }>(
+		this,
+		{
+			method: 'GET',
+			path: '/rest/v1/activities/types.json',
+		},
+	);
 	return result
 		.filter((type) => type.id !== DELETE_LEAD_ACTIVITY_TYPE) // not supported by bulk export
-		.map((type) => ({ name: `${type.name} (${type.id})`, value: type.id, description: type.description }))
+		.map((type) => ({
+			name: `${type.name} (${type.id})`,
+			value: type.id,
+			description: type.description,
+		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -7,30 +7,45 @@ import { NodeApiError } from 'n8n-workflow';
  */
 const ADVICE: Record<string, string> = {
 	'600': 'Marketo received no access token. Check the Marketo API credentials.',
-	'601': 'Marketo rejected the access token even after a fresh one was fetched. Check that the API user is active and its LaunchPoint service is enabled.',
-	'602': 'Marketo reported the access token expired even after a fresh one was fetched. Check the clock of the n8n server and try again.',
-	'603': 'The Marketo API user is not allowed to do this. Give its role the permission it needs (Read-Only Lead for lead exports, Read-Only Activity for activity exports, Read-Write Lead for imports) in Admin > Users & Roles.',
+	'601':
+		'Marketo rejected the access token even after a fresh one was fetched. Check that the API user is active and its LaunchPoint service is enabled.',
+	'602':
+		'Marketo reported the access token expired even after a fresh one was fetched. Check the clock of the n8n server and try again.',
+	'603':
+		'The Marketo API user is not allowed to do this. Give its role the permission it needs (Read-Only Lead for lead exports, Read-Only Activity for activity exports, Read-Write Lead for imports) in Admin > Users & Roles.',
 	'604': 'Marketo timed out several times in a row. Try again later.',
-	'606': 'Marketo\'s rate limit (100 calls per 20 seconds, shared by every integration using this instance) stayed exceeded after several retries. Run fewer Marketo workflows at the same time.',
-	'607': 'The daily API call quota of this Marketo subscription is used up. It resets at 00:00 US Central time.',
+	'606':
+		"Marketo's rate limit (100 calls per 20 seconds, shared by every integration using this instance) stayed exceeded after several retries. Run fewer Marketo workflows at the same time.",
+	'607':
+		'The daily API call quota of this Marketo subscription is used up. It resets at 00:00 US Central time.',
 	'608': 'The Marketo API stayed unavailable after several retries. Try again later.',
 	'609': 'Marketo could not read the request body. This is a bug in the node: please report it.',
-	'610': 'Marketo did not find the requested resource. Check the ID (export jobs and import batches are kept for 7 days).',
+	'610':
+		'Marketo did not find the requested resource. Check the ID (export jobs and import batches are kept for 7 days).',
 	'611': 'Marketo reported a system error several times in a row. Try again later.',
-	'612': 'Marketo rejected the content type of the request. This is a bug in the node: please report it.',
-	'615': 'Marketo\'s limit of 10 concurrent API calls stayed exceeded after several retries. Run fewer Marketo workflows at the same time.',
+	'612':
+		'Marketo rejected the content type of the request. This is a bug in the node: please report it.',
+	'615':
+		"Marketo's limit of 10 concurrent API calls stayed exceeded after several retries. Run fewer Marketo workflows at the same time.",
 	'1001': 'Marketo rejected a value because of its type. Check the values you entered.',
 	'1002': 'A required value is missing. Fill in every required parameter.',
-	'1003': 'Marketo rejected the request. Check field names (use REST API names from Admin > Field Management, or pick them from the list), dates, and IDs.',
+	'1003':
+		'Marketo rejected the request. Check field names (use REST API names from Admin > Field Management, or pick them from the list), dates, and IDs.',
 	'1004': 'The lead was not found.',
-	'1006': 'A field is not known to Marketo. Use REST API field names (Admin > Field Management, or pick them from the list).',
-	'1007': 'More than one lead matches the lookup field. Use a lookup field whose values are unique.',
+	'1006':
+		'A field is not known to Marketo. Use REST API field names (Admin > Field Management, or pick them from the list).',
+	'1007':
+		'More than one lead matches the lookup field. Use a lookup field whose values are unique.',
 	'1008': 'The API user has no access to this lead partition. Check the Partition Name.',
 	'1013': 'Marketo did not find the object. Check the ID or name.',
-	'1016': 'Marketo\'s import queue is full (10 imports queued, 2 running) and stayed full until the timeout. Wait for other imports to finish, or raise the timeout.',
-	'1029queue': 'Marketo\'s export queue is full (10 jobs queued or running) and stayed full until the timeout. Wait for other exports to finish, cancel unused jobs (List Jobs / Cancel Job), or raise the timeout.',
-	'1029quota': 'Marketo\'s daily bulk export quota (500 MB a day, shared by lead and activity exports) is used up. It resets at 00:00 US Central time. Export fewer fields or a shorter date range, or ask Marketo support to raise the quota.',
-	'1035': 'This filter is not enabled for your Marketo subscription. Ask Marketo support to enable it, or use the Created At filter instead.',
+	'1016':
+		"Marketo's import queue is full (10 imports queued, 2 running) and stayed full until the timeout. Wait for other imports to finish, or raise the timeout.",
+	'1029queue':
+		"Marketo's export queue is full (10 jobs queued or running) and stayed full until the timeout. Wait for other exports to finish, cancel unused jobs (List Jobs / Cancel Job), or raise the timeout.",
+	'1029quota':
+		"Marketo's daily bulk export quota (500 MB a day, shared by lead and activity exports) is used up. It resets at 00:00 US Central time. Export fewer fields or a shorter date range, or ask Marketo support to raise the quota.",
+	'1035':
+		'This filter is not enabled for your Marketo subscription. Ask Marketo support to enable it, or use the Created At filter instead.',
 };
 
 export interface MarketoErrorDetail {

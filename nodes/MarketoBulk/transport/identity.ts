@@ -33,8 +33,10 @@ export async function requestAccessToken(
 	const origin = marketoOrigin(credentials.restEndpoint);
 	const clientId = String(credentials.clientId ?? '').trim();
 	const clientSecret = String(credentials.clientSecret ?? '').trim();
-	if (clientId === '') throw new Error('The Client ID is empty. Copy it from Admin > LaunchPoint > View Details.');
-	if (clientSecret === '') throw new Error('The Client Secret is empty. Copy it from Admin > LaunchPoint > View Details.');
+	if (clientId === '')
+		throw new Error('The Client ID is empty. Copy it from Admin > LaunchPoint > View Details.');
+	if (clientSecret === '')
+		throw new Error('The Client Secret is empty. Copy it from Admin > LaunchPoint > View Details.');
 
 	const body: unknown = await http.helpers
 		.httpRequest({

@@ -91,11 +91,20 @@ export async function marketoRequest<T = IDataObject>(
 	ctx: MarketoContext,
 	call: MarketoCall,
 ): Promise<MarketoEnvelope<T>> {
-	const response = await sendWithPolicy(ctx, () => toRequestOptions(ctx, call), call.acceptStatus, undefined, call.idempotent);
+	const response = await sendWithPolicy(
+		ctx,
+		() => toRequestOptions(ctx, call),
+		call.acceptStatus,
+		undefined,
+		call.idempotent,
+	);
 	return envelopeOf<T>(response.body);
 }
 
-export async function marketoStream(ctx: MarketoContext, call: MarketoCall): Promise<StreamResponse> {
+export async function marketoStream(
+	ctx: MarketoContext,
+	call: MarketoCall,
+): Promise<StreamResponse> {
 	const response = await sendWithPolicy(
 		ctx,
 		() => toRequestOptions(ctx, { ...call, stream: true }),
@@ -139,7 +148,14 @@ export async function unwrapEnvelope(
 	const sent = routedRequests.get(this);
 	let body: unknown = response.body;
 	if (sent && verdictOf(response as unknown as RawResponse).kind !== 'ok') {
-		body = (await sendWithPolicy(this, async () => structuredClone(sent), undefined, response as unknown as RawResponse)).body;
+		body = (
+			await sendWithPolicy(
+				this,
+				async () => structuredClone(sent),
+				undefined,
+				response as unknown as RawResponse,
+			)
+		).body;
 	}
 	const envelope = envelopeOf(body);
 	return envelope.result.map((json) => ({ json: json as IDataObject }));
@@ -150,13 +166,19 @@ export async function unwrapEnvelope(
  * every authenticated request of a cancelled run, so this one goes out through the plain HTTP helper with
  * the token in hand. No retries: it is best effort.
  */
-export async function marketoRequestAfterCancel(ctx: MarketoContext, call: MarketoCall): Promise<unknown> {
+export async function marketoRequestAfterCancel(
+	ctx: MarketoContext,
+	call: MarketoCall,
+): Promise<unknown> {
 	const credentials: ICredentialDataDecryptedObject =
 		refreshedCredentials.get(ctx) ?? (await ctx.getCredentials(CREDENTIALS_TYPE));
 	const options = await toRequestOptions(ctx, call);
 	return await ctx.helpers.httpRequest({
 		...options,
-		headers: { ...options.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` },
+		headers: {
+			...options.headers,
+			Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,
+		},
 	});
 }
 
@@ -253,7 +275,11 @@ async function sendWithPolicy(
 		if (verdict.kind === 'token' && !tokenRefreshed) {
 			tokenRefreshed = true;
 			forceNewToken = true;
-		} else if (verdict.kind === 'retry' && retries < RETRY_POLICY.maxRetries && withinDeadline(ctx, retries)) {
+		} else if (
+			verdict.kind === 'retry' &&
+			retries < RETRY_POLICY.maxRetries &&
+			withinDeadline(ctx, retries)
+		) {
 			await pause(ctx, backoffDelay(retries++));
 		} else {
 			const extra =
@@ -314,7 +340,10 @@ async function send(
 	)) as RawResponse;
 }
 
-async function toRequestOptions(ctx: MarketoContext, call: MarketoCall): Promise<IHttpRequestOptions> {
+async function toRequestOptions(
+	ctx: MarketoContext,
+	call: MarketoCall,
+): Promise<IHttpRequestOptions> {
 	const made = call.makeBody?.();
 	return {
 		method: call.method,
@@ -333,7 +362,10 @@ async function toRequestOptions(ctx: MarketoContext, call: MarketoCall): Promise
 function verdictOf(response: RawResponse): Verdict {
 	const { statusCode } = response;
 	if (statusCode === 401) {
-		return { kind: 'token', detail: { code: 'HTTP 401', message: 'Marketo refused the access token' } };
+		return {
+			kind: 'token',
+			detail: { code: 'HTTP 401', message: 'Marketo refused the access token' },
+		};
 	}
 	if (statusCode === 429 || statusCode >= 500) {
 		return {
@@ -347,7 +379,10 @@ function verdictOf(response: RawResponse): Verdict {
 		return {
 			kind: 'fatal',
 			httpCode: '413',
-			detail: { code: 'HTTP 413', message: 'Marketo refused the request as too large (import files must be under 10 MB)' },
+			detail: {
+				code: 'HTTP 413',
+				message: 'Marketo refused the request as too large (import files must be under 10 MB)',
+			},
 		};
 	}
 	if (statusCode < 200 || statusCode >= 300) {
@@ -372,7 +407,10 @@ function verdictOf(response: RawResponse): Verdict {
 			},
 		};
 	}
-	const envelope = body as { success?: unknown; errors?: Array<{ code?: unknown; message?: unknown }> };
+	const envelope = body as {
+		success?: unknown;
+		errors?: Array<{ code?: unknown; message?: unknown }>;
+	};
 	if (envelope.success !== false) return { kind: 'ok' };
 	const first = envelope.errors?.[0];
 	const detail = {
@@ -388,7 +426,11 @@ function verdictOfThrown(ctx: MarketoContext, error: unknown): Verdict {
 	if (error instanceof ExecutionCancelledError || cancelSignalOf(ctx)?.aborted) {
 		throw new ExecutionCancelledError(ctx.getNode(), 'The execution was cancelled.');
 	}
-	const failure = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+	const failure = error as {
+		code?: string;
+		message?: string;
+		cause?: { code?: string; message?: string };
+	};
 	const text = [failure.code, failure.cause?.code, failure.message, failure.cause?.message]
 		.filter(Boolean)
 		.join(' ');

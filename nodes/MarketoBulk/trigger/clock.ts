@@ -36,8 +36,12 @@ export function isoOf(sec: number): string {
  * (epoch ms on Marketo's clock), daylight saving included.
  */
 export function nextCentralMidnight(ms: number): number {
-	const today = new Intl.DateTimeFormat('en-CA', { timeZone: QUOTA_TIME_ZONE }).format(new Date(ms));
-	const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+	const today = new Intl.DateTimeFormat('en-CA', { timeZone: QUOTA_TIME_ZONE }).format(
+		new Date(ms),
+	);
+	const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
+		.toISOString()
+		.slice(0, 10);
 	return toDate(`${tomorrow}T00:00:00`, QUOTA_TIME_ZONE)!.getTime();
 }
 

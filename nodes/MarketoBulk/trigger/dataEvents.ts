@@ -1,5 +1,10 @@
 import { randomUUID } from 'crypto';
-import type { IDataObject, INodeExecutionData, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
 
 import { jobMetadata } from '../helpers/output';
 import type { ExportJobStatus } from '../jobs/exportJob';

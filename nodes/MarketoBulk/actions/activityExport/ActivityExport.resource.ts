@@ -67,7 +67,10 @@ export const description: INodeProperties[] = [
 		type: 'multiOptions',
 		default: [...DEFAULT_ACTIVITY_FIELDS],
 		description: 'Columns of the file',
-		options: [...DEFAULT_ACTIVITY_FIELDS, 'actionResult'].map((field) => ({ name: field, value: field })),
+		options: [...DEFAULT_ACTIVITY_FIELDS, 'actionResult'].map((field) => ({
+			name: field,
+			value: field,
+		})),
 		displayOptions: { show },
 	},
 	...fileShapeFields('activities'),

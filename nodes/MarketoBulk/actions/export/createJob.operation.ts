@@ -6,7 +6,10 @@ import { failedItem } from '../failures';
 import { exportSpecOf } from './parameters';
 
 /** Create Job: one Marketo job (so at most 31 days), validated like Export; returns the job with its exportId. */
-export async function execute(this: IExecuteFunctions, kind: ExportKind): Promise<INodeExecutionData[][]> {
+export async function execute(
+	this: IExecuteFunctions,
+	kind: ExportKind,
+): Promise<INodeExecutionData[][]> {
 	const out: INodeExecutionData[] = [];
 	const items = this.getInputData();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {

@@ -11,7 +11,10 @@ import { failedItem } from '../failures';
  * Download File: the file of a completed job as a binary item (streamed, resumed, checksum verified). The
  * job status supplies size, checksum and format, so the step needs nothing but the exportId.
  */
-export async function execute(this: IExecuteFunctions, kind: ExportKind): Promise<INodeExecutionData[][]> {
+export async function execute(
+	this: IExecuteFunctions,
+	kind: ExportKind,
+): Promise<INodeExecutionData[][]> {
 	const out: INodeExecutionData[] = [];
 	const items = this.getInputData();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -23,17 +26,28 @@ export async function execute(this: IExecuteFunctions, kind: ExportKind): Promis
 				throw new NodeOperationError(
 					this.getNode(),
 					`Export job ${exportId} is ${job.status}; only a Completed job has a file.`,
-					{ itemIndex, description: 'Wait for the job to complete (Get Job Status), or use the Export operation, which waits for you.' },
+					{
+						itemIndex,
+						description:
+							'Wait for the job to complete (Get Job Status), or use the Export operation, which waits for you.',
+					},
 				);
 			}
-			const format = (String(job.format ?? 'CSV').toUpperCase() as ExportSpec['format']);
+			const format = String(job.format ?? 'CSV').toUpperCase() as ExportSpec['format'];
 			const spec: ExportSpec = {
 				kind,
 				format,
 				fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
 				filter: {},
 			};
-			const result = await jobOutput(this, spec, job, undefined, { ...options, output: 'file' }, itemIndex);
+			const result = await jobOutput(
+				this,
+				spec,
+				job,
+				undefined,
+				{ ...options, output: 'file' },
+				itemIndex,
+			);
 			out.push(...result.items);
 		} catch (error) {
 			out.push(failedItem(this, error, itemIndex));

@@ -11,13 +11,20 @@ import { exportSpecOf } from './parameters';
  * output, one window after another (Marketo runs 2 jobs at a time per instance; queuing our own windows
  * would only crowd out other integrations).
  */
-export async function execute(this: IExecuteFunctions, kind: ExportKind): Promise<INodeExecutionData[][]> {
+export async function execute(
+	this: IExecuteFunctions,
+	kind: ExportKind,
+): Promise<INodeExecutionData[][]> {
 	const out: INodeExecutionData[] = [];
 	const items = this.getInputData();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const spec = exportSpecOf(this, kind, itemIndex, true);
-			const output = this.getNodeParameter('output', itemIndex, 'records') as OutputOptions['output'];
+			const output = this.getNodeParameter(
+				'output',
+				itemIndex,
+				'records',
+			) as OutputOptions['output'];
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const wait = {
 				pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
@@ -26,7 +33,15 @@ export async function execute(this: IExecuteFunctions, kind: ExportKind): Promis
 			let emitted = 0;
 			for (const { window, body } of createJobBodies(spec)) {
 				const job = await runExportJob(this, kind, body, wait);
-				const result = await jobOutput(this, spec, job, window, { ...(options as unknown as OutputOptions), output }, itemIndex, emitted);
+				const result = await jobOutput(
+					this,
+					spec,
+					job,
+					window,
+					{ ...(options as unknown as OutputOptions), output },
+					itemIndex,
+					emitted,
+				);
 				out.push(...result.items);
 				emitted += result.items.length;
 				if (result.capped) break;

@@ -1,7 +1,12 @@
 import type { IExecuteFunctions, IExecuteSingleFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { buildExportSpec, ExportParameterError, type ExportKind, type ExportSpec } from '../../jobs/exportRequest';
+import {
+	buildExportSpec,
+	ExportParameterError,
+	type ExportKind,
+	type ExportSpec,
+} from '../../jobs/exportRequest';
 
 const SPEC_PARAMETERS = [
 	'fields',
