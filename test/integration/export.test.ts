@@ -76,7 +76,9 @@ describe('Export Leads, one step', () => {
 	it("exports a created-at range as typed records equal to Marketo's data", async () => {
 		const range = { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-20T00:00:00Z' };
 		const records = jsonOf(await leadExport(range).run());
-		const expected = [...(await collect(harness.emulator.data.leads({ createdAt: range })))];
+		const expected = [
+			...(await collect(harness.emulator.data.leads({ createdAt: inclusive(range) }))),
+		];
 		expect(records.length).toBe(expected.length);
 		expect(records.length).toBeGreaterThan(100);
 		const byId = new Map(expected.map((lead) => [Number(lead.id), lead]));
@@ -100,7 +102,7 @@ describe('Export Leads, one step', () => {
 		expect(count(harness.emulator, CREATE)).toBe(4);
 		const ids = records.map((r) => r.id);
 		expect(new Set(ids).size).toBe(ids.length);
-		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: range }));
+		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: inclusive(range) }));
 		const windows = harness.emulator.data
 			.jobs()
 			.map((job) => (job.filter as IDataObject).createdAt as IDataObject);
@@ -114,7 +116,9 @@ describe('Export Leads, one step', () => {
 	it.each(['CSV', 'TSV', 'SSV'])('reads %s files, awkward values included', async (format) => {
 		const range = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-15T00:00:00Z' };
 		const records = jsonOf(await leadExport({ ...range, format }).run());
-		const expected = [...(await collect(harness.emulator.data.leads({ createdAt: range })))];
+		const expected = [
+			...(await collect(harness.emulator.data.leads({ createdAt: inclusive(range) }))),
+		];
 		expect(records.map((r) => [r.id, r.address, r.company, r.lastName])).toEqual(
 			expected.map((l) => [Number(l.id), l.address ?? null, l.company ?? null, l.lastName ?? null]),
 		);
@@ -141,7 +145,7 @@ describe('Export Leads, one step', () => {
 	it('filters by updated at', async () => {
 		const range = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-20T00:00:00Z' };
 		const records = jsonOf(await leadExport({ ...range, filterType: 'updatedAt' }).run());
-		expect(records.length).toBe(harness.emulator.data.leadCount({ updatedAt: range }));
+		expect(records.length).toBe(harness.emulator.data.leadCount({ updatedAt: inclusive(range) }));
 	});
 
 	it.each([
@@ -214,7 +218,7 @@ describe('Export Leads, one step', () => {
 	it.each([
 		[
 			{ startAt: '2026-03-02', endAt: '2026-03-01' },
-			/End \(2026-03-01T00:00:00.000Z\) is before Start/,
+			/End \(2026-03-01T00:00:00.000Z\) must be after Start \(2026-03-02T00:00:00.000Z\): the range runs from Start up to, not including, End/,
 		],
 		[{ startAt: 'yesterday', endAt: '2026-03-01' }, /Start \("yesterday"\) is not a date/],
 		[{ startAt: '2026-03-01', endAt: '2026-03-02', fields: [] }, /Choose at least one lead field/],
@@ -247,7 +251,7 @@ describe('Export Leads, one step', () => {
 		const records = jsonOf(await leadExport({ startAt: '2026-03-01', endAt: '2026-03-02' }).run());
 		expect(records.length).toBe(
 			harness.emulator.data.leadCount({
-				createdAt: { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-02T00:00:00Z' },
+				createdAt: { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-01T23:59:59Z' },
 			}),
 		);
 	});
@@ -305,12 +309,82 @@ describe('Export Leads, one step', () => {
 		await waitFor(() => harness.emulator.data.jobs()[0]?.status === 'Cancelled');
 	});
 
+	it('carries on when an enqueue went through but its answer was lost', async () => {
+		const { test, run } = leadExport({ startAt: '2026-03-01', endAt: '2026-03-03' });
+		const helpers = test.context.helpers as unknown as {
+			httpRequestWithAuthentication: (...args: unknown[]) => Promise<unknown>;
+		};
+		const send = helpers.httpRequestWithAuthentication;
+		let dropped = false;
+		helpers.httpRequestWithAuthentication = async function (this: unknown, ...args: unknown[]) {
+			const response = await send.apply(this, args);
+			if (!dropped && String((args[1] as { url: string }).url).endsWith('/enqueue.json')) {
+				dropped = true; // Marketo queued the job, then the connection broke before the answer arrived.
+				throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+			}
+			return response;
+		};
+		const records = jsonOf(await run());
+		expect(count(harness.emulator, 'POST /bulk/v1/leads/export/:id/enqueue.json')).toBe(2);
+		expect(count(harness.emulator, 'POST /bulk/v1/leads/export/:id/cancel.json')).toBe(0);
+		expect(records.length).toBe(
+			harness.emulator.data.leadCount({
+				createdAt: { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-02T23:59:59Z' },
+			}),
+		);
+	});
+
+	it('does not leave downloads open when reading the field list fails', async () => {
+		harness.emulator.faults.failNext('/rest/v1/leads/describe', 100, {
+			code: '603',
+			message: 'Access denied',
+		});
+		const items = Array.from({ length: 12 }, () => ({ json: {} }));
+		const [out] = await leadExport(
+			{ startAt: '2026-03-01', endAt: '2026-03-02' },
+			{ items, continueOnFail: true },
+		).run();
+		expect(out).toHaveLength(12);
+		expect(out.every((item) => /^Marketo error 603/.test(String(item.json.error)))).toBe(true);
+	});
+
+	it('stops at Max Items that fall exactly on a window end without exporting the next window', async () => {
+		const first = harness.emulator.data.leadCount({
+			createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-31T23:59:59Z' },
+		});
+		const records = jsonOf(
+			await leadExport({
+				startAt: '2026-01-01',
+				endAt: '2026-02-10',
+				options: { maxItems: first },
+			}).run(),
+		);
+		expect(records).toHaveLength(first);
+		expect(count(harness.emulator, CREATE)).toBe(1);
+		expect(String((records[first - 1]._marketoBulk as IDataObject).note)).toMatch(
+			/windows from 2026-02-01T00:00:00Z on were not exported/,
+		);
+	});
+
+	it('stops on cancel even with Continue On Fail', async () => {
+		harness.emulator.faults.stuckInQueue(true);
+		const { test, run } = leadExport(
+			{ startAt: '2026-03-01', endAt: '2026-03-02' },
+			{ items: [{ json: {} }, { json: {} }], continueOnFail: true },
+		);
+		const pending = run();
+		await waitFor(() => harness.emulator.data.jobs()[0]?.status === 'Queued');
+		test.abort.abort();
+		await expect(pending).rejects.toThrow(/cancelled/);
+		expect(harness.emulator.data.jobs()).toHaveLength(1);
+	});
+
 	it('resumes a dropped download with a Range request and outputs every record once', async () => {
 		harness.emulator.faults.dropFileAfterBytes(20_000, 2);
 		const range = { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-31T00:00:00Z' };
 		const records = jsonOf(await leadExport(range).run());
 		expect(count(harness.emulator, 'rangeRequests')).toBe(2);
-		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: range }));
+		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: inclusive(range) }));
 		expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
 	});
 
@@ -386,11 +460,11 @@ describe('Export Leads, one step', () => {
 			exportId: job.exportId,
 			numberOfRecords: job.numberOfRecords,
 			fileSize: bytes.length,
-			window: { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-10T00:00:00Z' },
+			window: { startAt: '2026-02-01T00:00:00Z', endAt: '2026-02-09T23:59:59Z' },
 		});
 		expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(job.fileChecksum);
 		expect(items[0].binary!.data.mimeType).toBe('text/tab-separated-values');
-		expect(items[0].binary!.data.fileName).toBe('marketo-leads-2026-02-01_2026-02-10.tsv');
+		expect(items[0].binary!.data.fileName).toBe('marketo-leads-2026-02-01_2026-02-09.tsv');
 	});
 
 	it('re-encodes a TSV file as CSV on request', async () => {
@@ -416,7 +490,10 @@ describe('Export Activities, one step', () => {
 		const records = jsonOf(await activityExport({ ...range, activityTypeIds: [1, 6, 7] }).run());
 		expect(count(harness.emulator, ACTIVITY_CREATE)).toBe(1);
 		expect(records.length).toBe(
-			harness.emulator.data.activityCount({ createdAt: range, activityTypeIds: [1, 6, 7] }),
+			harness.emulator.data.activityCount({
+				createdAt: inclusive(range),
+				activityTypeIds: [1, 6, 7],
+			}),
 		);
 		expect(records.every((r) => [1, 6, 7].includes(r.activityTypeId as number))).toBe(true);
 		expect(records.some((r) => r.attributes && typeof r.attributes === 'object')).toBe(true);
@@ -436,7 +513,9 @@ describe('Export Activities, one step', () => {
 		const long = { startAt: '2026-01-01T00:00:00Z', endAt: '2026-04-10T23:59:59Z' };
 		const records = jsonOf(await activityExport(long).run());
 		expect(count(harness.emulator, ACTIVITY_CREATE)).toBe(4);
-		expect(records.length).toBe(harness.emulator.data.activityCount({ createdAt: long }));
+		expect(records.length).toBe(
+			harness.emulator.data.activityCount({ createdAt: inclusive(long) }),
+		);
 		expect(new Set(records.map((r) => r.marketoGUID)).size).toBe(records.length);
 	});
 
@@ -463,7 +542,7 @@ describe('Export Activities, one step', () => {
 		expect(records.length).toBeGreaterThan(0);
 		expect(records.length).toBe(
 			harness.emulator.data.activityCount({
-				createdAt: range,
+				createdAt: inclusive(range),
 				activityTypeIds: [24, 25],
 				primaryAttributeValueIds: [1001, 1002],
 			}),
@@ -577,7 +656,7 @@ describe('memory', () => {
 		});
 		const { test, run } = leadExport({
 			startAt: '2026-01-01',
-			endAt: '2026-01-20',
+			endAt: '2026-01-21',
 			output: 'file',
 		});
 		const baseline = process.memoryUsage().heapUsed;
@@ -595,6 +674,14 @@ describe('memory', () => {
 		expect(peak - baseline).toBeLessThan(fileSize / 3);
 	}, 120_000);
 });
+
+/** The node's End is exclusive; Marketo's (and the emulator's) endAt is inclusive, to the second. */
+function inclusive(range: { startAt: string; endAt: string }) {
+	return {
+		startAt: range.startAt,
+		endAt: new Date(Date.parse(range.endAt) - 1000).toISOString().replace('.000Z', 'Z'),
+	};
+}
 
 async function collect<T>(source: Iterable<T> | AsyncIterable<T>): Promise<T[]> {
 	const out: T[] = [];

@@ -195,7 +195,7 @@ export function dateRangeFields(
 			required,
 			default: '',
 			description:
-				'Start of the range (inclusive). Ranges longer than 31 days are split into consecutive jobs of at most 31 days by Export; Create Job accepts at most 31 days.',
+				'Start of the range (included). Export splits ranges longer than 31 days into consecutive jobs of at most 31 days; Create Job accepts at most 31 days.',
 			displayOptions: { show: full },
 		},
 		{
@@ -204,7 +204,8 @@ export function dateRangeFields(
 			type: 'dateTime',
 			required,
 			default: '',
-			description: 'End of the range (inclusive)',
+			description:
+				'End of the range, not included: for all of January use Start 2026-01-01 and End 2026-02-01. Back-to-back runs (yesterday → today) then never export a record twice.',
 			displayOptions: { show: full },
 		},
 	];

@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { ExecutionCancelledError } from '../transport';
+
 /**
  * Continue On Fail: the failure becomes an item paired with the input item that caused it; otherwise the
  * error is raised with that item's index so n8n points at it.
@@ -10,7 +12,8 @@ export function failedItem(
 	error: unknown,
 	itemIndex: number,
 ): INodeExecutionData {
-	if (!ctx.continueOnFail()) {
+	// A cancelled execution stops, Continue On Fail or not.
+	if (!ctx.continueOnFail() || error instanceof ExecutionCancelledError) {
 		if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 			error.context.itemIndex ??= itemIndex;
 			throw error;

@@ -1,7 +1,13 @@
 import { createHash } from 'crypto';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { cancelSignalOf, marketoStream, type ByteStream, type MarketoContext } from '../transport';
+import {
+	cancelSignalOf,
+	ExecutionCancelledError,
+	marketoStream,
+	type ByteStream,
+	type MarketoContext,
+} from '../transport';
 import type { ExportKind } from '../jobs/exportRequest';
 
 /**
@@ -93,7 +99,7 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 				failure = error;
 			}
 			if (cancelSignalOf(ctx)?.aborted) {
-				throw new NodeOperationError(ctx.getNode(), 'The execution was cancelled.');
+				throw new ExecutionCancelledError(ctx.getNode(), 'The execution was cancelled.');
 			}
 			const short = file.fileSize !== undefined && received < file.fileSize;
 			if (failure === undefined && !short) break;

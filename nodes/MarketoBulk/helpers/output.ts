@@ -8,7 +8,7 @@ import type {
 import { columnKinds } from '../methods/fieldKinds';
 import type { ExportJobStatus } from '../jobs/exportJob';
 import type { ExportSpec } from '../jobs/exportRequest';
-import { CsvDecoder, decodeRecords, encodeRow, recordBuilder } from './csv';
+import { CsvDecoder, decodeRecords, encodeRow, recordBuilder, type ExportFormat } from './csv';
 import { openExportFile, type OpenedFile } from './download';
 import type { DateWindow } from './windows';
 
@@ -43,6 +43,18 @@ export async function jobOutput(
 	alreadyEmitted = 0,
 ): Promise<JobOutput> {
 	const metadata = jobMetadata(spec, job, window);
+	// Asked before the download starts: an open, unread download would hold one of Marketo's 10
+	// concurrent-call slots if this failed.
+	const kinds =
+		options.output === 'file'
+			? {}
+			: await columnKinds(
+					ctx,
+					spec.kind,
+					spec.fields,
+					spec.columnHeaderNames,
+					options.typedValues !== false,
+				);
 	const file = await openExportFile(ctx, {
 		kind: spec.kind,
 		exportId: job.exportId,
@@ -65,13 +77,6 @@ export async function jobOutput(
 		};
 	}
 
-	const kinds = await columnKinds(
-		ctx,
-		spec.kind,
-		spec.fields,
-		spec.columnHeaderNames,
-		options.typedValues !== false,
-	);
 	const max =
 		options.maxItems && options.maxItems > 0 ? options.maxItems - alreadyEmitted : Infinity;
 	const items: INodeExecutionData[] = [];
@@ -120,11 +125,17 @@ export function jobMetadata(
 	};
 }
 
-const MIME_TYPES = {
-	CSV: 'text/csv',
-	TSV: 'text/tab-separated-values',
-	SSV: 'text/plain',
+const FILE_TYPES = {
+	CSV: { extension: 'csv', mimeType: 'text/csv' },
+	TSV: { extension: 'tsv', mimeType: 'text/tab-separated-values' },
+	SSV: { extension: 'txt', mimeType: 'text/plain' },
 } as const;
+
+/** What a stored export file is: re-encoding (File Encoding: CSV) turns TSV/SSV into CSV. */
+export function storedFileType(format: ExportFormat, fileEncoding: OutputOptions['fileEncoding']) {
+	const reencode = fileEncoding === 'csv' && format !== 'CSV';
+	return { reencode, ...FILE_TYPES[reencode ? 'CSV' : format] };
+}
 
 async function storeFile(
 	ctx: IExecuteFunctions | IPollFunctions,
@@ -134,27 +145,25 @@ async function storeFile(
 	file: OpenedFile,
 	options: OutputOptions,
 ) {
-	const reencode = options.fileEncoding === 'csv' && spec.format !== 'CSV';
-	const format = reencode ? 'CSV' : spec.format;
+	const type = storedFileType(spec.format, options.fileEncoding);
 	const span = window
 		? `${window.startAt.slice(0, 10)}_${window.endAt.slice(0, 10)}`
 		: job.exportId;
-	const fileName = `marketo-${spec.kind}-${span}.${format === 'CSV' ? 'csv' : format === 'TSV' ? 'tsv' : 'txt'}`;
-	const readable = file.readable(reencode ? asCsv(file.chunks, spec) : file.chunks);
+	const readable = file.readable(type.reencode ? asCsv(file.chunks, spec.format) : file.chunks);
 	return await ctx.helpers.prepareBinaryData(
 		readable as Parameters<typeof ctx.helpers.prepareBinaryData>[0],
-		fileName,
-		MIME_TYPES[format],
+		`marketo-${spec.kind}-${span}.${type.extension}`,
+		type.mimeType,
 	);
 }
 
 /** TSV/SSV rewritten as CSV, row by row, while it streams. */
-async function* asCsv(
-	chunks: AsyncIterable<Uint8Array>,
-	spec: ExportSpec,
+export async function* asCsv(
+	chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+	format: ExportFormat,
 ): AsyncGenerator<Uint8Array> {
 	// Marketo's unquoted `null` stays an unquoted `null` (a quoted "null" would turn it into text).
-	const decoder = new CsvDecoder({ format: spec.format });
+	const decoder = new CsvDecoder({ format });
 	const encoder = new TextEncoder();
 	const encode = (rows: ReturnType<CsvDecoder['write']>) =>
 		encoder.encode(rows.map((row) => encodeRow(row.values, ',', { nullText: 'null' })).join(''));

@@ -8,7 +8,7 @@ import {
 	pause,
 	type MarketoContext,
 } from '../transport';
-import { is1029QueueFull, MarketoApiError } from '../transport/errors';
+import { is1029AlreadyQueued, is1029QueueFull, MarketoApiError } from '../transport/errors';
 import type { ExportKind } from './exportRequest';
 
 /**
@@ -48,13 +48,36 @@ export async function createExportJob(
 	return await jobStep(ctx, 'POST', `${base(kind)}/create.json`, 'create', body);
 }
 
-export async function enqueueExportJob(ctx: MarketoContext, kind: ExportKind, exportId: string) {
-	return await jobStep(
+/**
+ * Enqueue. When the transport had to resend the call (a dropped connection, HTTP 502), the first attempt
+ * may have gone through; Marketo then answers 1029 "Job already queued" or 1003 "not in Created state",
+ * and the job's own status tells how it really stands.
+ */
+export async function enqueueExportJob(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	exportId: string,
+): Promise<ExportJobStatus> {
+	const outcome = await jobStep(
 		ctx,
 		'POST',
 		`${base(kind)}/${encodeURIComponent(exportId)}/enqueue.json`,
 		'enqueue',
+	).then(
+		(job) => ({ job, error: undefined }),
+		(error: unknown) => ({ job: undefined, error }),
 	);
+	if (outcome.job) return outcome.job;
+	const { error } = outcome;
+	const perhapsQueued =
+		error instanceof MarketoApiError &&
+		(is1029AlreadyQueued({ code: error.marketoCode, message: error.marketoMessage }) ||
+			error.marketoCode === '1003');
+	if (perhapsQueued) {
+		const status = await getExportJobStatus(ctx, kind, exportId);
+		if (status.status !== 'Created') return status;
+	}
+	return await Promise.reject(error);
 }
 
 export async function getExportJobStatus(ctx: MarketoContext, kind: ExportKind, exportId: string) {

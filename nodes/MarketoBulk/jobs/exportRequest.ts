@@ -244,12 +244,14 @@ function dateRange(
 			`${missing}: ${which} is not a date. Use a date like 2026-01-31 or 2026-01-31T12:00:00Z.`,
 		);
 	}
-	if (end.getTime() < start.getTime()) {
+	if (end.getTime() <= start.getTime()) {
 		throw new ExportParameterError(
-			`End (${end.toISOString()}) is before Start (${start.toISOString()}). Swap them.`,
+			`End (${end.toISOString()}) must be after Start (${start.toISOString()}): the range runs from Start up to, not including, End.`,
 		);
 	}
-	return { start, end };
+	// End is exclusive, so that back-to-back ranges (yesterday 00:00 → today 00:00, then today → tomorrow)
+	// never share an instant; Marketo's own filter includes both ends, to the second.
+	return { start, end: new Date(end.getTime() - 1) };
 }
 
 function columnHeaderNames(value: unknown, fields: string[]): Record<string, string> | undefined {

@@ -53,13 +53,21 @@ export interface MarketoErrorDetail {
 	message: string;
 }
 
-/** 1029 means two different things; only the message tells them apart. */
+/**
+ * 1029 means different things; only the message tells them apart: "Too many jobs (10) in queue" (wait),
+ * "Export daily quota 500MB exceeded" (stop until the reset), "Job already queued" (an earlier enqueue
+ * went through).
+ */
 export function is1029Quota(error: MarketoErrorDetail): boolean {
 	return error.code === '1029' && /quota/i.test(error.message);
 }
 
 export function is1029QueueFull(error: MarketoErrorDetail): boolean {
-	return error.code === '1029' && !is1029Quota(error);
+	return error.code === '1029' && !is1029Quota(error) && !is1029AlreadyQueued(error);
+}
+
+export function is1029AlreadyQueued(error: MarketoErrorDetail): boolean {
+	return error.code === '1029' && /already/i.test(error.message);
 }
 
 export function adviceFor(error: MarketoErrorDetail): string | undefined {
@@ -92,8 +100,4 @@ export class MarketoApiError extends NodeApiError {
 		this.marketoMessage = detail.message;
 		this.outcomeUnknown = options.outcomeUnknown === true;
 	}
-}
-
-export function marketoCodeOf(error: unknown): string | undefined {
-	return error instanceof MarketoApiError ? error.marketoCode : undefined;
 }

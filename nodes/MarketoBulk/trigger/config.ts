@@ -147,7 +147,7 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 		filterType: rangeKey,
 		// Placeholders: the trigger sets each window itself; these only let the shared validation run.
 		startAt: '2000-01-01T00:00:00Z',
-		endAt: '2000-01-01T00:00:00Z',
+		endAt: '2000-01-02T00:00:00Z',
 	};
 	if (kind === 'activities') {
 		parameters.activityTypeIds = read('activityTypeIds');

@@ -254,16 +254,6 @@ class DataPoll {
 			return;
 		} catch (error) {
 			if (isQueueFull(error)) {
-				// Marketo also answers 1029 for a job already queued (an earlier enqueue whose answer was lost).
-				if (!this.acted) {
-					const status = await this.statusIfListed(job.exportId);
-					if (status && status.status !== 'Created') {
-						job.phase = 'enqueued';
-						job.lastStatus = status.status;
-						job.lastCheckLocal = port.nowMs();
-						return;
-					}
-				}
 				port.logger.debug("Marketo's export queue is full; enqueueing again on the next poll", {
 					exportId: job.exportId,
 				});

@@ -4,12 +4,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import {
 	CsvDecoder,
 	decodeRecords,
-	encodeRow,
 	recordBuilder,
 	RecordSplitter,
 	type ExportFormat,
 } from '../helpers/csv';
-import { jobMetadata } from '../helpers/output';
+import { asCsv, jobMetadata, storedFileType } from '../helpers/output';
 import type { ExportJobStatus } from '../jobs/exportJob';
 import { createJobBodies, type ExportKind, type ExportSpec } from '../jobs/exportRequest';
 import { is1029QueueFull, MarketoApiError } from '../transport/errors';
@@ -214,19 +213,16 @@ async function sampleItems(
 	};
 	const options = cfg.outputOptions;
 	if (options.output === 'file') {
-		const reencode = options.fileEncoding === 'csv' && spec.format !== 'CSV';
-		const bytes = reencode
-			? asCsv([head.headerBytes, ...head.rows], spec.format)
-			: concat([head.headerBytes, ...head.rows]);
-		const extension =
-			reencode || spec.format === 'CSV' ? 'csv' : spec.format === 'TSV' ? 'tsv' : 'txt';
-		const mime =
-			reencode || spec.format === 'CSV'
-				? 'text/csv'
-				: spec.format === 'TSV'
-					? 'text/tab-separated-values'
-					: 'text/plain';
-		const binary = await port.binary(bytes, `marketo-${spec.kind}-sample.${extension}`, mime);
+		const type = storedFileType(spec.format, options.fileEncoding);
+		const records = [head.headerBytes, ...head.rows];
+		const bytes = type.reencode
+			? concat(await collect(asCsv(records, spec.format)))
+			: concat(records);
+		const binary = await port.binary(
+			bytes,
+			`marketo-${spec.kind}-sample.${type.extension}`,
+			type.mimeType,
+		);
 		return [
 			{
 				json: { ...metadata, sampleRecords: head.rows.length },
@@ -281,8 +277,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 	return out;
 }
 
-function asCsv(records: Uint8Array[], format: ExportFormat): Uint8Array {
-	const decoder = new CsvDecoder({ format, nullLiteral: null });
-	const rows = [...records.flatMap((record) => decoder.write(record)), ...decoder.end()];
-	return new TextEncoder().encode(rows.map((row) => encodeRow(row.values, ',')).join(''));
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+	const out: Uint8Array[] = [];
+	for await (const chunk of chunks) out.push(chunk);
+	return out;
 }

@@ -30,8 +30,18 @@ export async function execute(
 				pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
 				deadline: Date.now() + Number(options.timeoutMinutes ?? 120) * 60_000,
 			};
+			const maxItems = Number(options.maxItems ?? 0);
 			let emitted = 0;
 			for (const { window, body } of createJobBodies(spec)) {
+				if (maxItems > 0 && emitted >= maxItems) {
+					// The cap fell exactly on a window's end: say so instead of exporting the next window.
+					const last = out[out.length - 1];
+					last.json._marketoBulk = {
+						capped: true,
+						note: `Output stopped at Max Items (${maxItems}); windows from ${window?.startAt} on were not exported. Raise Max Items or use File output to get them all.`,
+					};
+					break;
+				}
 				const job = await runExportJob(this, kind, body, wait);
 				const result = await jobOutput(
 					this,

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, IExecuteSingleFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
@@ -25,19 +25,15 @@ const SPEC_PARAMETERS = [
 
 /** Reads and validates the export parameters of one item, before any API call. */
 export function exportSpecOf(
-	ctx: IExecuteFunctions | IExecuteSingleFunctions,
+	ctx: IExecuteFunctions,
 	kind: ExportKind,
 	itemIndex: number,
 	allowLongRange: boolean,
 ): ExportSpec {
 	// Hidden parameters are absent from the node, hence the '' fallback; list pickers are read whole to
 	// know whether the user chose by ID or by name.
-	const read = (name: string): unknown =>
-		'getItemIndex' in ctx
-			? (ctx as IExecuteSingleFunctions).getNodeParameter(name, '')
-			: (ctx as IExecuteFunctions).getNodeParameter(name, itemIndex, '');
 	const parameters: Record<string, unknown> = {};
-	for (const name of SPEC_PARAMETERS) parameters[name] = read(name);
+	for (const name of SPEC_PARAMETERS) parameters[name] = ctx.getNodeParameter(name, itemIndex, '');
 	try {
 		return buildExportSpec(kind, parameters, { timeZone: ctx.getTimezone(), allowLongRange });
 	} catch (error) {

@@ -135,7 +135,10 @@ export async function prepareFromItems(
 	const ignored = new Set<string>();
 	if (mode === 'defineBelow') {
 		for (let i = 0; i < items.length; i++) {
-			const values = (ctx.getNodeParameter('columns.value', i, {}) ?? {}) as IDataObject;
+			// Raw values: n8n's mapper validation would turn '' into 0 for a number field (overwriting the
+			// value in Marketo) and reject '' for a boolean; the CSV is text anyway.
+			const values = (ctx.getNodeParameter('columns.value', i, {}, { skipValidation: true }) ??
+				{}) as IDataObject;
 			records.push({ item: i, values: normalizeValues(values) });
 		}
 		dropEmptyColumns(records);
