@@ -277,6 +277,19 @@ describe('Import from input items', () => {
 		]);
 	});
 
+	it('keeps the summary when the failed rows cannot be fetched', async () => {
+		harness.emulator.faults.failNext('/failures.json', 10, { code: '603', message: 'Access denied' });
+		const output = await leadImport(
+			{ output: 'failed' },
+			{ items: [{ json: { email: 'ok@acme.io' } }, { json: { email: 'not-an-email' } }] },
+		).run();
+		expect(output[0]).toHaveLength(1);
+		expect(output[0][0].json).toMatchObject({ status: 'Complete', rowsFailed: 1 });
+		expect(String(output[0][0].json.issuesError)).toMatch(
+			/The import completed, but its failed\/warned rows could not be fetched: Marketo error 603/,
+		);
+	});
+
 	it('lookup field ID updates known leads only; unknown IDs come back as failures', async () => {
 		const before = harness.emulator.data.getLead(7)!;
 		const items = [

@@ -252,6 +252,50 @@ describe('transport', () => {
 		}
 	});
 
+	it('tells a streamed file from an error envelope by its first bytes, not its Content-Type', async () => {
+		const csv = 'id,email\n' + 'x'.repeat(200_000) + '\n';
+		const server = createServer((req, res) => {
+			const path = (req.url ?? '').split('?')[0];
+			if (path === '/identity/oauth/token') {
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify({ access_token: 'x', expires_in: 3600 }));
+			} else if (path === '/file-labelled-json') {
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(csv);
+			} else {
+				res.writeHead(200, { 'content-type': 'text/csv' });
+				res.end(
+					JSON.stringify({
+						success: false,
+						errors: [{ code: '1003', message: 'Export job is not completed' }],
+					}),
+				);
+			}
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const { port } = server.address() as AddressInfo;
+		try {
+			const { createContext, credentialStore } = await import('../helpers/n8nContext');
+			const { marketoStream } = await import('../../nodes/MarketoBulk/transport');
+			const test = createContext({
+				credentials: credentialStore(`http://127.0.0.1:${port}/rest`, 'id', 'secret'),
+				parameters: {},
+			});
+			const file = await marketoStream(test.context, {
+				method: 'GET',
+				path: '/file-labelled-json',
+			});
+			const chunks: Uint8Array[] = [];
+			for await (const chunk of file.body) chunks.push(chunk);
+			expect(Buffer.concat(chunks).toString('utf8')).toBe(csv);
+			await expect(
+				marketoStream(test.context, { method: 'GET', path: '/envelope-labelled-csv' }),
+			).rejects.toThrow(/^Marketo error 1003: Export job is not completed\./);
+		} finally {
+			await new Promise((resolve) => server.close(resolve));
+		}
+	});
+
 	it('retries a connection reset', async () => {
 		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { reset: true } as never);
 		const envelope = await activityTypes(harness);

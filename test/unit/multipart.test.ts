@@ -9,8 +9,8 @@ import {
 	multipartBody,
 	newBoundary,
 	quoteParameter,
-	toNodeReadable,
 } from '../../nodes/MarketoBulk/helpers/multipart';
+import { toNodeReadable } from '../../nodes/MarketoBulk/helpers/readable';
 import { boundaryOf, parseMultipart } from '../emulator/multipart';
 
 const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));

@@ -5,10 +5,10 @@ import {
 	cancelSignalOf,
 	ExecutionCancelledError,
 	marketoStream,
-	type ByteStream,
 	type MarketoContext,
 } from '../transport';
 import type { ExportKind } from '../jobs/exportRequest';
+import { toNodeReadable } from './readable';
 
 /**
  * Downloads an export file as a stream of chunks, never holding the file. A connection that drops (or a
@@ -26,11 +26,7 @@ export interface ExportFile {
 
 export interface OpenedFile {
 	chunks: AsyncIterable<Uint8Array>;
-	/**
-	 * Chunks (these, or a transformation of them) as a Node Readable, for n8n's `prepareBinaryData`.
-	 * Community nodes may not import 'stream'; the HTTP response body is a Readable, and Readable.from is
-	 * reachable through its class.
-	 */
+	/** Chunks (these, or a transformation of them) as a Node Readable, for n8n's `prepareBinaryData`. */
 	readable(chunks: AsyncIterable<Uint8Array>): unknown;
 	/** How many times the download was resumed after a dropped connection. */
 	resumes(): number;
@@ -115,13 +111,9 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 		verify(ctx, file, received, hash.digest('hex'));
 	}
 
-	const readableClass = (
-		first.body as ByteStream & { constructor: { from?: (it: unknown) => unknown } }
-	).constructor;
 	return {
 		chunks: chunks(),
-		readable: (source) =>
-			typeof readableClass.from === 'function' ? readableClass.from(source) : source,
+		readable: (source) => toNodeReadable(source),
 		resumes: () => resumes,
 	};
 }

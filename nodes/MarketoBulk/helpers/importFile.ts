@@ -66,8 +66,6 @@ export interface ImportSource {
 	fileName: string;
 	/** The data rows in order; a new pass over the source per call. */
 	rows(options?: { texts?: boolean }): AsyncGenerator<SourceRow>;
-	/** A stream of the input, if any: its class provides the Readable the upload is wrapped in. */
-	readableHint?: unknown;
 }
 
 export interface BatchPlan {
@@ -284,8 +282,6 @@ export interface BinaryInput {
 	open(): Promise<AsyncIterable<Uint8Array>>;
 	fileName?: string;
 	mimeType?: string;
-	/** The stream of the first pass, if any (see ImportSource.readableHint). */
-	readableHint?: unknown;
 }
 
 const FORMAT_NAMES: Record<ImportFormat, string> = {
@@ -549,7 +545,6 @@ export async function prepareBinaryImport(
 		headerBytes: ensureLineEnd(headerBytes),
 		rowCount,
 		fileName,
-		readableHint: input.readableHint ?? stream,
 		async *rows() {
 			const again = new RecordSplitter();
 			let at = 1;

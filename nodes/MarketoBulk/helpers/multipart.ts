@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 
 /**
  * A hand-written `multipart/form-data` body (RFC 7578), for the bulk import upload: community nodes may not
@@ -117,40 +117,4 @@ export function multipartBody(
 		contentLength,
 		stream,
 	};
-}
-
-// ---------------------------------------------------------------------------------------------------
-
-interface ReadableClass {
-	from(
-		source: AsyncIterable<Uint8Array>,
-		options?: { objectMode?: boolean; highWaterMark?: number },
-	): unknown;
-}
-
-let cachedReadable: ReadableClass | undefined;
-
-function findReadableClass(instance: unknown): ReadableClass | undefined {
-	let at: unknown = (instance as { constructor?: unknown } | undefined)?.constructor;
-	while (typeof at === 'function') {
-		if (
-			(at as { name?: string }).name === 'Readable' &&
-			typeof (at as Partial<ReadableClass>).from === 'function'
-		) {
-			return at as unknown as ReadableClass;
-		}
-		at = Object.getPrototypeOf(at);
-	}
-	return undefined;
-}
-
-/**
- * A Node Readable over chunks, for n8n's HTTP helper (axios sends a stream body, but not a bare async
- * iterable). Community nodes may not import 'stream'; the Readable class is found along the class chain of
- * a stream we already have (`hint`, e.g. the input binary's stream) or of a crypto Hash, which is a
- * stream.Transform and so descends from Readable. Falls back to the iterable itself.
- */
-export function toNodeReadable(chunks: AsyncIterable<Uint8Array>, hint?: unknown): unknown {
-	cachedReadable ??= findReadableClass(hint) ?? findReadableClass(createHash('sha256'));
-	return cachedReadable ? cachedReadable.from(chunks, { objectMode: false }) : chunks;
 }

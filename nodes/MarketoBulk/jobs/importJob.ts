@@ -7,7 +7,8 @@ import {
 	type ImportFormat,
 	type ImportSource,
 } from '../helpers/importFile';
-import { multipartBody, toNodeReadable, type MultipartPart } from '../helpers/multipart';
+import { multipartBody, type MultipartPart } from '../helpers/multipart';
+import { toNodeReadable } from '../helpers/readable';
 import {
 	marketoRequest,
 	marketoStream,
@@ -54,7 +55,6 @@ export async function createImportBatch(
 	ctx: MarketoContext,
 	file: { chunks: readonly Uint8Array[]; fileName: string },
 	target: ImportTarget,
-	readableHint?: unknown,
 ): Promise<ImportBatchStatus> {
 	const parts: MultipartPart[] = [{ name: 'format', content: target.format }];
 	if (target.lookupField) parts.push({ name: 'lookupField', content: target.lookupField });
@@ -73,7 +73,7 @@ export async function createImportBatch(
 		makeBody: () => {
 			const body = multipartBody(parts);
 			return {
-				body: toNodeReadable(body.stream(), readableHint),
+				body: toNodeReadable(body.stream()),
 				headers: {
 					'Content-Type': body.contentType,
 					...(body.contentLength !== undefined
@@ -258,7 +258,7 @@ export async function runImport(
 				chunks: batch.chunks,
 				fileName: batchFileName(source.fileName, entry.batch, total),
 			};
-			const outcome = await uploadWhileQueueFull(ctx, file, settings, source.readableHint);
+			const outcome = await uploadWhileQueueFull(ctx, file, settings);
 			if ('error' in outcome) {
 				entry.status =
 					outcome.error instanceof MarketoApiError && outcome.error.outcomeUnknown
@@ -319,10 +319,9 @@ async function uploadWhileQueueFull(
 	ctx: MarketoContext,
 	file: { chunks: readonly Uint8Array[]; fileName: string },
 	settings: RunSettings,
-	readableHint: unknown,
 ): Promise<{ status: ImportBatchStatus } | { error: unknown; queueFull: boolean }> {
 	for (;;) {
-		const outcome = await createImportBatch(ctx, file, settings.target, readableHint).then(
+		const outcome = await createImportBatch(ctx, file, settings.target).then(
 			(status) => ({ status }),
 			(error: unknown) => ({ error }),
 		);

@@ -446,15 +446,47 @@ function verdictOfThrown(ctx: MarketoContext, error: unknown): Verdict {
 	throw new NodeApiError(ctx.getNode(), error as never);
 }
 
-/** A JSON error envelope can come back on a streamed call (e.g. file.json before the job completed). */
+/** Enough of an error answer to read it; a file is never buffered. */
+const MAX_ERROR_BODY_BYTES = 1 << 20;
+
+/**
+ * A JSON error envelope can come back on a streamed call (file.json of a job that is not completed),
+ * whatever the Content-Type says. The first chunk tells: an export file never starts with "{". Anything
+ * else flows on untouched, first chunk included.
+ */
 async function readJsonErrorOfStream(response: RawResponse): Promise<RawResponse> {
 	if (!isStream(response.body)) return response;
-	const type = String(response.headers['content-type'] ?? '');
-	if (!/json/i.test(type) && response.statusCode < 300) return response;
-	const chunks: Uint8Array[] = [];
-	for await (const chunk of response.body as ByteStream) chunks.push(chunk);
-	const text = Buffer.concat(chunks).toString('utf8');
-	return { ...response, body: parseMaybeJson(text) ?? text };
+	const original = response.body;
+	const iterator = original[Symbol.asyncIterator]();
+	const first = await iterator.next();
+	const head = first.done ? '' : Buffer.from(first.value.subarray(0, 64)).toString('utf8');
+	if (response.statusCode >= 300 || head.trimStart().startsWith('{')) {
+		const chunks: Uint8Array[] = first.done ? [] : [first.value];
+		let size = chunks[0]?.length ?? 0;
+		while (size < MAX_ERROR_BODY_BYTES) {
+			const next = await iterator.next();
+			if (next.done) break;
+			chunks.push(next.value);
+			size += next.value.length;
+		}
+		await iterator.return?.();
+		const text = Buffer.concat(chunks).toString('utf8');
+		return { ...response, body: parseMaybeJson(text) ?? text };
+	}
+	async function* rest(): AsyncGenerator<Uint8Array> {
+		try {
+			if (!first.done) yield first.value;
+			for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+				yield next.value;
+			}
+		} finally {
+			await iterator.return?.();
+		}
+	}
+	const body: ByteStream = Object.assign(rest(), {
+		destroy: (error?: Error) => original.destroy?.(error),
+	});
+	return { ...response, body };
 }
 
 function isStream(body: unknown): body is ByteStream {

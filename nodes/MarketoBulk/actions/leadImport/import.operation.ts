@@ -95,9 +95,23 @@ async function importOne(
 				? ['failure']
 				: [];
 	if (kinds.length) {
-		out.push(
-			...(await issueItems(ctx, report, prepared.source, parameters.lookupField, kinds, pairedOf)),
+		// The import is done whatever happens here: a failure to fetch the rows must not hide the summary
+		// (a user who then re-ran the node would import everything twice).
+		const issues = await issueItems(
+			ctx,
+			report,
+			prepared.source,
+			parameters.lookupField,
+			kinds,
+			pairedOf,
+		).then(
+			(items) => ({ items, error: undefined }),
+			(error: Error) => ({ items: [], error }),
 		);
+		if (issues.error) {
+			out[0].json.issuesError = `The import completed, but its failed/warned rows could not be fetched: ${issues.error.message}. Use Get Failures / Get Warnings with the batchIds above.`;
+		}
+		out.push(...issues.items);
 	}
 	return out;
 }

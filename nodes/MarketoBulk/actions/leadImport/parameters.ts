@@ -229,14 +229,9 @@ export async function prepareFromBinary(
 ): Promise<PreparedImport> {
 	const binary = ctx.helpers.assertBinaryData(itemIndex, parameters.binaryPropertyName);
 	let inMemory: Uint8Array | undefined;
-	let firstStream: unknown;
 	const open = async (): Promise<AsyncIterable<Uint8Array>> => {
 		if (binary.id) {
-			const stream = (await ctx.helpers.getBinaryStream(
-				binary.id,
-			)) as unknown as AsyncIterable<Uint8Array>;
-			firstStream ??= stream;
-			return stream;
+			return (await ctx.helpers.getBinaryStream(binary.id)) as unknown as AsyncIterable<Uint8Array>;
 		}
 		inMemory ??= Buffer.from(binary.data, 'base64');
 		return [inMemory] as unknown as AsyncIterable<Uint8Array>;
@@ -256,7 +251,6 @@ export async function prepareFromBinary(
 			limits: parameters.limits,
 		},
 	);
-	prepared.source.readableHint = firstStream;
 	return prepared;
 }
 
