@@ -238,83 +238,87 @@ export function exportRunFields(kind: ExportKind): INodeProperties[] {
 	];
 }
 
+export const FILE_OPTIONS: INodeProperties[] = [
+	{
+		displayName: 'Binary Property',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		description: 'Name of the binary property the file is written to (File output)',
+	},
+	{
+		displayName: 'File Encoding',
+		name: 'fileEncoding',
+		type: 'options',
+		default: 'asIs',
+		options: [
+			{ name: 'As Marketo Sent It', value: 'asIs' },
+			{
+				name: 'Re-Encoded as CSV',
+				value: 'csv',
+				description: 'TSV/SSV files are rewritten as comma-separated',
+			},
+		],
+		description: 'File output only',
+	},
+];
+
+export const RECORD_OPTIONS: INodeProperties[] = [
+	{
+		displayName: 'Flatten Attributes',
+		name: 'flattenAttributes',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to spread the JSON "attributes" column into separate "attributes.&lt;name&gt;" keys (Records output)',
+	},
+	{
+		displayName: 'Max Items',
+		name: 'maxItems',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: 0 },
+		description:
+			'Stop after this many records (0 = all). When capped, the last item says so in its _marketoBulk key.',
+	},
+	{
+		displayName: 'Typed Values',
+		name: 'typedValues',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether to turn numeric and boolean fields into numbers and booleans, as Marketo's field list describes them (Records output)",
+	},
+];
+
+const WAIT_OPTIONS: INodeProperties[] = [
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollIntervalSeconds',
+		type: 'number',
+		default: 60,
+		typeOptions: { minValue: 1 },
+		description:
+			'How often to check the job status. Marketo refreshes it once a minute, so faster polling only spends API calls.',
+	},
+	{
+		displayName: 'Timeout (Minutes)',
+		name: 'timeoutMinutes',
+		type: 'number',
+		default: 120,
+		typeOptions: { minValue: 1 },
+		description:
+			'Give up after this long (per run, queue waits included); the running Marketo job is cancelled',
+	},
+];
+
+/** Options of Export (output, records, waiting; `show` given) or of Download File (the file only). */
 export function downloadOptions(
 	kind: ExportKind,
 	show?: Record<string, string[]>,
 ): INodeProperties[] {
 	const where = show ?? { resource: [EXPORT_RESOURCE[kind]], operation: ['downloadFile'] };
-	const isExport = show !== undefined;
-	const options: INodeProperties[] = [
-		{
-			displayName: 'Binary Property',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			description: 'Name of the binary property the file is written to (File output)',
-		},
-		{
-			displayName: 'File Encoding',
-			name: 'fileEncoding',
-			type: 'options',
-			default: 'asIs',
-			options: [
-				{ name: 'As Marketo Sent It', value: 'asIs' },
-				{
-					name: 'Re-Encoded as CSV',
-					value: 'csv',
-					description: 'TSV/SSV files are rewritten as comma-separated',
-				},
-			],
-			description: 'File output only',
-		},
-		{
-			displayName: 'Flatten Attributes',
-			name: 'flattenAttributes',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to spread the JSON "attributes" column into separate "attributes.&lt;name&gt;" keys (Records output)',
-		},
-		{
-			displayName: 'Max Items',
-			name: 'maxItems',
-			type: 'number',
-			default: 0,
-			typeOptions: { minValue: 0 },
-			description:
-				'Stop after this many records (0 = all). When capped, the last item says so in its _marketoBulk key.',
-		},
-		{
-			displayName: 'Typed Values',
-			name: 'typedValues',
-			type: 'boolean',
-			default: true,
-			description:
-				"Whether to turn numeric and boolean fields into numbers and booleans, as Marketo's field list describes them (Records output)",
-		},
-	];
-	if (isExport) {
-		options.push(
-			{
-				displayName: 'Poll Interval (Seconds)',
-				name: 'pollIntervalSeconds',
-				type: 'number',
-				default: 60,
-				typeOptions: { minValue: 1 },
-				description:
-					'How often to check the job status. Marketo refreshes it once a minute, so faster polling only spends API calls.',
-			},
-			{
-				displayName: 'Timeout (Minutes)',
-				name: 'timeoutMinutes',
-				type: 'number',
-				default: 120,
-				typeOptions: { minValue: 1 },
-				description:
-					'Give up after this long (per run, queue waits included); the running Marketo job is cancelled',
-			},
-		);
-	}
+	const options = show ? [...FILE_OPTIONS, ...RECORD_OPTIONS, ...WAIT_OPTIONS] : FILE_OPTIONS;
 	return [
 		{
 			displayName: 'Options',
@@ -323,7 +327,7 @@ export function downloadOptions(
 			placeholder: 'Add Option',
 			default: {},
 			displayOptions: { show: where },
-			options,
+			options: [...options].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 		},
 	];
 }

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { description as activityExport } from '../actions/activityExport/ActivityExport.resource';
-import { downloadOptions, fileShapeFields } from '../actions/common.descriptions';
+import { FILE_OPTIONS, fileShapeFields, RECORD_OPTIONS } from '../actions/common.descriptions';
 import { description as leadExport } from '../actions/leadExport/LeadExport.resource';
 
 /**
@@ -34,9 +34,9 @@ const downloadOptionNames = [
 	'flattenAttributes',
 	'typedValues',
 ];
-const sharedDownloadOptions = (
-	(downloadOptions('leads')[0].options ?? []) as INodeProperties[]
-).filter((o) => downloadOptionNames.includes(o.name));
+const sharedDownloadOptions = [...FILE_OPTIONS, ...RECORD_OPTIONS].filter((o) =>
+	downloadOptionNames.includes(o.name),
+);
 
 const ownOptions: INodeProperties[] = [
 	{
@@ -82,7 +82,7 @@ const triggerOptions = [...sharedDownloadOptions, ...ownOptions].sort((a, b) =>
 export const triggerDescription: INodeProperties[] = [
 	{
 		displayName:
-			'Each poll takes one short step: start an export job for the time since the last one, check it on later polls, and emit its records once Marketo has completed it. Choose a poll schedule of 5 minutes or more; see the README for how to choose.',
+			'Each poll takes one short step: start an export job for the time since the last one, check it on later polls, and emit its records once Marketo has completed it. Choose a poll schedule of 5 minutes or more; for a daily feed, two poll times 15–30 minutes apart (the first starts the export, the second emits it).',
 		name: 'pollNotice',
 		type: 'notice',
 		default: '',

@@ -28,6 +28,14 @@ const MAX_DOWNLOADS_PER_POLL = 3;
 const BUDGET_RESERVE_MS = 10_000;
 const TERMINAL = new Set(['Completed', 'Failed', 'Cancelled']);
 
+/**
+ * A job cancelled before it was ever enqueued did nothing; the data events' activation probes are such
+ * jobs. Nobody wants to be told about them.
+ */
+function neverRan(job: { status: string; queuedAt?: unknown }): boolean {
+	return job.status === 'Cancelled' && !job.queuedAt;
+}
+
 export async function pollJobEvent(
 	port: TriggerPort,
 	cfg: JobsConfig,
@@ -70,6 +78,7 @@ export async function pollJobEvent(
 		.filter(
 			(job) =>
 				(cfg.statuses as string[]).includes(job.status) &&
+				!neverRan(job) &&
 				!done.has(job.exportId) &&
 				(floor === undefined || (endedAt(job) ?? Infinity) >= floor),
 		)

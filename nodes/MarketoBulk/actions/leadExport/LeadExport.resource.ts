@@ -18,7 +18,7 @@ export const description: INodeProperties[] = [
 	exportIdField('leads'),
 	...listJobsFields('leads'),
 	{
-		displayName: 'Fields Names or IDs',
+		displayName: 'Field Names or IDs',
 		name: 'fields',
 		type: 'multiOptions',
 		required: true,
