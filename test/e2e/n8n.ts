@@ -506,6 +506,8 @@ export class N8n {
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_HIRING_BANNER_ENABLED: 'false',
+			// 1.x: the editor fetches banners from api.n8n.io (a console error on a closed network)
+			N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 			EXTERNAL_FRONTEND_HOOKS_URLS: '',
 			N8N_SECURE_COOKIE: 'false',
 			N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
@@ -585,15 +587,23 @@ export class N8n {
 
 	/**
 	 * The file behind a binary data id in filesystem mode (`filesystem-v2:workflows/…/binary_data/<uuid>`,
-	 * or the older `filesystem:<uuid>`): n8n keeps it under `<user folder>/.n8n/binaryData`.
+	 * or the older `filesystem:<uuid>`): n8n 1.x keeps it under `<user folder>/.n8n/binaryData`, 2.x under
+	 * `<user folder>/.n8n/storage`.
 	 */
 	binaryDataPath(binaryDataId: string): string {
 		const match = /^(filesystem(?:-v2)?):(.+)$/.exec(binaryDataId);
 		if (!match) throw new Error(`${this.label}: not a filesystem binary data id: ${binaryDataId}`);
-		const storage = path.join(this.folder.root, '.n8n', 'binaryData');
-		const file = path.resolve(storage, match[2]);
-		if (!file.startsWith(storage + path.sep)) throw new Error(`unexpected binary data id ${binaryDataId}`);
-		return file;
+		const candidates = (this.install.major >= 2 ? ['storage', 'binaryData'] : ['binaryData', 'storage']).map(
+			(dir) => path.join(this.folder.root, '.n8n', dir),
+		);
+		const files = candidates.map((storage) => {
+			const file = path.resolve(storage, match[2]);
+			if (!file.startsWith(storage + path.sep)) {
+				throw new Error(`${this.label}: unexpected binary data id ${binaryDataId}`);
+			}
+			return file;
+		});
+		return files.find((file) => fs.existsSync(file)) ?? files[0];
 	}
 
 	/**
@@ -762,6 +772,69 @@ export class N8n {
 		return { status: response.status, body: parsed as T };
 	}
 
+	/**
+	 * Activates a workflow in the running n8n the way the editor does (`POST /rest/workflows/:id/activate`
+	 * with the current versionId; 1.123 and 2.40 alike). n8n runs a polling trigger's first poll during
+	 * activation and answers only after it.
+	 */
+	async activateWorkflow(workflowId: string): Promise<void> {
+		if (!this.cookie) await this.setupOwner();
+		const current = await this.rest<{ data?: { versionId?: string } }>(
+			'GET',
+			`/rest/workflows/${workflowId}`,
+		);
+		const versionId = current.body?.data?.versionId;
+		if (current.status !== 200 || !versionId) {
+			throw new Error(
+				`${this.label}: GET /rest/workflows/${workflowId} answered ${current.status}: ${JSON.stringify(current.body).slice(0, 300)}`,
+			);
+		}
+		const response = await this.rest<{ data?: { active?: boolean } }>(
+			'POST',
+			`/rest/workflows/${workflowId}/activate`,
+			{ versionId },
+		);
+		if (response.status !== 200 || response.body?.data?.active !== true) {
+			throw new Error(
+				`${this.label}: activating ${workflowId} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 600)}`,
+			);
+		}
+	}
+
+	/** The executions of a workflow, newest first (`GET /rest/executions`, without their data). */
+	async executions(workflowId: string): Promise<ExecutionSummary[]> {
+		if (!this.cookie) await this.setupOwner();
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const response = await this.rest<{ data?: { results?: ExecutionSummary[] } }>(
+			'GET',
+			`/rest/executions?filter=${filter}&limit=100`,
+		);
+		const results = response.body?.data?.results;
+		if (response.status !== 200 || !Array.isArray(results)) {
+			throw new Error(
+				`${this.label}: GET /rest/executions answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`,
+			);
+		}
+		return results;
+	}
+
+	/** One execution with its run data (n8n sends the data in the `flatted` format; unflattened here). */
+	async execution(executionId: string): Promise<ExecutionSummary & { data: N8nRun['data'] }> {
+		if (!this.cookie) await this.setupOwner();
+		const response = await this.rest<{ data?: ExecutionSummary & { data?: unknown } }>(
+			'GET',
+			`/rest/executions/${executionId}`,
+		);
+		const execution = response.body?.data;
+		if (response.status !== 200 || !execution) {
+			throw new Error(
+				`${this.label}: GET /rest/executions/${executionId} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`,
+			);
+		}
+		const data = typeof execution.data === 'string' ? parseFlatted(execution.data) : execution.data;
+		return { ...execution, data: data as N8nRun['data'] };
+	}
+
 	/** GET a path of the running n8n without a session: status, content type and bytes. */
 	async getRaw(urlPath: string): Promise<{ status: number; contentType: string; body: Buffer }> {
 		const response = await fetch(`${this.baseUrl}/${urlPath.replace(/^\//, '')}`);
@@ -808,6 +881,45 @@ export class N8n {
 	logMatching(pattern: RegExp, since = 0): string[] {
 		return logEntries(this.log.slice(since)).filter((entry) => pattern.test(entry));
 	}
+}
+
+/** An execution as n8n's executions list shows it. */
+export interface ExecutionSummary {
+	id: string;
+	workflowId?: string;
+	mode?: string;
+	status?: string;
+	finished?: boolean;
+	startedAt?: string;
+	stoppedAt?: string;
+	[key: string]: unknown;
+}
+
+/**
+ * Parses the `flatted` format n8n stores and sends execution data in: a JSON array whose first entry is the
+ * root; every string inside an object or array is the index of the entry holding the value (strings are
+ * entries of their own), so shared and circular references survive.
+ */
+export function parseFlatted(text: string): unknown {
+	const input = JSON.parse(text) as unknown[];
+	if (!Array.isArray(input)) return input;
+	const revived = new Map<number, unknown>();
+	const resolve = (index: number): unknown => {
+		if (revived.has(index)) return revived.get(index);
+		const value = input[index];
+		if (value === null || typeof value !== 'object') {
+			revived.set(index, value);
+			return value;
+		}
+		const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
+		revived.set(index, out);
+		for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
+			(out as Record<string, unknown>)[key] =
+				typeof entry === 'string' ? resolve(Number(entry)) : entry;
+		}
+		return out;
+	};
+	return resolve(0);
 }
 
 /** Splits n8n's text log into entries (a timestamped line and its continuation lines). */

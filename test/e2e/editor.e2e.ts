@@ -1,0 +1,452 @@
+/**
+ * The n8n editor as a user sees our package, in a REAL n8n for each supported version (1.x on Node 20, 2.x on
+ * Node 24), driven by Chromium (Debian's, through playwright-core): sign in through the form, open the example
+ * workflows and a workflow with every panel of ours, open each panel (Marketo Bulk › Lead Export, Activity
+ * Export, Lead Import, the Marketo Bulk Trigger) and the Marketo API credential form, search the node panel
+ * for "Marketo" and add both nodes from it. Screenshots go to artifacts/e2e/<version>/.
+ *
+ * A step fails on: a console error or uncaught exception in the page (except the n8n noise listed in
+ * editor/browser.ts KNOWN_NOISE), an icon of ours that does not load (naturalWidth 0), a node n8n shows as
+ * unknown ("?" on the canvas, "Install this node to use it" in its panel). A control workflow with a node type
+ * our package does not have proves these checks can fail.
+ *
+ *   npx ts-node --transpile-only test/e2e/editor.e2e.ts
+ *   N8N_E2E_VERSIONS=2 E2E_TARBALL=/path/to/package.tgz npx ts-node --transpile-only test/e2e/editor.e2e.ts
+ *
+ * Needs Chromium (`apt-get install chromium`, or CHROMIUM_PATH=…). Exits non-zero when a step fails.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+
+import { loadExamples } from '../../scripts/demo';
+import { startEmulatorProcess, type EmulatorProcess } from './emulator';
+import { chromiumPath, ConsoleErrors, KNOWN_NOISE, launchChromium } from './editor/browser';
+import { Editor, OUR_ICON, type ImgElement } from './editor/editor';
+import {
+	ALL_NODES_ID,
+	allNodesWorkflow,
+	CREDENTIAL_TYPE,
+	PACKAGE,
+	PANELS,
+	UNKNOWN_NODE_ID,
+	unknownNodeWorkflow,
+} from './editor/fixtures';
+import {
+	e2eVersions,
+	N8n,
+	n8nInstall,
+	OWNER,
+	packPackage,
+	prepareUserFolder,
+	REPO_ROOT,
+	tail,
+	type UserFolder,
+	type WorkflowFixture,
+} from './n8n';
+import { Report, StepFailure } from './report';
+
+const VIEWPORT = { width: 1440, height: 1800 };
+
+async function editorCheck(
+	report: Report,
+	version: string,
+	tarball: string,
+	emulator: EmulatorProcess,
+): Promise<void> {
+	let scope = `n8n ${version}`;
+	let folder: UserFolder | undefined;
+	let n8n: N8n | undefined;
+	let browser: Browser | undefined;
+	let ok = false;
+	const shotsDir = path.join(REPO_ROOT, 'artifacts', 'e2e', version);
+	fs.rmSync(shotsDir, { recursive: true, force: true });
+	try {
+		const install = await report.step(scope, 'install n8n', () => n8nInstall(version));
+		scope = `n8n ${version} (Node ${install.nodeVersion})`;
+		folder = await report.step(scope, 'install package', () => prepareUserFolder(version, tarball));
+		const instance = (n8n = await N8n.create(install, folder, { logLevel: 'info' }));
+
+		const { examples, credentials } = loadExamples(path.join(REPO_ROOT, 'examples'));
+		const credential = credentials[0];
+		await report.step(
+			scope,
+			`import credential + ${examples.length} examples + 2 workflows`,
+			async () => {
+				await instance.importCredentials(
+					credentials.map((c) => ({
+						...c,
+						type: CREDENTIAL_TYPE,
+						data: {
+							restEndpoint: emulator.restEndpoint,
+							clientId: emulator.clientId,
+							clientSecret: emulator.clientSecret,
+						},
+					})),
+				);
+				const workflows: WorkflowFixture[] = [
+					...examples.map((e) => e.workflow),
+					allNodesWorkflow(credential),
+					unknownNodeWorkflow(),
+				];
+				const file = path.join(instance.folder.root, 'editor-workflows.json');
+				fs.writeFileSync(file, JSON.stringify(workflows, null, 2));
+				const result = await instance.cli(['import:workflow', `--input=${file}`]);
+				assert.strictEqual(result.code, 0, tail(result.stdout + result.stderr, 20));
+			},
+		);
+		await report.step(scope, 'start n8n + owner', async () => {
+			await instance.start();
+			await instance.setupOwner(OWNER);
+		});
+
+		browser = await report.step(scope, 'launch Chromium', () => launchChromium());
+		const page: Page = await browser.newPage({ viewport: VIEWPORT });
+		page.setDefaultTimeout(20_000);
+		const consoleErrors = new ConsoleErrors(page);
+		const editor = new Editor(page, instance.baseUrl, shotsDir);
+		let failures = 0;
+
+		/** A UI step: fails on console errors raised meanwhile; after a failure the next steps still run. */
+		const ui = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+			consoleErrors.step = name;
+			const mark = consoleErrors.mark();
+			try {
+				return await report.step(scope, name, async () => {
+					const value = await fn();
+					await page.waitForTimeout(300); // late console errors of this step
+					const errors = consoleErrors.since(mark);
+					if (errors.length > 0) {
+						throw new Error(
+							`${errors.length} console error(s) in the page:\n${consoleErrors.format(errors)}`,
+						);
+					}
+					return value;
+				});
+			} catch (error) {
+				if (!(error instanceof StepFailure)) throw error;
+				failures++;
+				await editor.screenshot(`FAILED ${name}`).catch(() => undefined);
+				// start the next step from a clean page
+				await page.keyboard.press('Escape').catch(() => undefined);
+				return undefined;
+			}
+		};
+
+		const signedIn = await ui('sign in through the form', async () => {
+			await editor.signIn(OWNER);
+			return true;
+		});
+		if (!signedIn) throw new StepFailure('cannot go on without a session');
+
+		for (const example of examples) {
+			await ui(`example opens: ${example.file}`, async () => {
+				await editor.openWorkflow(example.workflow.id);
+				const { ours, problems } = await editor.canvasProblems();
+				await editor.screenshot(`example ${example.file}`);
+				assert.ok(ours.length > 0, 'no node of our package on the canvas');
+				assert.deepStrictEqual(problems, []);
+				report.note(`${ours.length} node(s) of ours: ${ours.map((n) => n.name).join(', ')}`);
+			});
+		}
+
+		await ui('control: an unknown node type is flagged', async () => {
+			await editor.openWorkflow(UNKNOWN_NODE_ID);
+			const { problems } = await editor.canvasProblems();
+			assert.ok(problems.length > 0, 'the canvas check did not flag a node type n8n does not know');
+			await editor.openNode('Not Installed', { parameters: false });
+			const ndvProblems = await editor.ndvProblems();
+			assert.ok(
+				ndvProblems.length > 0,
+				'the panel check did not flag a node type n8n does not know',
+			);
+			await editor.screenshot('control unknown node');
+			await editor.closeNdv();
+			report.note(`flagged as expected: ${[...problems, ...ndvProblems].join('; ')}`);
+		});
+
+		await ui('workflow with every panel opens', async () => {
+			await editor.openWorkflow(ALL_NODES_ID);
+			const { ours, problems } = await editor.canvasProblems();
+			await editor.screenshot('every panel workflow');
+			assert.strictEqual(ours.length, Object.keys(PANELS).length, 'nodes of ours on the canvas');
+			assert.deepStrictEqual(problems, []);
+		});
+
+		/** Opens a panel, checks it, takes its screenshots, runs `more` while it is open, closes it. */
+		const panel = (
+			title: string,
+			nodeName: string,
+			more?: (ndv: ReturnType<Page['locator']>) => Promise<void>,
+		) =>
+			ui(`panel: ${title}`, async () => {
+				const ndv = await editor.openNode(nodeName);
+				const problems = await editor.ndvProblems();
+				await editor.screenshot(`panel ${title}`, ndv.locator('[data-test-id="node-parameters"]'));
+				assert.deepStrictEqual(problems, []);
+				try {
+					if (more) await more(ndv);
+					// what "Add Option" offers (for the record: labels and order as users see them)
+					const addOption = ndv.locator(
+						'[data-test-id="node-parameters"] input[placeholder="Add Option"]',
+					);
+					if ((await addOption.count()) > 0) {
+						await addOption.first().click();
+						await page
+							.locator('.el-select-dropdown__item:visible')
+							.first()
+							.waitFor({ state: 'visible' });
+						const options = await editor.visibleOptions();
+						await editor.screenshot(
+							`panel ${title} options`,
+							ndv.locator('[data-test-id="node-parameters"]'),
+						);
+						report.note(`Add Option: ${options.join(' | ')}`);
+						await page.keyboard.press('Escape');
+					}
+				} finally {
+					await editor.closeNdv();
+				}
+			});
+
+		await panel('Marketo Bulk › Lead Export', PANELS.leadExport);
+		await ui('Lead Export: Fields lists Marketo fields (loadOptions)', async () => {
+			const ndv = await editor.openNode(PANELS.leadExport);
+			try {
+				await ndv.locator('[data-test-id="parameter-input-fields"]').click();
+				await page
+					.locator('.el-select-dropdown__item:visible')
+					.filter({ hasText: '(email)' })
+					.first()
+					.waitFor({ state: 'visible', timeout: 15_000 });
+				const options = await editor.visibleOptions();
+				await editor.screenshot('Lead Export fields options');
+				assert.ok(options.length >= 5, `only ${options.length} option(s): ${options.join(' | ')}`);
+				report.note(`${options.length} field options, e.g. ${options.slice(0, 4).join(' | ')}`);
+				await page.keyboard.press('Escape');
+			} finally {
+				await editor.closeNdv();
+			}
+		});
+		await panel(
+			'Marketo Bulk › Lead Export (Static List filter)',
+			PANELS.leadExportStaticList,
+			async (ndv) => {
+				await ndv
+					.locator(
+						'[data-test-id="resource-locator-staticList"] [data-test-id="rlc-input-container"]',
+					)
+					.click();
+				const items = page.locator('[data-test-id="rlc-item"]');
+				await items.first().waitFor({ state: 'visible', timeout: 15_000 });
+				const names = (await items.allInnerTexts()).map((t) => t.trim());
+				await editor.screenshot('Static List picker');
+				assert.ok(names.length > 0, 'the Static List picker lists no list');
+				report.note(
+					`Static List picker: ${names.length} lists, e.g. ${names.slice(0, 3).join(' | ')}`,
+				);
+				await page.keyboard.press('Escape');
+			},
+		);
+		await panel('Marketo Bulk › Activity Export', PANELS.activityExport);
+		await panel('Marketo Bulk › Lead Import', PANELS.leadImport, async (ndv) => {
+			const notice = ndv.locator('[data-test-id="empty-fields-notice"]');
+			if (await notice.isVisible()) {
+				report.note(
+					`UI finding: the Lead Import panel shows "${(await notice.innerText()).trim()}" although ` +
+						"Marketo returned fields (n8n shows a resource mapper's emptyFieldsNotice whenever the " +
+						'method returns one, also in Map Automatically mode)',
+				);
+			}
+		});
+		await panel('Marketo Bulk Trigger', PANELS.trigger);
+
+		await ui('credentials form: Marketo API', async () => {
+			await editor.openNode(PANELS.leadExport);
+			try {
+				await page.locator('[data-test-id="credential-edit-button"]').click();
+				const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+				await dialog.waitFor({ state: 'visible' });
+				await dialog
+					.locator('[data-test-id="credentials-config-container-test-success"]')
+					.waitFor({ state: 'visible', timeout: 30_000 });
+				await editor.iconsSettled();
+				const text = await dialog.innerText();
+				for (const label of ['REST Endpoint', 'Client ID', 'Client Secret']) {
+					assert.ok(text.includes(label), `no "${label}" field in the form`);
+				}
+				assert.ok(!/Access Token/.test(text), 'the hidden Access Token field is visible');
+				// the dialog's header (with the icon) is outside the element with the test id in n8n 1.x
+				const icons = await dialog
+					.locator('xpath=ancestor-or-self::*[@role="dialog"][1]')
+					.locator(OUR_ICON)
+					.evaluateAll((imgs) => (imgs as unknown as ImgElement[]).map((i) => i.naturalWidth));
+				assert.ok(icons.length > 0, 'the credential form shows no icon of ours');
+				assert.ok(
+					icons.every((w) => w > 0),
+					'the credential icon did not load',
+				);
+				await editor.screenshot('credential Marketo API', dialog);
+				report.note('"Connection tested successfully" (the credential test reached the emulator)');
+				await editor.closeDialog(dialog);
+			} finally {
+				await editor.closeNdv();
+			}
+		});
+
+		await ui('node panel: search "Marketo", add the trigger and the node', async () => {
+			await page.goto(`${instance.baseUrl}/workflow/new`);
+			await page
+				.locator('[data-test-id="canvas-add-button"], [data-test-id="canvas-plus-button"]')
+				.first()
+				.waitFor();
+			const search = async () => {
+				await page.locator('[data-test-id="node-creator-plus-button"]').click();
+				const input = page
+					.locator(
+						'input[data-test-id="node-creator-search-bar"], [data-test-id="node-creator-search-bar"] input',
+					)
+					.first();
+				await input.fill('Marketo');
+				const items = page.locator(
+					'[data-test-id="node-creator"] [data-test-id="item-iterator-item"]',
+				);
+				const item = items.filter({
+					has: page.locator('[data-test-id="node-creator-item-name"]', {
+						hasText: /^Marketo Bulk$/,
+					}),
+				});
+				await item.first().waitFor({ state: 'visible' });
+				await editor.iconsSettled();
+				const names = await items
+					.locator('[data-test-id="node-creator-item-name"]')
+					.allInnerTexts();
+				const icons = await item
+					.first()
+					.locator(OUR_ICON)
+					.evaluateAll((imgs) => (imgs as unknown as ImgElement[]).map((i) => i.naturalWidth));
+				assert.ok(
+					icons.length > 0 && icons.every((w) => w > 0),
+					'the node panel shows "Marketo Bulk" without its icon',
+				);
+				return { item: item.first(), names: names.map((n) => n.trim()) };
+			};
+			const canvasTypes = async () => (await editor.canvasNodes()).map((n) => n.type);
+
+			// empty workflow: the panel offers triggers; n8n lists "Marketo Bulk Trigger" under "Marketo Bulk"
+			const first = await search();
+			await editor.screenshot('node panel search Marketo (new workflow)');
+			report.note(`search "Marketo" (new workflow): ${first.names.join(' | ')}`);
+			await first.item.click();
+			const trigger = page.locator('[data-test-id="node-creator-item-name"]', {
+				hasText: /^On new leads$/,
+			});
+			await trigger.waitFor({ state: 'visible' });
+			const triggerActions = await page
+				.locator('[data-test-id="node-creator"] [data-test-id="node-creator-item-name"]')
+				.allInnerTexts();
+			await editor.screenshot('node panel Marketo Bulk triggers');
+			report.note(`Marketo Bulk › triggers: ${triggerActions.map((t) => t.trim()).join(' | ')}`);
+			await trigger.click();
+			await page
+				.locator(`[data-test-id="canvas-node"][data-node-type="${PACKAGE}.marketoBulkTrigger"]`)
+				.waitFor({ state: 'attached' });
+			await editor.closeNdv();
+
+			// with a trigger on the canvas: the panel offers actions of Marketo Bulk
+			const second = await search();
+			report.note(`search "Marketo" (after a trigger): ${second.names.join(' | ')}`);
+			await second.item.click();
+			const action = page.locator('[data-test-id="node-creator-item-name"]', {
+				hasText: /^Export leads$/,
+			});
+			await action.waitFor({ state: 'visible' });
+			await editor.screenshot('node panel Marketo Bulk actions');
+			await action.click();
+			await page
+				.locator(`[data-test-id="canvas-node"][data-node-type="${PACKAGE}.marketoBulk"]`)
+				.waitFor({ state: 'attached' });
+			const added = page.locator('[data-test-id="ndv"]');
+			await added.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+			await page.waitForLoadState('networkidle').catch(() => undefined);
+			await editor.screenshot(
+				'node added from the node panel',
+				added.locator('[data-test-id="node-parameters"]'),
+			);
+			if (
+				consoleErrors.failedCalls.some((c) => /Node does not have any credentials set/.test(c.body))
+			) {
+				report.note(
+					"UI finding: n8n asked the new node's Fields options before assigning its credential; the field " +
+						'may show "Error fetching options from Marketo Bulk" until the panel is reopened (see the screenshot)',
+				);
+			}
+			await editor.closeNdv();
+			const types = await canvasTypes();
+			const { problems } = await editor.canvasProblems();
+			await editor.screenshot('nodes added from the node panel');
+			assert.ok(types.includes(`${PACKAGE}.marketoBulkTrigger`), `canvas: ${types.join(', ')}`);
+			assert.ok(types.includes(`${PACKAGE}.marketoBulk`), `canvas: ${types.join(', ')}`);
+			assert.deepStrictEqual(problems, []);
+			const names = (await editor.canvasNodes()).map((n) => n.name);
+			report.note(`added from the panel: ${names.join(', ')}`);
+		});
+
+		const ignored = consoleErrors.ignored();
+		if (ignored.size > 0) {
+			report.note(
+				'ignored n8n console noise: ' +
+					[...ignored].map(([reason, n]) => `${n}× ${reason}`).join('; '),
+			);
+		}
+		report.note(`screenshots: ${path.relative(REPO_ROOT, shotsDir)}/`);
+		const problems = instance.problemsMentioning(PACKAGE);
+		await report.step(scope, 'no package errors in the n8n log', () => {
+			assert.deepStrictEqual(problems, [], `n8n logged:\n${problems.join('\n')}`);
+		});
+		ok = failures === 0;
+	} finally {
+		await browser?.close().catch(() => undefined);
+		await n8n?.stop();
+		if (folder) {
+			if (ok && !process.env.E2E_KEEP) folder.remove();
+			else process.stdout.write(`     user folder kept: ${folder.root}\n`);
+		}
+	}
+}
+
+async function main(): Promise<number> {
+	const report = new Report();
+	let tarball = '';
+	let emulator: EmulatorProcess | undefined;
+	await report.scope('setup', async () => {
+		await report.step('setup', 'Chromium present', () => {
+			report.note(chromiumPath());
+		});
+		const packStep = process.env.E2E_TARBALL ? 'package from E2E_TARBALL' : 'build + pack';
+		tarball = await report.step('setup', packStep, () => packPackage());
+		emulator = await report.step('setup', 'start emulator', () => startEmulatorProcess());
+	});
+	if (tarball && emulator) {
+		for (const version of e2eVersions()) {
+			await report.scope(`n8n ${version}`, () => editorCheck(report, version, tarball, emulator!));
+		}
+	}
+	await emulator?.stop();
+	if (tarball && !process.env.E2E_TARBALL)
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	report.note(
+		`known n8n noise the console check ignores: ${KNOWN_NOISE.length} kinds (test/e2e/editor/browser.ts)`,
+	);
+	report.printTimings();
+	return report.finish();
+}
+
+main().then(
+	(code) => process.exit(code),
+	(error) => {
+		process.stderr.write(`${error?.stack ?? error}\n`);
+		process.exit(1);
+	},
+);

@@ -1,0 +1,111 @@
+/** Workflows the editor check imports besides the examples. */
+import type { WorkflowFixture } from '../n8n';
+
+export const PACKAGE = 'n8n-nodes-marketo-bulk';
+export const CREDENTIAL_TYPE = 'marketoApi';
+
+/** The node of the "every node" workflow behind each panel the check opens. */
+export const PANELS = {
+	leadExport: 'Lead Export',
+	leadExportStaticList: 'Lead Export by Static List',
+	activityExport: 'Activity Export',
+	leadImport: 'Lead Import',
+	trigger: 'Marketo Bulk Trigger',
+} as const;
+
+export const ALL_NODES_ID = 'e2eEditorAllNode';
+export const UNKNOWN_NODE_ID = 'e2eEditorUnknown';
+
+function node(
+	n: number,
+	name: string,
+	type: string,
+	position: [number, number],
+	parameters: Record<string, unknown>,
+	credential?: { id: string; name: string },
+) {
+	return {
+		id: `e2e0ed17-0000-4000-8000-${String(n).padStart(12, '0')}`,
+		name,
+		type,
+		typeVersion: 1,
+		position,
+		parameters,
+		...(credential ? { credentials: { [CREDENTIAL_TYPE]: credential } } : {}),
+	};
+}
+
+/** One node per resource (and the trigger), each with the credential. */
+export function allNodesWorkflow(credential: { id: string; name: string }): WorkflowFixture {
+	const bulk = `${PACKAGE}.marketoBulk`;
+	return {
+		id: ALL_NODES_ID,
+		name: 'E2E editor: every Marketo Bulk panel',
+		nodes: [
+			node(1, 'Start', 'n8n-nodes-base.manualTrigger', [0, 0], {}),
+			node(
+				2,
+				PANELS.leadExport,
+				bulk,
+				[260, 0],
+				{
+					resource: 'leadExport',
+					operation: 'export',
+					startAt: '2026-03-01T00:00:00Z',
+					endAt: '2026-03-31T00:00:00Z',
+				},
+				credential,
+			),
+			node(
+				3,
+				PANELS.activityExport,
+				bulk,
+				[520, 0],
+				{ resource: 'activityExport', operation: 'export' },
+				credential,
+			),
+			node(
+				4,
+				PANELS.leadImport,
+				bulk,
+				[780, 0],
+				{ resource: 'leadImport', operation: 'import' },
+				credential,
+			),
+			node(
+				5,
+				PANELS.leadExportStaticList,
+				bulk,
+				[260, 240],
+				{ resource: 'leadExport', operation: 'export', filterType: 'staticList' },
+				credential,
+			),
+			node(
+				6,
+				PANELS.trigger,
+				`${PACKAGE}.marketoBulkTrigger`,
+				[0, 240],
+				{ event: 'newLeads' },
+				credential,
+			),
+		],
+		connections: {
+			Start: { main: [[{ node: PANELS.leadExport, type: 'main', index: 0 }]] },
+			[PANELS.leadExport]: { main: [[{ node: PANELS.activityExport, type: 'main', index: 0 }]] },
+			[PANELS.activityExport]: { main: [[{ node: PANELS.leadImport, type: 'main', index: 0 }]] },
+		},
+	};
+}
+
+/** A node type our package does not have: the checks must flag it (proves they can fail). */
+export function unknownNodeWorkflow(): WorkflowFixture {
+	return {
+		id: UNKNOWN_NODE_ID,
+		name: 'E2E editor: unknown node (control)',
+		nodes: [
+			node(1, 'Start', 'n8n-nodes-base.manualTrigger', [0, 0], {}),
+			node(2, 'Not Installed', `${PACKAGE}.notARealNode`, [260, 0], {}),
+		],
+		connections: { Start: { main: [[{ node: 'Not Installed', type: 'main', index: 0 }]] } },
+	};
+}
