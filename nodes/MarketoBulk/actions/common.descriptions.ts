@@ -26,6 +26,7 @@ export function routedStep(
 export function exportOperations(kind: ExportKind): INodeProperties {
 	const resource = EXPORT_RESOURCE[kind];
 	const noun = kind === 'leads' ? 'lead' : 'activity';
+	const aNoun = kind === 'leads' ? 'a lead' : 'an activity';
 	const base = `/bulk/v1/${kind}/export`;
 	return {
 		displayName: 'Operation',
@@ -37,27 +38,27 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 			{
 				name: 'Cancel Job',
 				value: 'cancelJob',
-				action: `Cancel a ${noun} export job`,
+				action: `Cancel ${aNoun} export job`,
 				description: 'Stop a job that is created, queued or processing',
 				routing: routedStep('POST', `=${base}/{{$parameter.exportId}}/cancel.json`),
 			},
 			{
 				name: 'Create Job',
 				value: 'createJob',
-				action: `Create a ${noun} export job`,
+				action: `Create ${aNoun} export job`,
 				description: 'Define the export; it does nothing until enqueued',
 			},
 			{
 				name: 'Download File',
 				value: 'downloadFile',
-				action: `Download a ${noun} export file`,
+				action: `Download ${aNoun} export file`,
 				description:
 					'Download the file of a completed job (resumed on dropped connections, checksum verified)',
 			},
 			{
 				name: 'Enqueue Job',
 				value: 'enqueueJob',
-				action: `Enqueue a ${noun} export job`,
+				action: `Enqueue ${aNoun} export job`,
 				description: "Put a created job in Marketo's export queue",
 				routing: routedStep('POST', `=${base}/{{$parameter.exportId}}/enqueue.json`),
 			},
@@ -70,7 +71,7 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 			{
 				name: 'Get Job Status',
 				value: 'getJobStatus',
-				action: `Get the status of a ${noun} export job`,
+				action: `Get the status of ${aNoun} export job`,
 				routing: routedStep('GET', `=${base}/{{$parameter.exportId}}/status.json`),
 			},
 			{

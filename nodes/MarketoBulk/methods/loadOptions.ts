@@ -4,7 +4,16 @@ import { DELETE_LEAD_ACTIVITY_TYPE } from '../jobs/exportRequest';
 import { marketoRequest } from '../transport';
 import { describeLeadFields } from './fieldKinds';
 
+/**
+ * n8n may ask for options before it has assigned the node's credential (a node just added from the
+ * panel); an empty list then beats an error the field keeps showing.
+ */
+function hasCredential(ctx: ILoadOptionsFunctions): boolean {
+	return Boolean(ctx.getNode().credentials?.marketoApi);
+}
+
 export async function getLeadFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	if (!hasCredential(this)) return [];
 	const fields = await describeLeadFields(this);
 	return fields
 		.map((field) => ({
@@ -18,6 +27,7 @@ export async function getLeadFields(this: ILoadOptionsFunctions): Promise<INodeP
 export async function getActivityTypes(
 	this: ILoadOptionsFunctions,
 ): Promise<INodePropertyOptions[]> {
+	if (!hasCredential(this)) return [];
 	const { result } = await marketoRequest<{ id: number; name: string; description?: string }>(
 		this,
 		{

@@ -32,7 +32,12 @@ export async function getLeadImportFields(
 				type: FIELD_TYPES[field.dataType] ?? ('string' as FieldType),
 			}))
 			.sort((a, b) => a.displayName.localeCompare(b.displayName)),
-		emptyFieldsNotice:
-			'Marketo returned no lead fields. Check that the API user may read lead fields.',
+		// n8n shows this notice whenever it is set, so only when there really are no fields.
+		...(fields.length === 0
+			? {
+					emptyFieldsNotice:
+						'Marketo returned no lead fields. Check that the API user may read lead fields.',
+				}
+			: {}),
 	};
 }
