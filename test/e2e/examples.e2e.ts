@@ -103,7 +103,7 @@ const AWKWARD = {
 	comma: /,/,
 	quote: /"/,
 	'line break': /[\r\n]/,
-	'non-ASCII': /[^\x00-\x7f]/,
+	'non-ASCII': /[\u0080-\uffff]/,
 };
 
 /** Compares an exported record with the emulator's lead, field by field (dates compared as instants). */
