@@ -170,6 +170,8 @@ export async function emulatorLead(
 	const response = await fetch(`${emulator.url}/__emulator/lead?${search}`);
 	if (response.status === 404) return undefined;
 	if (!response.ok)
-		throw new Error(`emulator GET /__emulator/lead?${search}: ${response.status} ${await response.text()}`);
+		throw new Error(
+			`emulator GET /__emulator/lead?${search}: ${response.status} ${await response.text()}`,
+		);
 	return (await response.json()) as Record<string, unknown>;
 }

@@ -90,7 +90,9 @@ function pairedIndexes(item: N8nItem): number[] {
 	const p = item.pairedItem;
 	if (p === undefined) return [];
 	const list = Array.isArray(p) ? p : [p];
-	return list.map((entry) => (typeof entry === 'number' ? entry : entry.item)).sort((a, b) => a - b);
+	return list
+		.map((entry) => (typeof entry === 'number' ? entry : entry.item))
+		.sort((a, b) => a - b);
 }
 
 /** A value as the emulator stores it (text or null) from a typed record value. */
@@ -131,7 +133,10 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 function range(parameters: Record<string, unknown>): { startAt: string; endAt: string } {
 	const start = Date.parse(String(parameters.startAt));
 	const end = Date.parse(String(parameters.endAt));
-	assert.ok(Number.isFinite(start) && Number.isFinite(end), `not dates: ${JSON.stringify(parameters)}`);
+	assert.ok(
+		Number.isFinite(start) && Number.isFinite(end),
+		`not dates: ${JSON.stringify(parameters)}`,
+	);
 	return { startAt: iso(start), endAt: iso(end - 1000) };
 }
 
@@ -158,7 +163,10 @@ async function exportLeadsToRecords(
 	await report.step(scope, 'export leads → records: 2 jobs, every lead once', async () => {
 		noErrorItems(nodeItems(result.run, node.name), node.name);
 		const expected = await emulatorCount(emulator, 'leads', { createdAt: window });
-		assert.ok(expected > 50, `the emulator has only ${expected} leads in ${JSON.stringify(window)}`);
+		assert.ok(
+			expected > 50,
+			`the emulator has only ${expected} leads in ${JSON.stringify(window)}`,
+		);
 		assert.strictEqual(records.length, expected, `records vs. the emulator's count for the range`);
 		const ids = records.map((r) => r.id);
 		assert.strictEqual(new Set(ids).size, ids.length, 'a lead was output twice');
@@ -176,37 +184,55 @@ async function exportLeadsToRecords(
 			'both jobs completed',
 		);
 		// consecutive windows of at most 31 days that share no second and cover exactly the range
-		const windows = jobs.map((j) => (j.filter as { createdAt: { startAt: string; endAt: string } }).createdAt);
+		const windows = jobs.map(
+			(j) => (j.filter as { createdAt: { startAt: string; endAt: string } }).createdAt,
+		);
 		assert.strictEqual(windows[0].startAt, window.startAt, `windows: ${JSON.stringify(windows)}`);
 		assert.strictEqual(windows[1].endAt, window.endAt, `windows: ${JSON.stringify(windows)}`);
-		assert.strictEqual(Date.parse(windows[1].startAt), Date.parse(windows[0].endAt) + 1000, `windows: ${JSON.stringify(windows)}`);
+		assert.strictEqual(
+			Date.parse(windows[1].startAt),
+			Date.parse(windows[0].endAt) + 1000,
+			`windows: ${JSON.stringify(windows)}`,
+		);
 		for (const w of windows) {
-			assert.ok(Date.parse(w.endAt) - Date.parse(w.startAt) < 31 * 86_400_000, `window over 31 days: ${JSON.stringify(w)}`);
+			assert.ok(
+				Date.parse(w.endAt) - Date.parse(w.startAt) < 31 * 86_400_000,
+				`window over 31 days: ${JSON.stringify(w)}`,
+			);
 		}
 		report.note(
 			`${records.length} records from ${jobs.length} jobs: ${windows.map((w, k) => `${w.startAt}..${w.endAt} (${String(jobs[k].numberOfRecords)})`).join(', ')}`,
 		);
 	});
-	await report.step(scope, 'export leads → records: values equal the emulator\'s leads', async () => {
-		const seen: Record<string, number> = {};
-		for (const record of records) {
-			const lead = await emulatorLead(emulator, { id: record.id as number });
-			assert.ok(lead, `lead ${String(record.id)} is not in the emulator`);
-			const diff = recordDiffers(record, lead, fields);
-			assert.ok(!diff, diff);
-			for (const field of ['firstName', 'lastName', 'company', 'address']) {
-				const value = lead[field];
-				if (typeof value !== 'string') continue;
-				for (const [kind, pattern] of Object.entries(AWKWARD)) {
-					if (pattern.test(value)) seen[kind] = (seen[kind] ?? 0) + 1;
+	await report.step(
+		scope,
+		"export leads → records: values equal the emulator's leads",
+		async () => {
+			const seen: Record<string, number> = {};
+			for (const record of records) {
+				const lead = await emulatorLead(emulator, { id: record.id as number });
+				assert.ok(lead, `lead ${String(record.id)} is not in the emulator`);
+				const diff = recordDiffers(record, lead, fields);
+				assert.ok(!diff, diff);
+				for (const field of ['firstName', 'lastName', 'company', 'address']) {
+					const value = lead[field];
+					if (typeof value !== 'string') continue;
+					for (const [kind, pattern] of Object.entries(AWKWARD)) {
+						if (pattern.test(value)) seen[kind] = (seen[kind] ?? 0) + 1;
+					}
 				}
 			}
-		}
-		for (const kind of Object.keys(AWKWARD)) {
-			assert.ok(seen[kind] > 0, `no record with a ${kind} in a text field: the check proves less`);
-		}
-		report.note(`all ${records.length} compared; awkward values among them: ${JSON.stringify(seen)}`);
-	});
+			for (const kind of Object.keys(AWKWARD)) {
+				assert.ok(
+					seen[kind] > 0,
+					`no record with a ${kind} in a text field: the check proves less`,
+				);
+			}
+			report.note(
+				`all ${records.length} compared; awkward values among them: ${JSON.stringify(seen)}`,
+			);
+		},
+	);
 }
 
 async function exportActivitiesToFile(
@@ -224,39 +250,49 @@ async function exportActivitiesToFile(
 		assertRan(result, [node.name]);
 		return result;
 	});
-	await report.step(scope, 'export activities → file: stored bytes equal Marketo\'s file', async () => {
-		const items = nodeItems(result.run, node.name);
-		noErrorItems(items, node.name);
-		assert.strictEqual(items.length, 1, `${items.length} items (one job, one file expected)`);
-		const [item] = items;
-		const counters = await emulator.counters();
-		assert.strictEqual(counters[ACTIVITY_CREATE], 1, `create calls: ${JSON.stringify(counters)}`);
-		const [job] = (await emulatorJobs(emulator)).filter((j) => j.kind === 'activities');
-		assert.ok(job, 'the emulator has no activity export job');
-		assert.strictEqual(job.status, 'Completed');
-		const expectedRecords = await emulatorCount(emulator, 'activities', { createdAt: window });
-		assert.strictEqual(job.numberOfRecords, expectedRecords, 'the job covers the whole range');
-		assert.strictEqual(item.json.exportId, job.exportId, 'the item names the job');
+	await report.step(
+		scope,
+		"export activities → file: stored bytes equal Marketo's file",
+		async () => {
+			const items = nodeItems(result.run, node.name);
+			noErrorItems(items, node.name);
+			assert.strictEqual(items.length, 1, `${items.length} items (one job, one file expected)`);
+			const [item] = items;
+			const counters = await emulator.counters();
+			assert.strictEqual(counters[ACTIVITY_CREATE], 1, `create calls: ${JSON.stringify(counters)}`);
+			const [job] = (await emulatorJobs(emulator)).filter((j) => j.kind === 'activities');
+			assert.ok(job, 'the emulator has no activity export job');
+			assert.strictEqual(job.status, 'Completed');
+			const expectedRecords = await emulatorCount(emulator, 'activities', { createdAt: window });
+			assert.strictEqual(job.numberOfRecords, expectedRecords, 'the job covers the whole range');
+			assert.strictEqual(item.json.exportId, job.exportId, 'the item names the job');
 
-		const property = String((node.parameters.options as Record<string, unknown>)?.binaryPropertyName ?? 'data');
-		const binary = item.binary?.[property] as Record<string, unknown> | undefined;
-		assert.ok(binary, `no binary property "${property}": ${JSON.stringify(item.binary)}`);
-		assert.ok(
-			typeof binary.id === 'string',
-			`the binary has no id, so n8n did not store it on disk (mode filesystem): ${JSON.stringify(binary).slice(0, 200)}`,
-		);
-		const file = n8n.binaryDataPath(binary.id);
-		assert.ok(fs.existsSync(file), `n8n's stored file is missing: ${binary.id}`);
-		const bytes = fs.readFileSync(file);
-		const sha256 = createHash('sha256').update(bytes).digest('hex');
-		assert.strictEqual(bytes.length, job.fileSize, 'file size: n8n\'s stored file vs. Marketo\'s');
-		assert.strictEqual(`sha256:${sha256}`, job.fileChecksum, 'sha256: n8n\'s stored file vs. Marketo\'s');
-		assert.strictEqual(binary.mimeType, 'text/csv');
-		assert.match(String(binary.fileName), /\.csv$/);
-		report.note(
-			`${binary.fileName}: ${bytes.length} bytes, ${job.numberOfRecords} activities, sha256 ${sha256.slice(0, 16)}…`,
-		);
-	});
+			const property = String(
+				(node.parameters.options as Record<string, unknown>)?.binaryPropertyName ?? 'data',
+			);
+			const binary = item.binary?.[property] as Record<string, unknown> | undefined;
+			assert.ok(binary, `no binary property "${property}": ${JSON.stringify(item.binary)}`);
+			assert.ok(
+				typeof binary.id === 'string',
+				`the binary has no id, so n8n did not store it on disk (mode filesystem): ${JSON.stringify(binary).slice(0, 200)}`,
+			);
+			const file = n8n.binaryDataPath(binary.id);
+			assert.ok(fs.existsSync(file), `n8n's stored file is missing: ${binary.id}`);
+			const bytes = fs.readFileSync(file);
+			const sha256 = createHash('sha256').update(bytes).digest('hex');
+			assert.strictEqual(bytes.length, job.fileSize, "file size: n8n's stored file vs. Marketo's");
+			assert.strictEqual(
+				`sha256:${sha256}`,
+				job.fileChecksum,
+				"sha256: n8n's stored file vs. Marketo's",
+			);
+			assert.strictEqual(binary.mimeType, 'text/csv');
+			assert.match(String(binary.fileName), /\.csv$/);
+			report.note(
+				`${binary.fileName}: ${bytes.length} bytes, ${job.numberOfRecords} activities, sha256 ${sha256.slice(0, 16)}…`,
+			);
+		},
+	);
 }
 
 async function importLeadsFromItems(
@@ -280,72 +316,106 @@ async function importLeadsFromItems(
 	const emails = input.map((item) => String(item.email));
 	// which input item creates, updates and fails: the updated lead is one of the emulator's synthetic leads
 	// (created months before this run), the created one is new
-	const initial = await report.step(scope, 'import leads from items: one create, one update, one invalid', async () => {
-		assert.strictEqual(input.length, 3, `the Code node output ${input.length} items`);
-		const invalid = emails.findIndex((email) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email));
-		assert.ok(invalid >= 0, 'no input item with an invalid email');
-		const imports = (await emulator.control('GET', 'imports')) as unknown[];
-		assert.strictEqual(imports.length, 1, `import batches: ${JSON.stringify(imports)}`);
-		let created = -1;
-		let updated = -1;
-		for (let i = 0; i < emails.length; i++) {
-			if (i === invalid) continue;
-			const lead = await emulatorLead(emulator, { email: emails[i] });
-			assert.ok(lead, `${emails[i]} is not in the emulator after the import`);
-			if (Date.parse(String(lead.createdAt)) < startedAt - 86_400_000) updated = i;
-			else created = i;
-		}
-		assert.ok(created >= 0 && updated >= 0, `created item ${created}, updated item ${updated}`);
-		return { invalid, updated, created };
-	});
-	await report.step(scope, 'import leads from items: summary + failed row paired to its item', async () => {
-		const items = nodeItems(result.run, importNode.name);
-		assert.strictEqual(items.length, 2, `Import output ${items.length} items: ${JSON.stringify(items.map((i) => i.json)).slice(0, 600)}`);
-		const [summary, failed] = items;
-		assert.strictEqual(summary.json.type, 'summary');
-		assert.strictEqual(summary.json.status, 'Complete', JSON.stringify(summary.json));
-		assert.strictEqual(summary.json.rows, 3);
-		assert.strictEqual(summary.json.leadsProcessed, 2);
-		assert.strictEqual(summary.json.rowsFailed, 1);
-		assert.deepStrictEqual(pairedIndexes(summary), [0, 1, 2], 'the summary pairs with every input item');
-		assert.strictEqual(failed.json.type, 'failedRow', JSON.stringify(failed.json));
-		assert.strictEqual(failed.json.inputItem, initial.invalid, 'inputItem of the failed row');
-		assert.deepStrictEqual(pairedIndexes(failed), [initial.invalid], 'pairedItem of the failed row');
-		assert.match(String(failed.json.reason), /email/i);
-		assert.strictEqual(
-			(failed.json.fields as Record<string, unknown> | undefined)?.email,
-			emails[initial.invalid],
-			'the failed row carries the row as sent',
-		);
-		report.note(`failed row: ${JSON.stringify(failed.json).slice(0, 200)}`);
-	});
-	await report.step(scope, 'import leads from items: the export in the same workflow reads them back', async () => {
-		const items = nodeItems(result.run, exportNode.name);
-		noErrorItems(items, exportNode.name);
-		const records = items.map((item) => item.json);
-		const exportedEmails = records.map((r) => String(r.email).toLowerCase()).sort();
-		const expectedEmails = [emails[initial.created], emails[initial.updated]].map((e) => e.toLowerCase()).sort();
-		assert.deepStrictEqual(exportedEmails, expectedEmails, 'the leads the export found');
-		const fields = exportNode.parameters.fields as string[];
-		for (const index of [initial.created, initial.updated]) {
-			const record = records.find((r) => String(r.email).toLowerCase() === emails[index].toLowerCase())!;
-			for (const [key, value] of Object.entries(input[index])) {
-				if (!fields.includes(key)) continue;
-				assert.strictEqual(asStored(record[key]), asStored(value), `item ${index} ${key} after the round trip`);
+	const initial = await report.step(
+		scope,
+		'import leads from items: one create, one update, one invalid',
+		async () => {
+			assert.strictEqual(input.length, 3, `the Code node output ${input.length} items`);
+			const invalid = emails.findIndex((email) => !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email));
+			assert.ok(invalid >= 0, 'no input item with an invalid email');
+			const imports = (await emulator.control('GET', 'imports')) as unknown[];
+			assert.strictEqual(imports.length, 1, `import batches: ${JSON.stringify(imports)}`);
+			let created = -1;
+			let updated = -1;
+			for (let i = 0; i < emails.length; i++) {
+				if (i === invalid) continue;
+				const lead = await emulatorLead(emulator, { email: emails[i] });
+				assert.ok(lead, `${emails[i]} is not in the emulator after the import`);
+				if (Date.parse(String(lead.createdAt)) < startedAt - 86_400_000) updated = i;
+				else created = i;
 			}
-			// the emulator agrees (the lead exists once, under the id the export gave)
-			const lead = await emulatorLead(emulator, { email: emails[index] });
-			assert.ok(lead, `${emails[index]} is not in the emulator`);
-			assert.strictEqual(Number(lead.id), record.id, `${emails[index]}: id`);
-			const diff = recordDiffers(record, lead, fields);
-			assert.ok(!diff, diff);
-		}
-		assert.ok(
-			!(await emulatorLead(emulator, { email: emails[initial.invalid] })),
-			'the rejected row created a lead',
-		);
-		report.note(`exported back: ${records.map((r) => `${String(r.id)} ${String(r.email)}`).join(', ')}`);
-	});
+			assert.ok(created >= 0 && updated >= 0, `created item ${created}, updated item ${updated}`);
+			return { invalid, updated, created };
+		},
+	);
+	await report.step(
+		scope,
+		'import leads from items: summary + failed row paired to its item',
+		async () => {
+			const items = nodeItems(result.run, importNode.name);
+			assert.strictEqual(
+				items.length,
+				2,
+				`Import output ${items.length} items: ${JSON.stringify(items.map((i) => i.json)).slice(0, 600)}`,
+			);
+			const [summary, failed] = items;
+			assert.strictEqual(summary.json.type, 'summary');
+			assert.strictEqual(summary.json.status, 'Complete', JSON.stringify(summary.json));
+			assert.strictEqual(summary.json.rows, 3);
+			assert.strictEqual(summary.json.leadsProcessed, 2);
+			assert.strictEqual(summary.json.rowsFailed, 1);
+			assert.deepStrictEqual(
+				pairedIndexes(summary),
+				[0, 1, 2],
+				'the summary pairs with every input item',
+			);
+			assert.strictEqual(failed.json.type, 'failedRow', JSON.stringify(failed.json));
+			assert.strictEqual(failed.json.inputItem, initial.invalid, 'inputItem of the failed row');
+			assert.deepStrictEqual(
+				pairedIndexes(failed),
+				[initial.invalid],
+				'pairedItem of the failed row',
+			);
+			assert.match(String(failed.json.reason), /email/i);
+			assert.strictEqual(
+				(failed.json.fields as Record<string, unknown> | undefined)?.email,
+				emails[initial.invalid],
+				'the failed row carries the row as sent',
+			);
+			report.note(`failed row: ${JSON.stringify(failed.json).slice(0, 200)}`);
+		},
+	);
+	await report.step(
+		scope,
+		'import leads from items: the export in the same workflow reads them back',
+		async () => {
+			const items = nodeItems(result.run, exportNode.name);
+			noErrorItems(items, exportNode.name);
+			const records = items.map((item) => item.json);
+			const exportedEmails = records.map((r) => String(r.email).toLowerCase()).sort();
+			const expectedEmails = [emails[initial.created], emails[initial.updated]]
+				.map((e) => e.toLowerCase())
+				.sort();
+			assert.deepStrictEqual(exportedEmails, expectedEmails, 'the leads the export found');
+			const fields = exportNode.parameters.fields as string[];
+			for (const index of [initial.created, initial.updated]) {
+				const record = records.find(
+					(r) => String(r.email).toLowerCase() === emails[index].toLowerCase(),
+				)!;
+				for (const [key, value] of Object.entries(input[index])) {
+					if (!fields.includes(key)) continue;
+					assert.strictEqual(
+						asStored(record[key]),
+						asStored(value),
+						`item ${index} ${key} after the round trip`,
+					);
+				}
+				// the emulator agrees (the lead exists once, under the id the export gave)
+				const lead = await emulatorLead(emulator, { email: emails[index] });
+				assert.ok(lead, `${emails[index]} is not in the emulator`);
+				assert.strictEqual(Number(lead.id), record.id, `${emails[index]}: id`);
+				const diff = recordDiffers(record, lead, fields);
+				assert.ok(!diff, diff);
+			}
+			assert.ok(
+				!(await emulatorLead(emulator, { email: emails[initial.invalid] })),
+				'the rejected row created a lead',
+			);
+			report.note(
+				`exported back: ${records.map((r) => `${String(r.id)} ${String(r.email)}`).join(', ')}`,
+			);
+		},
+	);
 }
 
 async function exportJobSteps(
@@ -374,26 +444,50 @@ async function exportJobSteps(
 		});
 		assert.strictEqual(created.length, 1);
 		const exportId = created[0].exportId;
-		assert.ok(typeof exportId === 'string' && exportId, `Create Job: ${JSON.stringify(created[0])}`);
+		assert.ok(
+			typeof exportId === 'string' && exportId,
+			`Create Job: ${JSON.stringify(created[0])}`,
+		);
 		assert.strictEqual(created[0].status, 'Created');
 		assert.strictEqual(enqueued.length, 1);
-		assert.strictEqual(enqueued[0].exportId, exportId, `Enqueue Job: ${JSON.stringify(enqueued[0])}`);
-		assert.ok(['Queued', 'Processing', 'Completed'].includes(String(enqueued[0].status)), `Enqueue Job: ${JSON.stringify(enqueued[0])}`);
+		assert.strictEqual(
+			enqueued[0].exportId,
+			exportId,
+			`Enqueue Job: ${JSON.stringify(enqueued[0])}`,
+		);
+		assert.ok(
+			['Queued', 'Processing', 'Completed'].includes(String(enqueued[0].status)),
+			`Enqueue Job: ${JSON.stringify(enqueued[0])}`,
+		);
 		assert.strictEqual(status.length, 1);
-		assert.strictEqual(status[0].exportId, exportId, `Get Job Status: ${JSON.stringify(status[0])}`);
-		assert.ok(['Queued', 'Processing', 'Completed'].includes(String(status[0].status)), `Get Job Status: ${JSON.stringify(status[0])}`);
+		assert.strictEqual(
+			status[0].exportId,
+			exportId,
+			`Get Job Status: ${JSON.stringify(status[0])}`,
+		);
+		assert.ok(
+			['Queued', 'Processing', 'Completed'].includes(String(status[0].status)),
+			`Get Job Status: ${JSON.stringify(status[0])}`,
+		);
 
 		const listedIds = listed.map((job) => job.exportId);
-		assert.ok(listedIds.includes(exportId), `List Jobs misses ${exportId}: ${JSON.stringify(listed)}`);
-		assert.ok(!listedIds.includes(outsider), `List Jobs ignored the status filter: the Created job ${outsider} is listed`);
-		for (const job of listed) assert.ok(statuses.includes(String(job.status)), `List Jobs: ${JSON.stringify(job)}`);
+		assert.ok(
+			listedIds.includes(exportId),
+			`List Jobs misses ${exportId}: ${JSON.stringify(listed)}`,
+		);
+		assert.ok(
+			!listedIds.includes(outsider),
+			`List Jobs ignored the status filter: the Created job ${outsider} is listed`,
+		);
+		for (const job of listed)
+			assert.ok(statuses.includes(String(job.status)), `List Jobs: ${JSON.stringify(job)}`);
 		const jobs = await emulatorJobs(emulator);
 		const mine = jobs.find((j) => j.exportId === exportId);
 		assert.ok(mine, 'the emulator does not know the job');
 		assert.deepStrictEqual(
 			(mine.filter as Record<string, unknown>)?.createdAt,
 			range(workflowNode(workflow, 'Create Job').parameters),
-			'the job\'s filter',
+			"the job's filter",
 		);
 		const counters = await emulator.counters();
 		for (const key of [
@@ -403,7 +497,9 @@ async function exportJobSteps(
 		]) {
 			assert.strictEqual(counters[key], 1, `${key}: ${JSON.stringify(counters)}`);
 		}
-		report.note(`job ${exportId}: ${String(enqueued[0].status)} → ${String(status[0].status)}; List Jobs (${statuses.join(', ')}): ${listed.length} job(s)`);
+		report.note(
+			`job ${exportId}: ${String(enqueued[0].status)} → ${String(status[0].status)}; List Jobs (${statuses.join(', ')}): ${listed.length} job(s)`,
+		);
 	});
 }
 
@@ -485,11 +581,14 @@ async function main(): Promise<number> {
 	});
 	if (tarball && emulator && examples) {
 		for (const version of e2eVersions()) {
-			await report.scope(`n8n ${version}`, () => suite(report, version, tarball, emulator!, examples!));
+			await report.scope(`n8n ${version}`, () =>
+				suite(report, version, tarball, emulator!, examples!),
+			);
 		}
 	}
 	await emulator?.stop();
-	if (tarball && !process.env.E2E_TARBALL) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	if (tarball && !process.env.E2E_TARBALL)
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 	report.printTimings();
 	return report.finish();
 }

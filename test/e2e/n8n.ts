@@ -261,7 +261,9 @@ export function workflowNode(
 
 /** The credentials every example references (by this id and name) that a test imports. */
 export function exampleCredentialRef(workflow: WorkflowFixture): { id: string; name: string } {
-	for (const node of workflow.nodes as Array<{ credentials?: Record<string, { id: string; name: string }> }>) {
+	for (const node of workflow.nodes as Array<{
+		credentials?: Record<string, { id: string; name: string }>;
+	}>) {
 		const ref = node.credentials?.marketoApi;
 		if (ref) return ref;
 	}
@@ -593,9 +595,9 @@ export class N8n {
 	binaryDataPath(binaryDataId: string): string {
 		const match = /^(filesystem(?:-v2)?):(.+)$/.exec(binaryDataId);
 		if (!match) throw new Error(`${this.label}: not a filesystem binary data id: ${binaryDataId}`);
-		const candidates = (this.install.major >= 2 ? ['storage', 'binaryData'] : ['binaryData', 'storage']).map(
-			(dir) => path.join(this.folder.root, '.n8n', dir),
-		);
+		const candidates = (
+			this.install.major >= 2 ? ['storage', 'binaryData'] : ['binaryData', 'storage']
+		).map((dir) => path.join(this.folder.root, '.n8n', dir));
 		const files = candidates.map((storage) => {
 			const file = path.resolve(storage, match[2]);
 			if (!file.startsWith(storage + path.sep)) {

@@ -97,7 +97,9 @@ async function leadJobs(emulator: EmulatorProcess): Promise<EmulatorJob[]> {
 }
 
 async function addLeads(emulator: EmulatorProcess, n: number): Promise<NewLead[]> {
-	const everything = { createdAt: { startAt: '2000-01-01T00:00:00Z', endAt: '2100-01-01T00:00:00Z' } };
+	const everything = {
+		createdAt: { startAt: '2000-01-01T00:00:00Z', endAt: '2100-01-01T00:00:00Z' },
+	};
 	const before = await emulatorCount(emulator, 'leads', everything);
 	await emulator.control('POST', 'leads', { add: n });
 	const after = await emulatorCount(emulator, 'leads', everything);
@@ -107,7 +109,10 @@ async function addLeads(emulator: EmulatorProcess, n: number): Promise<NewLead[]
 		const lead = await emulatorLead(emulator, { id });
 		assert.ok(lead, `new lead ${id} not found (ids are expected to follow the initial ${before})`);
 		const createdAtMs = Date.parse(String(lead.createdAt));
-		assert.ok(Math.abs(createdAtMs - Date.now()) < 60_000, `lead ${id} createdAt ${String(lead.createdAt)}`);
+		assert.ok(
+			Math.abs(createdAtMs - Date.now()) < 60_000,
+			`lead ${id} createdAt ${String(lead.createdAt)}`,
+		);
 		leads.push({ id, lead, createdAtMs });
 	}
 	assert.ok(!(await emulatorLead(emulator, { id: before + n + 1 })), 'more new leads than added');
@@ -178,7 +183,8 @@ async function suite(
 			);
 			const until = Date.now() + 30_000;
 			while (instance.logMatching(active, logFrom).length === 0) {
-				if (Date.now() > until) throw new Error(`n8n did not log the trigger's activation: ${active}`);
+				if (Date.now() > until)
+					throw new Error(`n8n did not log the trigger's activation: ${active}`);
 				await sleep(100);
 			}
 			await sleep(1000);
@@ -192,10 +198,14 @@ async function suite(
 		const leads = await report.step(scope, `the emulator creates ${NEW_LEADS} leads`, () =>
 			addLeads(emulator, NEW_LEADS),
 		);
-		report.note(`new leads ${leads.map((l) => l.id).join(', ')} created at ${String(leads[0].lead.createdAt)}`);
+		report.note(
+			`new leads ${leads.map((l) => l.id).join(', ')} created at ${String(leads[0].lead.createdAt)}`,
+		);
 
 		const executionsOf = async (): Promise<ExecutionSummary[]> =>
-			(await instance.executions(workflowId)).filter((e) => e.status !== 'running' && e.status !== 'new');
+			(await instance.executions(workflowId)).filter(
+				(e) => e.status !== 'running' && e.status !== 'new',
+			);
 		const state = async () =>
 			`executions: ${JSON.stringify((await instance.executions(workflowId)).map((e) => [e.id, e.mode, e.status]))}; ` +
 			`jobs: ${describeJobs(await leadJobs(emulator))}; ` +
@@ -211,15 +221,24 @@ async function suite(
 				},
 				state,
 			);
-			assert.strictEqual(execution.status, 'success', `execution ${execution.id}: ${JSON.stringify(execution)}`);
-			report.note(`execution ${execution.id} ${Math.round((Date.parse(String(execution.startedAt)) - activatedAt) / 1000)} s after activation`);
+			assert.strictEqual(
+				execution.status,
+				'success',
+				`execution ${execution.id}: ${JSON.stringify(execution)}`,
+			);
+			report.note(
+				`execution ${execution.id} ${Math.round((Date.parse(String(execution.startedAt)) - activatedAt) / 1000)} s after activation`,
+			);
 			return execution;
 		});
 
 		await report.step(scope, 'its items are the new leads', async () => {
 			const execution = await instance.execution(first.id);
 			const runs = execution.data.resultData.runData[TRIGGER_NODE];
-			assert.ok(runs?.length, `${TRIGGER_NODE} has no run data: ${Object.keys(execution.data.resultData.runData)}`);
+			assert.ok(
+				runs?.length,
+				`${TRIGGER_NODE} has no run data: ${Object.keys(execution.data.resultData.runData)}`,
+			);
 			const items = (runs[runs.length - 1].data?.main?.[0] ?? []).map((item) => item.json);
 			assert.deepStrictEqual(
 				items.map((item) => item.id).sort(),
@@ -228,19 +247,33 @@ async function suite(
 			);
 			for (const item of items) {
 				const { lead } = leads.find((l) => l.id === item.id)!;
-				assert.deepStrictEqual(Object.keys(item).sort(), [...fields].sort(), `the fields chosen, nothing else: ${JSON.stringify(item)}`);
+				assert.deepStrictEqual(
+					Object.keys(item).sort(),
+					[...fields].sort(),
+					`the fields chosen, nothing else: ${JSON.stringify(item)}`,
+				);
 				for (const field of fields) {
-					const got = item[field] === null || item[field] === undefined ? null : String(item[field]);
-					const want = lead[field] === null || lead[field] === undefined ? null : String(lead[field]);
+					const got =
+						item[field] === null || item[field] === undefined ? null : String(item[field]);
+					const want =
+						lead[field] === null || lead[field] === undefined ? null : String(lead[field]);
 					if (field === 'createdAt' && got && want) {
-						assert.strictEqual(Date.parse(got), Date.parse(want), `lead ${String(item.id)} ${field}`);
+						assert.strictEqual(
+							Date.parse(got),
+							Date.parse(want),
+							`lead ${String(item.id)} ${field}`,
+						);
 					} else {
 						assert.strictEqual(got, want, `lead ${String(item.id)} ${field}`);
 					}
 				}
 			}
 			const next = execution.data.resultData.runData['Handle New Leads'];
-			assert.strictEqual(next?.[0]?.data?.main?.[0]?.length, leads.length, 'the next node got the items');
+			assert.strictEqual(
+				next?.[0]?.data?.main?.[0]?.length,
+				leads.length,
+				'the next node got the items',
+			);
 		});
 
 		await report.step(scope, 'the overlapping next window emits nothing again', async () => {
@@ -271,7 +304,9 @@ async function suite(
 				`jobs with the new leads: ${describeJobs(covering)}`,
 			);
 			report.note(`jobs: ${describeJobs(jobs)}`);
-			report.note(`polls logged since activation: ${instance.logMatching(/Poll(ing)? trigger initiated/, logFrom).length}`);
+			report.note(
+				`polls logged since activation: ${instance.logMatching(/Poll(ing)? trigger initiated/, logFrom).length}`,
+			);
 		});
 
 		await report.step(scope, 'no errors or warnings from the trigger in the log', () => {
@@ -296,18 +331,23 @@ async function main(): Promise<number> {
 	let emulator: EmulatorProcess | undefined;
 	let workflow: WorkflowFixture | undefined;
 	await report.scope('setup', async () => {
-		workflow = await report.step('setup', `read examples/${EXAMPLE}`, () => readExampleWorkflow(EXAMPLE));
+		workflow = await report.step('setup', `read examples/${EXAMPLE}`, () =>
+			readExampleWorkflow(EXAMPLE),
+		);
 		const packStep = process.env.E2E_TARBALL ? 'package from E2E_TARBALL' : 'build + pack';
 		tarball = await report.step('setup', packStep, () => packPackage());
 		emulator = await report.step('setup', 'start emulator', () => startEmulatorProcess());
 	});
 	if (tarball && emulator && workflow) {
 		for (const version of e2eVersions()) {
-			await report.scope(`n8n ${version}`, () => suite(report, version, tarball, emulator!, workflow!));
+			await report.scope(`n8n ${version}`, () =>
+				suite(report, version, tarball, emulator!, workflow!),
+			);
 		}
 	}
 	await emulator?.stop();
-	if (tarball && !process.env.E2E_TARBALL) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	if (tarball && !process.env.E2E_TARBALL)
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 	report.printTimings();
 	return report.finish();
 }
