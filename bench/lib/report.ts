@@ -109,7 +109,8 @@ export function markdownTable(header: string[], rows: string[][]): string {
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
 	const line = (cells: string[]) =>
 		`| ${cells.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
-	const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+	// The way prettier writes the rule, so that RESULTS.md stays as prettier leaves it.
+	const rule = `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`;
 	return [line(header), rule, ...rows.map(line)].join('\n');
 }
 

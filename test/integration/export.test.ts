@@ -673,6 +673,13 @@ describe('memory', () => {
 		// The file never sits in the heap: growth stays far below its size.
 		expect(peak - baseline).toBeLessThan(fileSize / 3);
 	}, 120_000);
+
+	it('outputs 200k records from one window (no argument-count overflow)', async () => {
+		const records = jsonOf(
+			await leadExport({ startAt: '2026-01-01', endAt: '2026-01-21', fields: ['id'] }).run(),
+		);
+		expect(records).toHaveLength(200_000);
+	}, 120_000);
 });
 
 /** The node's End is exclusive; Marketo's (and the emulator's) endAt is inclusive, to the second. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { CsvDecoder, RecordSplitter, type ExportFormat } from '../helpers/csv';
-import { jobMetadata } from '../helpers/output';
+import { appendAll, jobMetadata } from '../helpers/output';
 import type { ExportJobStatus } from '../jobs/exportJob';
 import type { ExportSpec } from '../jobs/exportRequest';
 import { secondsOf } from './clock';
@@ -102,7 +102,7 @@ export async function pollJobEvent(
 			break;
 		downloads++;
 		try {
-			items.push(...(await jobItems(port, cfg, job)));
+			appendAll(items, await jobItems(port, cfg, job));
 			emitted.push(job.exportId);
 		} catch (error) {
 			// Emit what is ready; this job is tried again on the next poll (and reported if it fails first).

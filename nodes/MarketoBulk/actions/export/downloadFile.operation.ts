@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { getExportJobStatus } from '../../jobs/exportJob';
 import type { ExportKind, ExportSpec } from '../../jobs/exportRequest';
 import { DEFAULT_ACTIVITY_FIELDS } from '../../jobs/exportRequest';
-import { jobOutput } from '../../helpers/output';
+import { appendAll, jobOutput } from '../../helpers/output';
 import { failedItem } from '../failures';
 
 /**
@@ -48,7 +48,7 @@ export async function execute(
 				{ ...options, output: 'file' },
 				itemIndex,
 			);
-			out.push(...result.items);
+			appendAll(out, result.items);
 		} catch (error) {
 			out.push(failedItem(this, error, itemIndex));
 		}

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { runExportJob } from '../../jobs/exportJob';
 import { createJobBodies, type ExportKind } from '../../jobs/exportRequest';
-import { jobOutput, type OutputOptions } from '../../helpers/output';
+import { appendAll, jobOutput, type OutputOptions } from '../../helpers/output';
 import { failedItem } from '../failures';
 import { exportSpecOf } from './parameters';
 
@@ -52,7 +52,7 @@ export async function execute(
 					itemIndex,
 					emitted,
 				);
-				out.push(...result.items);
+				appendAll(out, result.items);
 				emitted += result.items.length;
 				if (result.capped) break;
 			}

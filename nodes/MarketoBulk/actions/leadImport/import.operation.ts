@@ -1,3 +1,4 @@
+import { appendAll } from '../../helpers/output';
 import type { IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import type { IssueKind, PairedIssue } from '../../helpers/importRows';
@@ -32,7 +33,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const prepared = await prepareFromBinary(this, itemIndex, parameters).catch((error) => {
 					throw asNodeError(this, error, itemIndex);
 				});
-				out.push(...(await importOne(this, prepared, parameters, itemIndex, paired, () => paired)));
+				appendAll(
+					out,
+					await importOne(this, prepared, parameters, itemIndex, paired, () => paired),
+				);
 			} catch (error) {
 				out.push(failedItem(this, error, itemIndex));
 			}
@@ -111,7 +115,7 @@ async function importOne(
 		if (issues.error) {
 			out[0].json.issuesError = `The import completed, but its failed/warned rows could not be fetched: ${issues.error.message}. Use Get Failures / Get Warnings with the batchIds above.`;
 		}
-		out.push(...issues.items);
+		appendAll(out, issues.items);
 	}
 	return out;
 }

@@ -1,3 +1,4 @@
+import { appendAll } from '../../helpers/output';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -106,7 +107,7 @@ export async function issueItems(
 				kind === 'failure' ? 'failures' : 'warnings',
 			);
 			for await (const rows of decodeIssueFile(file, kind, String(entry.batchId), source.format))
-				issues.push(...rows);
+				appendAll(issues, rows);
 		}
 		if (issues.length) batches.push({ plan: { ...entry, index: entry.batch }, issues });
 	}
