@@ -243,6 +243,19 @@ describe('Export Leads, one step', () => {
 		expect(Object.values(harness.emulator.counters()).reduce((a, b) => a + b, 0)).toBe(0);
 	});
 
+	it('asks for the status only after a full Poll Interval: the enqueue already answered Queued', async () => {
+		// The job completes ~50 ms after the enqueue; a status call at once would hear Queued or Processing
+		// and be wasted. One call, a Poll Interval later, sees Completed.
+		await leadExport({
+			startAt: '2026-03-01',
+			endAt: '2026-03-02',
+			output: 'file',
+			options: { pollIntervalSeconds: 0.5 },
+		}).run();
+		expect(count(harness.emulator, 'GET /bulk/v1/leads/export/:id/status.json')).toBe(1);
+		expect(count(harness.emulator, 'POST /bulk/v1/leads/export/:id/enqueue.json')).toBe(1);
+	});
+
 	it('waits while the export queue is full, then succeeds', async () => {
 		harness.emulator.faults.failNext('/bulk/v1/leads/export/', 2, {
 			code: '1029',

@@ -162,8 +162,9 @@ export async function runExportJob(
 	const { exportId } = created;
 	let finished = false;
 	try {
-		await whileQueueFull(ctx, wait, () => enqueueExportJob(ctx, kind, exportId));
-		let status = await getExportJobStatus(ctx, kind, exportId);
+		// The enqueue answers with the job's status (Queued), so the first status call waits a full interval:
+		// asking at once could only hear Queued again and would spend a call for nothing.
+		let status = await whileQueueFull(ctx, wait, () => enqueueExportJob(ctx, kind, exportId));
 		while (status.status !== 'Completed') {
 			if (status.status === 'Failed') {
 				finished = true;
