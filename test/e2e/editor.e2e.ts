@@ -21,70 +21,40 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 
 import { loadExamples } from '../../scripts/demo';
-import { startEmulatorProcess, type EmulatorProcess } from './emulator';
 import { chromiumPath, ConsoleErrors, KNOWN_NOISE, launchChromium } from './editor/browser';
 import { Editor, OUR_ICON, type ImgElement } from './editor/editor';
 import {
 	ALL_NODES_ID,
 	allNodesWorkflow,
-	CREDENTIAL_TYPE,
 	PACKAGE,
 	PANELS,
 	UNKNOWN_NODE_ID,
 	unknownNodeWorkflow,
 } from './editor/fixtures';
-import {
-	e2eVersions,
-	N8n,
-	n8nInstall,
-	OWNER,
-	packPackage,
-	prepareUserFolder,
-	REPO_ROOT,
-	tail,
-	type UserFolder,
-	type WorkflowFixture,
-} from './n8n';
-import { Report, StepFailure } from './report';
+import { OWNER, REPO_ROOT, tail, type WorkflowFixture } from './n8n';
+import { StepFailure } from './report';
+import { emulatorCredential, runSuite, type VersionRun } from './suite';
 
 const VIEWPORT = { width: 1440, height: 1800 };
 
-async function editorCheck(
-	report: Report,
-	version: string,
-	tarball: string,
-	emulator: EmulatorProcess,
-): Promise<void> {
-	let scope = `n8n ${version}`;
-	let folder: UserFolder | undefined;
-	let n8n: N8n | undefined;
+async function editorCheck({
+	report,
+	scope,
+	version,
+	n8n: instance,
+	emulator,
+}: VersionRun): Promise<void> {
 	let browser: Browser | undefined;
-	let ok = false;
 	const shotsDir = path.join(REPO_ROOT, 'artifacts', 'e2e', version);
 	fs.rmSync(shotsDir, { recursive: true, force: true });
 	try {
-		const install = await report.step(scope, 'install n8n', () => n8nInstall(version));
-		scope = `n8n ${version} (Node ${install.nodeVersion})`;
-		folder = await report.step(scope, 'install package', () => prepareUserFolder(version, tarball));
-		const instance = (n8n = await N8n.create(install, folder, { logLevel: 'info' }));
-
 		const { examples, credentials } = loadExamples(path.join(REPO_ROOT, 'examples'));
 		const credential = credentials[0];
 		await report.step(
 			scope,
 			`import credential + ${examples.length} examples + 2 workflows`,
 			async () => {
-				await instance.importCredentials(
-					credentials.map((c) => ({
-						...c,
-						type: CREDENTIAL_TYPE,
-						data: {
-							restEndpoint: emulator.restEndpoint,
-							clientId: emulator.clientId,
-							clientSecret: emulator.clientSecret,
-						},
-					})),
-				);
+				await instance.importCredentials(credentials.map((c) => emulatorCredential(emulator, c)));
 				const workflows: WorkflowFixture[] = [
 					...examples.map((e) => e.workflow),
 					allNodesWorkflow(credential),
@@ -106,7 +76,6 @@ async function editorCheck(
 		page.setDefaultTimeout(20_000);
 		const consoleErrors = new ConsoleErrors(page);
 		const editor = new Editor(page, instance.baseUrl, shotsDir);
-		let failures = 0;
 
 		/** A UI step: fails on console errors raised meanwhile; after a failure the next steps still run. */
 		const ui = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -126,7 +95,6 @@ async function editorCheck(
 				});
 			} catch (error) {
 				if (!(error instanceof StepFailure)) throw error;
-				failures++;
 				await editor.screenshot(`FAILED ${name}`).catch(() => undefined);
 				// start the next step from a clean page
 				await page.keyboard.press('Escape').catch(() => undefined);
@@ -174,11 +142,15 @@ async function editorCheck(
 			assert.deepStrictEqual(problems, []);
 		});
 
-		/** Opens a panel, checks it, takes its screenshots, runs `more` while it is open, closes it. */
+		/**
+		 * Opens a panel, checks it, takes its screenshots, runs `more` while it is open, checks what "Add
+		 * Option" offers (`options`: labels that must and must not be there), closes it.
+		 */
 		const panel = (
 			title: string,
 			nodeName: string,
 			more?: (ndv: ReturnType<Page['locator']>) => Promise<void>,
+			expected: { shown?: string[]; hidden?: string[] } = {},
 		) =>
 			ui(`panel: ${title}`, async () => {
 				const ndv = await editor.openNode(nodeName);
@@ -204,13 +176,23 @@ async function editorCheck(
 						);
 						report.note(`Add Option: ${options.join(' | ')}`);
 						await page.keyboard.press('Escape');
+						for (const label of expected.shown ?? [])
+							assert.ok(options.includes(label), `"${label}" is not offered`);
+						for (const label of expected.hidden ?? [])
+							assert.ok(!options.includes(label), `"${label}" is offered but does not apply`);
+					} else {
+						assert.ok(!expected.shown?.length, 'the panel has no "Add Option"');
 					}
 				} finally {
 					await editor.closeNdv();
 				}
 			});
 
-		await panel('Marketo Bulk › Lead Export', PANELS.leadExport);
+		// Records output (the default): the file options and (leads) Flatten Attributes do not apply.
+		await panel('Marketo Bulk › Lead Export', PANELS.leadExport, undefined, {
+			shown: ['Max Items', 'Typed Values', 'Poll Interval (Seconds)'],
+			hidden: ['Binary Property', 'File Encoding', 'Flatten Attributes'],
+		});
 		await ui('Lead Export: Fields lists Marketo fields (loadOptions)', async () => {
 			const ndv = await editor.openNode(PANELS.leadExport);
 			try {
@@ -249,7 +231,10 @@ async function editorCheck(
 				await page.keyboard.press('Escape');
 			},
 		);
-		await panel('Marketo Bulk › Activity Export', PANELS.activityExport);
+		await panel('Marketo Bulk › Activity Export', PANELS.activityExport, undefined, {
+			shown: ['Flatten Attributes', 'Max Items'],
+			hidden: ['Binary Property', 'File Encoding'],
+		});
 		await panel('Marketo Bulk › Lead Import', PANELS.leadImport, async (ndv) => {
 			const notice = ndv.locator('[data-test-id="empty-fields-notice"]');
 			if (await notice.isVisible()) {
@@ -260,7 +245,10 @@ async function editorCheck(
 				);
 			}
 		});
-		await panel('Marketo Bulk Trigger', PANELS.trigger);
+		await panel('Marketo Bulk Trigger', PANELS.trigger, undefined, {
+			shown: ['Overlap (Seconds)', 'Typed Values'],
+			hidden: ['Binary Property', 'Flatten Attributes', 'Max Items'],
+		});
 
 		await ui('credentials form: Marketo API', async () => {
 			await editor.openNode(PANELS.leadExport);
@@ -405,48 +393,21 @@ async function editorCheck(
 		await report.step(scope, 'no package errors in the n8n log', () => {
 			assert.deepStrictEqual(problems, [], `n8n logged:\n${problems.join('\n')}`);
 		});
-		ok = failures === 0;
 	} finally {
 		await browser?.close().catch(() => undefined);
-		await n8n?.stop();
-		if (folder) {
-			if (ok && !process.env.E2E_KEEP) folder.remove();
-			else process.stdout.write(`     user folder kept: ${folder.root}\n`);
-		}
 	}
 }
 
-async function main(): Promise<number> {
-	const report = new Report();
-	let tarball = '';
-	let emulator: EmulatorProcess | undefined;
-	await report.scope('setup', async () => {
+runSuite({
+	setup: async (report) => {
 		await report.step('setup', 'Chromium present', () => {
 			report.note(chromiumPath());
 		});
-		const packStep = process.env.E2E_TARBALL ? 'package from E2E_TARBALL' : 'build + pack';
-		tarball = await report.step('setup', packStep, () => packPackage());
-		emulator = await report.step('setup', 'start emulator', () => startEmulatorProcess());
-	});
-	if (tarball && emulator) {
-		for (const version of e2eVersions()) {
-			await report.scope(`n8n ${version}`, () => editorCheck(report, version, tarball, emulator!));
-		}
-	}
-	await emulator?.stop();
-	if (tarball && !process.env.E2E_TARBALL)
-		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
-	report.note(
-		`known n8n noise the console check ignores: ${KNOWN_NOISE.length} kinds (test/e2e/editor/browser.ts)`,
-	);
-	report.printTimings();
-	return report.finish();
-}
-
-main().then(
-	(code) => process.exit(code),
-	(error) => {
-		process.stderr.write(`${error?.stack ?? error}\n`);
-		process.exit(1);
 	},
-);
+	n8nOptions: { logLevel: 'info' },
+	checks: editorCheck,
+	finish: (report) =>
+		report.note(
+			`known n8n noise the console check ignores: ${KNOWN_NOISE.length} kinds (test/e2e/editor/browser.ts)`,
+		),
+});

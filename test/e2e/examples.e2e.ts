@@ -22,32 +22,26 @@
 import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
 
 import {
 	createLeadExportJob,
 	emulatorCount,
 	emulatorJobs,
 	emulatorLead,
-	startEmulatorProcess,
 	type EmulatorProcess,
 } from './emulator';
 import {
-	e2eVersions,
 	exampleCredentialRef,
-	N8n,
-	n8nInstall,
 	nodeItems,
-	packPackage,
-	prepareUserFolder,
 	readExampleWorkflow,
 	workflowNode,
 	type ExecuteResult,
+	type N8n,
 	type N8nItem,
-	type UserFolder,
 	type WorkflowFixture,
 } from './n8n';
-import { Report } from './report';
+import type { Report } from './report';
+import { emulatorCredential, runSuite, type VersionRun } from './suite';
 
 const EXAMPLES = {
 	exportLeads: 'export-new-leads-to-records.json',
@@ -505,98 +499,33 @@ async function exportJobSteps(
 
 // ---------------------------------------------------------------------------------------------------------
 
-async function suite(
-	report: Report,
-	version: string,
-	tarball: string,
-	emulator: EmulatorProcess,
-	examples: Examples,
-): Promise<void> {
-	let scope = `n8n ${version}`;
-	let folder: UserFolder | undefined;
-	let n8n: N8n | undefined;
-	let ok = true;
-	try {
-		const install = await report.step(scope, 'install n8n', () => n8nInstall(version));
-		scope = `n8n ${version} (Node ${install.nodeVersion})`;
-		folder = await report.step(scope, 'install package', () => prepareUserFolder(version, tarball));
-		const instance = (n8n = await N8n.create(install, folder, { logLevel: 'info' }));
-		await report.step(scope, 'import credential + example workflows', async () => {
-			const ref = exampleCredentialRef(examples.exportLeads);
-			for (const workflow of Object.values(examples)) {
-				assert.deepStrictEqual(exampleCredentialRef(workflow), ref, `${workflow.name}: credential`);
-			}
-			await instance.importCredentials([
-				{
-					...ref,
-					type: 'marketoApi',
-					data: {
-						restEndpoint: emulator.restEndpoint,
-						clientId: emulator.clientId,
-						clientSecret: emulator.clientSecret,
-					},
-				},
-			]);
-			await instance.importWorkflows(Object.values(examples));
-		});
-		const cases: Array<[keyof Examples, typeof exportLeadsToRecords]> = [
-			['exportLeads', exportLeadsToRecords],
-			['exportActivities', exportActivitiesToFile],
-			['importLeads', importLeadsFromItems],
-			['jobSteps', exportJobSteps],
-		];
-		for (const [key, run] of cases) {
-			// a failed example does not stop the others
-			await report.scope(scope, async () => {
-				try {
-					await run(report, scope, instance, emulator, examples[key]);
-				} catch (error) {
-					ok = false;
-					throw error;
-				}
-			});
-		}
-	} catch (error) {
-		ok = false;
-		throw error;
-	} finally {
-		await n8n?.stop();
-		if (folder) {
-			if (ok && !process.env.E2E_KEEP) folder.remove();
-			else process.stdout.write(`     user folder kept: ${folder.root}\n`);
-		}
-	}
-}
+let examples: Examples;
 
-async function main(): Promise<number> {
-	const report = new Report();
-	let tarball = '';
-	let emulator: EmulatorProcess | undefined;
-	let examples: Examples | undefined;
-	await report.scope('setup', async () => {
-		examples = await report.step('setup', 'read examples/', () => loadExamples());
-		const packStep = process.env.E2E_TARBALL ? 'package from E2E_TARBALL' : 'build + pack';
-		tarball = await report.step('setup', packStep, () => packPackage());
-		emulator = await report.step('setup', 'start emulator', () => startEmulatorProcess());
+async function checks({ report, scope, n8n: instance, emulator }: VersionRun): Promise<void> {
+	await report.step(scope, 'import credential + example workflows', async () => {
+		const ref = exampleCredentialRef(examples.exportLeads);
+		for (const workflow of Object.values(examples)) {
+			assert.deepStrictEqual(exampleCredentialRef(workflow), ref, `${workflow.name}: credential`);
+		}
+		await instance.importCredentials([emulatorCredential(emulator, ref)]);
+		await instance.importWorkflows(Object.values(examples));
 	});
-	if (tarball && emulator && examples) {
-		for (const version of e2eVersions()) {
-			await report.scope(`n8n ${version}`, () =>
-				suite(report, version, tarball, emulator!, examples!),
-			);
-		}
+	const cases: Array<[keyof Examples, typeof exportLeadsToRecords]> = [
+		['exportLeads', exportLeadsToRecords],
+		['exportActivities', exportActivitiesToFile],
+		['importLeads', importLeadsFromItems],
+		['jobSteps', exportJobSteps],
+	];
+	// a failed example does not stop the others
+	for (const [key, run] of cases) {
+		await report.scope(scope, () => run(report, scope, instance, emulator, examples[key]));
 	}
-	await emulator?.stop();
-	if (tarball && !process.env.E2E_TARBALL)
-		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
-	report.printTimings();
-	return report.finish();
 }
 
-main().then(
-	(code) => process.exit(code),
-	(error) => {
-		process.stderr.write(`${error?.stack ?? error}\n`);
-		process.exit(1);
+runSuite({
+	setup: async (report) => {
+		examples = await report.step('setup', 'read examples/', () => loadExamples());
 	},
-);
+	n8nOptions: { logLevel: 'info' },
+	checks,
+});

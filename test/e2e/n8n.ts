@@ -1010,7 +1010,11 @@ export function freePort(): Promise<number> {
 }
 
 /** The first port from `preferred` on (at most `tries` of them) that nobody listens on at 127.0.0.1. */
-export async function firstFreePort(preferred: number, tries = 50, avoid: number[] = []): Promise<number> {
+export async function firstFreePort(
+	preferred: number,
+	tries = 50,
+	avoid: number[] = [],
+): Promise<number> {
 	for (let port = preferred; port < preferred + tries; port++) {
 		if (avoid.includes(port)) continue;
 		if (await portIsFree(port)) return port;

@@ -11,26 +11,10 @@
  * Exits non-zero when a step fails; each FAIL line names the n8n version and the step.
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 
-import {
-	createLeadExportJob,
-	startEmulatorProcess,
-	tokenCalls,
-	type EmulatorProcess,
-} from './emulator';
-import {
-	e2eVersions,
-	N8n,
-	n8nInstall,
-	nodeOutput,
-	packPackage,
-	prepareUserFolder,
-	type UserFolder,
-	type WorkflowFixture,
-} from './n8n';
-import { Report } from './report';
+import { createLeadExportJob, tokenCalls } from './emulator';
+import { nodeOutput, type WorkflowFixture } from './n8n';
+import { emulatorCredential, runSuite, type VersionRun } from './suite';
 
 const PACKAGE = 'n8n-nodes-marketo-bulk';
 const CREDENTIAL_TYPE = 'marketoApi';
@@ -74,158 +58,98 @@ function iconUrls(value: unknown): string[] {
 	return [];
 }
 
-async function smoke(
-	report: Report,
-	version: string,
-	tarball: string,
-	emulator: EmulatorProcess,
-): Promise<void> {
-	let scope = `n8n ${version}`;
-	let folder: UserFolder | undefined;
-	let n8n: N8n | undefined;
-	let ok = false;
-	try {
-		const install = await report.step(scope, 'install n8n', () => n8nInstall(version));
-		scope = `n8n ${version} (Node ${install.nodeVersion})`;
-		folder = await report.step(scope, 'install package', () => prepareUserFolder(version, tarball));
-		const instance = (n8n = await N8n.create(install, folder));
-
-		await report.step(scope, 'start n8n', () => instance.start());
-		const nodes = await report.step(scope, 'node types registered', async () => {
-			const types = await instance.nodeTypes();
-			const ours = types.filter((t) => t.name.startsWith(`${PACKAGE}.`));
-			for (const name of NODE_TYPES) {
-				assert.ok(
-					ours.some((t) => t.name === name),
-					`${name} missing; ours: ${ours.map((t) => t.name).join(', ') || 'none'}`,
-				);
-			}
-			return ours;
-		});
-		report.note(`registered: ${nodes.map((t) => t.name).join(', ')}`);
-		const credentials = await report.step(scope, 'credential type registered', async () => {
-			const types = await instance.credentialTypes();
-			const ours = types.filter((t) => t.name === CREDENTIAL_TYPE);
-			assert.strictEqual(ours.length, 1, `${CREDENTIAL_TYPE} missing`);
-			const fields = ((ours[0].properties ?? []) as Array<{ name: string }>).map((p) => p.name);
-			for (const field of ['restEndpoint', 'clientId', 'clientSecret', 'accessToken']) {
-				assert.ok(
-					fields.includes(field),
-					`${CREDENTIAL_TYPE} has no field ${field} (has ${fields.join(', ')})`,
-				);
-			}
-			return ours;
-		});
-		await report.step(scope, 'icons served', async () => {
-			const urls = new Set([...nodes, ...credentials].flatMap((t) => iconUrls(t.iconUrl)));
-			assert.ok(urls.size > 0, 'no iconUrl on our types');
-			for (const url of urls) {
-				const icon = await instance.getRaw(url);
-				assert.strictEqual(icon.status, 200, `GET /${url} answered ${icon.status}`);
-				assert.match(
-					icon.contentType,
-					/image\/svg\+xml/,
-					`GET /${url}: content-type ${icon.contentType}`,
-				);
-				assert.match(icon.body.toString('utf8'), /<svg[\s>]/, `GET /${url} is not an SVG`);
-			}
-		});
-		await report.step(scope, 'no package errors in log', () => {
-			const problems = instance.problemsMentioning(PACKAGE);
-			assert.deepStrictEqual(problems, [], `n8n logged:\n${problems.join('\n')}`);
-			const loaded = instance.logMatching(
-				new RegExp(`Loaded all credentials and nodes from ${PACKAGE}`),
-			);
-			if (loaded.length > 0) {
-				assert.match(
-					loaded[0],
-					/"credentials": 1, "nodes": 2/,
-					`unexpected load counts: ${loaded[0]}`,
-				);
-			}
-		});
-		await report.step(scope, 'stop n8n', () => instance.stop());
-
-		await report.step(scope, 'import credential + workflow', async () => {
-			await instance.importCredentials([
-				{
-					id: CREDENTIAL_ID,
-					name: 'Marketo (emulator)',
-					type: CREDENTIAL_TYPE,
-					data: {
-						restEndpoint: emulator.restEndpoint,
-						clientId: emulator.clientId,
-						clientSecret: emulator.clientSecret,
-					},
-				},
-			]);
-			await instance.importWorkflow(listJobsWorkflow());
-		});
-		// a fresh emulator state, and a job of the same API user, created outside n8n, that List Jobs must return
-		await emulator.control('POST', 'reset');
-		const exportId = await createLeadExportJob(emulator);
-		const tokensBefore = tokenCalls(await emulator.counters());
-		const run = await report.step(scope, 'execute (leadExport › listJobs)', async () => {
-			const result = await instance.execute(WORKFLOW_ID);
-			assert.ok(result.ok, `execution failed: ${result.error}`);
-			const runs = result.run?.data.resultData.runData[NODE_NAME];
-			assert.ok(runs && runs.length > 0, `${NODE_NAME} did not run`);
-			const items = nodeOutput(result.run, NODE_NAME);
-			for (const item of items)
-				assert.ok(!('error' in item), `item with error: ${JSON.stringify(item)}`);
+async function smoke({ report, scope, n8n: instance, emulator }: VersionRun): Promise<void> {
+	await report.step(scope, 'start n8n', () => instance.start());
+	const nodes = await report.step(scope, 'node types registered', async () => {
+		const types = await instance.nodeTypes();
+		const ours = types.filter((t) => t.name.startsWith(`${PACKAGE}.`));
+		for (const name of NODE_TYPES) {
 			assert.ok(
-				items.some((item) => item.exportId === exportId),
-				`job ${exportId} not among the ${items.length} item(s): ${JSON.stringify(items).slice(0, 400)}`,
+				ours.some((t) => t.name === name),
+				`${name} missing; ours: ${ours.map((t) => t.name).join(', ') || 'none'}`,
 			);
-			return result;
-		});
-		const items = nodeOutput(run.run, NODE_NAME);
-		report.note(
-			`${NODE_NAME} returned ${items.length} item(s)${items.length ? `, e.g. ${JSON.stringify(items[0]).slice(0, 160)}` : ''}`,
-		);
-		await report.step(scope, 'emulator saw a token request', async () => {
-			const after = tokenCalls(await emulator.counters());
-			assert.ok(
-				after > tokensBefore,
-				`token calls before ${tokensBefore}, after ${after}; execution took ${run.ms} ms`,
-			);
-		});
-		ok = true;
-	} finally {
-		await n8n?.stop();
-		if (folder) {
-			if (ok && !process.env.E2E_KEEP) folder.remove();
-			else process.stdout.write(`     user folder kept: ${folder.root}\n`);
 		}
-	}
-}
-
-async function main(): Promise<number> {
-	const report = new Report();
-	let tarball = '';
-	let emulator: EmulatorProcess | undefined;
-	await report.scope('setup', async () => {
-		const packStep = process.env.E2E_TARBALL ? 'package from E2E_TARBALL' : 'build + pack';
-		tarball = await report.step('setup', packStep, () => packPackage());
-		report.note(`package: ${tarball}`);
-		emulator = await report.step('setup', 'start emulator', () => startEmulatorProcess());
+		return ours;
 	});
-	if (tarball && emulator) {
-		for (const version of e2eVersions()) {
-			await report.scope(`n8n ${version}`, () => smoke(report, version, tarball, emulator!));
+	report.note(`registered: ${nodes.map((t) => t.name).join(', ')}`);
+	const credentials = await report.step(scope, 'credential type registered', async () => {
+		const types = await instance.credentialTypes();
+		const ours = types.filter((t) => t.name === CREDENTIAL_TYPE);
+		assert.strictEqual(ours.length, 1, `${CREDENTIAL_TYPE} missing`);
+		const fields = ((ours[0].properties ?? []) as Array<{ name: string }>).map((p) => p.name);
+		for (const field of ['restEndpoint', 'clientId', 'clientSecret', 'accessToken']) {
+			assert.ok(
+				fields.includes(field),
+				`${CREDENTIAL_TYPE} has no field ${field} (has ${fields.join(', ')})`,
+			);
 		}
-	}
-	await emulator?.stop();
-	if (tarball && !process.env.E2E_TARBALL)
-		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
-	report.printTimings();
-	return report.finish();
+		return ours;
+	});
+	await report.step(scope, 'icons served', async () => {
+		const urls = new Set([...nodes, ...credentials].flatMap((t) => iconUrls(t.iconUrl)));
+		assert.ok(urls.size > 0, 'no iconUrl on our types');
+		for (const url of urls) {
+			const icon = await instance.getRaw(url);
+			assert.strictEqual(icon.status, 200, `GET /${url} answered ${icon.status}`);
+			assert.match(
+				icon.contentType,
+				/image\/svg\+xml/,
+				`GET /${url}: content-type ${icon.contentType}`,
+			);
+			assert.match(icon.body.toString('utf8'), /<svg[\s>]/, `GET /${url} is not an SVG`);
+		}
+	});
+	await report.step(scope, 'no package errors in log', () => {
+		const problems = instance.problemsMentioning(PACKAGE);
+		assert.deepStrictEqual(problems, [], `n8n logged:\n${problems.join('\n')}`);
+		const loaded = instance.logMatching(
+			new RegExp(`Loaded all credentials and nodes from ${PACKAGE}`),
+		);
+		if (loaded.length > 0) {
+			assert.match(
+				loaded[0],
+				/"credentials": 1, "nodes": 2/,
+				`unexpected load counts: ${loaded[0]}`,
+			);
+		}
+	});
+	await report.step(scope, 'stop n8n', () => instance.stop());
+
+	await report.step(scope, 'import credential + workflow', async () => {
+		await instance.importCredentials([
+			emulatorCredential(emulator, { id: CREDENTIAL_ID, name: 'Marketo (emulator)' }),
+		]);
+		await instance.importWorkflow(listJobsWorkflow());
+	});
+	// a fresh emulator state, and a job of the same API user, created outside n8n, that List Jobs must return
+	await emulator.control('POST', 'reset');
+	const exportId = await createLeadExportJob(emulator);
+	const tokensBefore = tokenCalls(await emulator.counters());
+	const run = await report.step(scope, 'execute (leadExport › listJobs)', async () => {
+		const result = await instance.execute(WORKFLOW_ID);
+		assert.ok(result.ok, `execution failed: ${result.error}`);
+		const runs = result.run?.data.resultData.runData[NODE_NAME];
+		assert.ok(runs && runs.length > 0, `${NODE_NAME} did not run`);
+		const items = nodeOutput(result.run, NODE_NAME);
+		for (const item of items)
+			assert.ok(!('error' in item), `item with error: ${JSON.stringify(item)}`);
+		assert.ok(
+			items.some((item) => item.exportId === exportId),
+			`job ${exportId} not among the ${items.length} item(s): ${JSON.stringify(items).slice(0, 400)}`,
+		);
+		return result;
+	});
+	const items = nodeOutput(run.run, NODE_NAME);
+	report.note(
+		`${NODE_NAME} returned ${items.length} item(s)${items.length ? `, e.g. ${JSON.stringify(items[0]).slice(0, 160)}` : ''}`,
+	);
+	await report.step(scope, 'emulator saw a token request', async () => {
+		const after = tokenCalls(await emulator.counters());
+		assert.ok(
+			after > tokensBefore,
+			`token calls before ${tokensBefore}, after ${after}; execution took ${run.ms} ms`,
+		);
+	});
 }
 
-main().then(
-	(code) => process.exit(code),
-	(error) => {
-		process.stderr.write(`${error?.stack ?? error}\n`);
-		process.exit(1);
-	},
-);
+runSuite({ checks: smoke });

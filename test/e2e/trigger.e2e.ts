@@ -19,32 +19,23 @@
  *   N8N_E2E_VERSIONS=2 E2E_TARBALL=/path/to/package.tgz E2E_KEEP=1 npx ts-node --transpile-only test/e2e/trigger.e2e.ts
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
-import * as path from 'path';
 
 import {
 	emulatorCount,
 	emulatorJobs,
 	emulatorLead,
-	startEmulatorProcess,
 	type EmulatorJob,
 	type EmulatorProcess,
 } from './emulator';
 import {
-	e2eVersions,
 	exampleCredentialRef,
-	N8n,
-	n8nInstall,
-	packPackage,
-	prepareUserFolder,
 	readExampleWorkflow,
 	sleep,
 	workflowNode,
 	type ExecutionSummary,
-	type UserFolder,
 	type WorkflowFixture,
 } from './n8n';
-import { Report } from './report';
+import { emulatorCredential, runSuite, type VersionRun } from './suite';
 
 const EXAMPLE = 'trigger-new-leads.json';
 const TRIGGER_NODE = 'New Leads in Marketo';
@@ -133,229 +124,169 @@ async function waitFor<T>(
 	}
 }
 
-async function suite(
-	report: Report,
-	version: string,
-	tarball: string,
-	emulator: EmulatorProcess,
-	workflow: WorkflowFixture,
-): Promise<void> {
-	let scope = `n8n ${version}`;
-	let folder: UserFolder | undefined;
-	let n8n: N8n | undefined;
-	let ok = false;
+let workflow: WorkflowFixture;
+
+async function checks({ report, scope, n8n: instance, emulator }: VersionRun): Promise<void> {
 	const workflowId = String(workflow.id);
 	const trigger = workflowNode(workflow, TRIGGER_NODE);
 	const fields = trigger.parameters.fields as string[];
-	try {
-		const install = await report.step(scope, 'install n8n', () => n8nInstall(version));
-		scope = `n8n ${version} (Node ${install.nodeVersion})`;
-		folder = await report.step(scope, 'install package', () => prepareUserFolder(version, tarball));
-		const instance = (n8n = await N8n.create(install, folder, { logLevel: 'debug' }));
-		await report.step(scope, 'import credential + trigger example', async () => {
-			await instance.importCredentials([
-				{
-					...exampleCredentialRef(workflow),
-					type: 'marketoApi',
-					data: {
-						restEndpoint: emulator.restEndpoint,
-						clientId: emulator.clientId,
-						clientSecret: emulator.clientSecret,
-					},
-				},
-			]);
-			await instance.importWorkflow(workflow);
-		});
-		await report.step(scope, 'start n8n', async () => {
-			await instance.start();
-			await instance.setupOwner();
-		});
+	await report.step(scope, 'import credential + trigger example', async () => {
+		await instance.importCredentials([
+			emulatorCredential(emulator, exampleCredentialRef(workflow)),
+		]);
+		await instance.importWorkflow(workflow);
+	});
+	await report.step(scope, 'start n8n', async () => {
+		await instance.start();
+		await instance.setupOwner();
+	});
 
-		await emulator.control('POST', 'reset');
-		const logFrom = instance.log.length;
-		const activatedAt = await report.step(scope, 'activate (first poll runs now)', async () => {
-			await instance.activateWorkflow(workflowId);
-			// n8n 1.x answers once the trigger is active (its first poll done); 2.x answers before and activates
-			// the trigger right after. The trigger's "now" is its first poll: wait for it before adding leads.
-			const name = escapeRegExp(String(workflow.name));
-			const active = new RegExp(
-				`Added triggers and pollers for workflow "${name}"|Activated trigger node "${escapeRegExp(TRIGGER_NODE)}" for workflow "${name}"`,
-			);
-			const until = Date.now() + 30_000;
-			while (instance.logMatching(active, logFrom).length === 0) {
-				if (Date.now() > until)
-					throw new Error(`n8n did not log the trigger's activation: ${active}`);
-				await sleep(100);
-			}
-			await sleep(1000);
-			const counters = await emulator.counters();
-			assert.ok(!counters[ENQUEUE], `activation enqueued an export: ${JSON.stringify(counters)}`);
-			report.note(`emulator calls during activation: ${JSON.stringify(counters)}`);
-			return Date.now();
-		});
-		const limitAt = activatedAt + WAIT_LIMIT_MS;
+	await emulator.control('POST', 'reset');
+	const logFrom = instance.log.length;
+	const activatedAt = await report.step(scope, 'activate (first poll runs now)', async () => {
+		await instance.activateWorkflow(workflowId);
+		// n8n 1.x answers once the trigger is active (its first poll done); 2.x answers before and activates
+		// the trigger right after. The trigger's "now" is its first poll: wait for it before adding leads.
+		const name = escapeRegExp(String(workflow.name));
+		const active = new RegExp(
+			`Added triggers and pollers for workflow "${name}"|Activated trigger node "${escapeRegExp(TRIGGER_NODE)}" for workflow "${name}"`,
+		);
+		const until = Date.now() + 30_000;
+		while (instance.logMatching(active, logFrom).length === 0) {
+			if (Date.now() > until)
+				throw new Error(`n8n did not log the trigger's activation: ${active}`);
+			await sleep(100);
+		}
+		await sleep(1000);
+		const counters = await emulator.counters();
+		assert.ok(!counters[ENQUEUE], `activation enqueued an export: ${JSON.stringify(counters)}`);
+		report.note(`emulator calls during activation: ${JSON.stringify(counters)}`);
+		return Date.now();
+	});
+	const limitAt = activatedAt + WAIT_LIMIT_MS;
 
-		const leads = await report.step(scope, `the emulator creates ${NEW_LEADS} leads`, () =>
-			addLeads(emulator, NEW_LEADS),
+	const leads = await report.step(scope, `the emulator creates ${NEW_LEADS} leads`, () =>
+		addLeads(emulator, NEW_LEADS),
+	);
+	report.note(
+		`new leads ${leads.map((l) => l.id).join(', ')} created at ${String(leads[0].lead.createdAt)}`,
+	);
+
+	const executionsOf = async (): Promise<ExecutionSummary[]> =>
+		(await instance.executions(workflowId)).filter(
+			(e) => e.status !== 'running' && e.status !== 'new',
+		);
+	const state = async () =>
+		`executions: ${JSON.stringify((await instance.executions(workflowId)).map((e) => [e.id, e.mode, e.status]))}; ` +
+		`jobs: ${describeJobs(await leadJobs(emulator))}; ` +
+		`polls logged: ${instance.logMatching(/Poll(ing)? trigger initiated/, logFrom).length}`;
+
+	const first = await report.step(scope, 'one execution when the job completes', async () => {
+		const [execution] = await waitFor(
+			'an execution of the trigger',
+			limitAt,
+			async () => {
+				const list = await executionsOf();
+				return list.length > 0 ? list : undefined;
+			},
+			state,
+		);
+		assert.strictEqual(
+			execution.status,
+			'success',
+			`execution ${execution.id}: ${JSON.stringify(execution)}`,
 		);
 		report.note(
-			`new leads ${leads.map((l) => l.id).join(', ')} created at ${String(leads[0].lead.createdAt)}`,
+			`execution ${execution.id} ${Math.round((Date.parse(String(execution.startedAt)) - activatedAt) / 1000)} s after activation`,
 		);
+		return execution;
+	});
 
-		const executionsOf = async (): Promise<ExecutionSummary[]> =>
-			(await instance.executions(workflowId)).filter(
-				(e) => e.status !== 'running' && e.status !== 'new',
-			);
-		const state = async () =>
-			`executions: ${JSON.stringify((await instance.executions(workflowId)).map((e) => [e.id, e.mode, e.status]))}; ` +
-			`jobs: ${describeJobs(await leadJobs(emulator))}; ` +
-			`polls logged: ${instance.logMatching(/Poll(ing)? trigger initiated/, logFrom).length}`;
-
-		const first = await report.step(scope, 'one execution when the job completes', async () => {
-			const [execution] = await waitFor(
-				'an execution of the trigger',
-				limitAt,
-				async () => {
-					const list = await executionsOf();
-					return list.length > 0 ? list : undefined;
-				},
-				state,
-			);
-			assert.strictEqual(
-				execution.status,
-				'success',
-				`execution ${execution.id}: ${JSON.stringify(execution)}`,
-			);
-			report.note(
-				`execution ${execution.id} ${Math.round((Date.parse(String(execution.startedAt)) - activatedAt) / 1000)} s after activation`,
-			);
-			return execution;
-		});
-
-		await report.step(scope, 'its items are the new leads', async () => {
-			const execution = await instance.execution(first.id);
-			const runs = execution.data.resultData.runData[TRIGGER_NODE];
-			assert.ok(
-				runs?.length,
-				`${TRIGGER_NODE} has no run data: ${Object.keys(execution.data.resultData.runData)}`,
-			);
-			const items = (runs[runs.length - 1].data?.main?.[0] ?? []).map((item) => item.json);
+	await report.step(scope, 'its items are the new leads', async () => {
+		const execution = await instance.execution(first.id);
+		const runs = execution.data.resultData.runData[TRIGGER_NODE];
+		assert.ok(
+			runs?.length,
+			`${TRIGGER_NODE} has no run data: ${Object.keys(execution.data.resultData.runData)}`,
+		);
+		const items = (runs[runs.length - 1].data?.main?.[0] ?? []).map((item) => item.json);
+		assert.deepStrictEqual(
+			items.map((item) => item.id).sort(),
+			leads.map((l) => l.id).sort(),
+			`emitted: ${JSON.stringify(items).slice(0, 600)}`,
+		);
+		for (const item of items) {
+			const { lead } = leads.find((l) => l.id === item.id)!;
 			assert.deepStrictEqual(
-				items.map((item) => item.id).sort(),
-				leads.map((l) => l.id).sort(),
-				`emitted: ${JSON.stringify(items).slice(0, 600)}`,
+				Object.keys(item).sort(),
+				[...fields].sort(),
+				`the fields chosen, nothing else: ${JSON.stringify(item)}`,
 			);
-			for (const item of items) {
-				const { lead } = leads.find((l) => l.id === item.id)!;
-				assert.deepStrictEqual(
-					Object.keys(item).sort(),
-					[...fields].sort(),
-					`the fields chosen, nothing else: ${JSON.stringify(item)}`,
-				);
-				for (const field of fields) {
-					const got =
-						item[field] === null || item[field] === undefined ? null : String(item[field]);
-					const want =
-						lead[field] === null || lead[field] === undefined ? null : String(lead[field]);
-					if (field === 'createdAt' && got && want) {
-						assert.strictEqual(
-							Date.parse(got),
-							Date.parse(want),
-							`lead ${String(item.id)} ${field}`,
-						);
-					} else {
-						assert.strictEqual(got, want, `lead ${String(item.id)} ${field}`);
-					}
+			for (const field of fields) {
+				const got = item[field] === null || item[field] === undefined ? null : String(item[field]);
+				const want = lead[field] === null || lead[field] === undefined ? null : String(lead[field]);
+				if (field === 'createdAt' && got && want) {
+					assert.strictEqual(Date.parse(got), Date.parse(want), `lead ${String(item.id)} ${field}`);
+				} else {
+					assert.strictEqual(got, want, `lead ${String(item.id)} ${field}`);
 				}
 			}
-			const next = execution.data.resultData.runData['Handle New Leads'];
-			assert.strictEqual(
-				next?.[0]?.data?.main?.[0]?.length,
-				leads.length,
-				'the next node got the items',
-			);
-		});
-
-		await report.step(scope, 'the overlapping next window emits nothing again', async () => {
-			// The next job's window starts Overlap (60 s) before the first one ended, so it holds the same leads;
-			// once the trigger has created the job after it, it has downloaded and de-duplicated that one.
-			const jobs = await waitFor(
-				'the export of the overlapping window',
-				limitAt + 60_000,
-				async () => {
-					const all = (await leadJobs(emulator)).filter((j) => j.status !== 'Cancelled');
-					const covering = all.filter((j) => covers(j, leads));
-					if (covering.length < 2) return undefined;
-					const lastCovering = all.indexOf(covering[covering.length - 1]);
-					return all.length > lastCovering + 1 ? all : undefined;
-				},
-				state,
-			);
-			await sleep(3000);
-			const executions = await instance.executions(workflowId);
-			assert.deepStrictEqual(
-				executions.map((e) => [e.id, e.status]),
-				[[first.id, 'success']],
-				`executions after the overlap was exported; jobs: ${describeJobs(jobs)}`,
-			);
-			const covering = jobs.filter((j) => covers(j, leads));
-			assert.ok(
-				covering.every((j) => j.status === 'Completed' && j.numberOfRecords === leads.length),
-				`jobs with the new leads: ${describeJobs(covering)}`,
-			);
-			report.note(`jobs: ${describeJobs(jobs)}`);
-			report.note(
-				`polls logged since activation: ${instance.logMatching(/Poll(ing)? trigger initiated/, logFrom).length}`,
-			);
-		});
-
-		await report.step(scope, 'no errors or warnings from the trigger in the log', () => {
-			const problems = instance
-				.logMatching(/^\S+\s+(error|warn)\s/, logFrom)
-				.filter((entry) => /marketo|export job|trigger|poll/i.test(entry));
-			assert.deepStrictEqual(problems, [], `n8n logged:\n${problems.join('\n')}`);
-		});
-		ok = true;
-	} finally {
-		await n8n?.stop();
-		if (folder) {
-			if (ok && !process.env.E2E_KEEP) folder.remove();
-			else process.stdout.write(`     user folder kept: ${folder.root}\n`);
 		}
-	}
+		const next = execution.data.resultData.runData['Handle New Leads'];
+		assert.strictEqual(
+			next?.[0]?.data?.main?.[0]?.length,
+			leads.length,
+			'the next node got the items',
+		);
+	});
+
+	await report.step(scope, 'the overlapping next window emits nothing again', async () => {
+		// The next job's window starts Overlap (60 s) before the first one ended, so it holds the same leads;
+		// once the trigger has created the job after it, it has downloaded and de-duplicated that one.
+		const jobs = await waitFor(
+			'the export of the overlapping window',
+			limitAt + 60_000,
+			async () => {
+				const all = (await leadJobs(emulator)).filter((j) => j.status !== 'Cancelled');
+				const covering = all.filter((j) => covers(j, leads));
+				if (covering.length < 2) return undefined;
+				const lastCovering = all.indexOf(covering[covering.length - 1]);
+				return all.length > lastCovering + 1 ? all : undefined;
+			},
+			state,
+		);
+		await sleep(3000);
+		const executions = await instance.executions(workflowId);
+		assert.deepStrictEqual(
+			executions.map((e) => [e.id, e.status]),
+			[[first.id, 'success']],
+			`executions after the overlap was exported; jobs: ${describeJobs(jobs)}`,
+		);
+		const covering = jobs.filter((j) => covers(j, leads));
+		assert.ok(
+			covering.every((j) => j.status === 'Completed' && j.numberOfRecords === leads.length),
+			`jobs with the new leads: ${describeJobs(covering)}`,
+		);
+		report.note(`jobs: ${describeJobs(jobs)}`);
+		report.note(
+			`polls logged since activation: ${instance.logMatching(/Poll(ing)? trigger initiated/, logFrom).length}`,
+		);
+	});
+
+	await report.step(scope, 'no errors or warnings from the trigger in the log', () => {
+		const problems = instance
+			.logMatching(/^\S+\s+(error|warn)\s/, logFrom)
+			.filter((entry) => /marketo|export job|trigger|poll/i.test(entry));
+		assert.deepStrictEqual(problems, [], `n8n logged:\n${problems.join('\n')}`);
+	});
 }
 
-async function main(): Promise<number> {
-	const report = new Report();
-	let tarball = '';
-	let emulator: EmulatorProcess | undefined;
-	let workflow: WorkflowFixture | undefined;
-	await report.scope('setup', async () => {
+runSuite({
+	setup: async (report) => {
 		workflow = await report.step('setup', `read examples/${EXAMPLE}`, () =>
 			readExampleWorkflow(EXAMPLE),
 		);
-		const packStep = process.env.E2E_TARBALL ? 'package from E2E_TARBALL' : 'build + pack';
-		tarball = await report.step('setup', packStep, () => packPackage());
-		emulator = await report.step('setup', 'start emulator', () => startEmulatorProcess());
-	});
-	if (tarball && emulator && workflow) {
-		for (const version of e2eVersions()) {
-			await report.scope(`n8n ${version}`, () =>
-				suite(report, version, tarball, emulator!, workflow!),
-			);
-		}
-	}
-	await emulator?.stop();
-	if (tarball && !process.env.E2E_TARBALL)
-		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
-	report.printTimings();
-	return report.finish();
-}
-
-main().then(
-	(code) => process.exit(code),
-	(error) => {
-		process.stderr.write(`${error?.stack ?? error}\n`);
-		process.exit(1);
 	},
-);
+	n8nOptions: { logLevel: 'debug' },
+	checks,
+});

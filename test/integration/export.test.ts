@@ -379,6 +379,20 @@ describe('Export Leads, one step', () => {
 		);
 	});
 
+	it('never caps File output at Max Items: each file is a whole window', async () => {
+		const files = jsonOf(
+			await leadExport({
+				startAt: '2026-01-01',
+				endAt: '2026-02-10',
+				output: 'file',
+				options: { maxItems: 1 },
+			}).run(),
+		);
+		expect(files).toHaveLength(2);
+		expect(count(harness.emulator, CREATE)).toBe(2);
+		expect(files.every((f) => f._marketoBulk === undefined)).toBe(true);
+	});
+
 	it('stops on cancel even with Continue On Fail', async () => {
 		harness.emulator.faults.stuckInQueue(true);
 		const { test, run } = leadExport(

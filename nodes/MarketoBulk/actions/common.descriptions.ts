@@ -245,7 +245,7 @@ export const FILE_OPTIONS: INodeProperties[] = [
 		name: 'binaryPropertyName',
 		type: 'string',
 		default: 'data',
-		description: 'Name of the binary property the file is written to (File output)',
+		description: 'Name of the binary property the file is written to',
 	},
 	{
 		displayName: 'File Encoding',
@@ -260,7 +260,6 @@ export const FILE_OPTIONS: INodeProperties[] = [
 				description: 'TSV/SSV files are rewritten as comma-separated',
 			},
 		],
-		description: 'File output only',
 	},
 ];
 
@@ -271,7 +270,7 @@ export const RECORD_OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to spread the JSON "attributes" column into separate "attributes.&lt;name&gt;" keys (Records output)',
+			'Whether to spread the JSON "attributes" column into separate "attributes.&lt;name&gt;" keys',
 	},
 	{
 		displayName: 'Max Items',
@@ -288,7 +287,7 @@ export const RECORD_OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			"Whether to turn numeric and boolean fields into numbers and booleans, as Marketo's field list describes them (Records output)",
+			"Whether to turn numeric and boolean fields into numbers and booleans, as Marketo's field list describes them",
 	},
 ];
 
@@ -313,13 +312,33 @@ const WAIT_OPTIONS: INodeProperties[] = [
 	},
 ];
 
-/** Options of Export (output, records, waiting; `show` given) or of Download File (the file only). */
+/**
+ * An option of the collection beside an Output parameter, shown only for the output it applies to ("/"
+ * refers to a top-level parameter from inside a collection).
+ */
+export function forOutput(output: 'records' | 'file', option: INodeProperties): INodeProperties {
+	const show = { ...(option.displayOptions?.show ?? {}), '/output': [output] };
+	return { ...option, displayOptions: { ...option.displayOptions, show } };
+}
+
+/** The Records options that apply to an export kind: leads have no "attributes" column to flatten. */
+export function recordOptionsOf(kind: ExportKind): INodeProperties[] {
+	return RECORD_OPTIONS.filter((o) => kind === 'activities' || o.name !== 'flattenAttributes');
+}
+
+/** Options of Export (each shown for its Output; `show` given) or of Download File (the file only). */
 export function downloadOptions(
 	kind: ExportKind,
 	show?: Record<string, string[]>,
 ): INodeProperties[] {
 	const where = show ?? { resource: [EXPORT_RESOURCE[kind]], operation: ['downloadFile'] };
-	const options = show ? [...FILE_OPTIONS, ...RECORD_OPTIONS, ...WAIT_OPTIONS] : FILE_OPTIONS;
+	const options = show
+		? [
+				...FILE_OPTIONS.map((o) => forOutput('file', o)),
+				...recordOptionsOf(kind).map((o) => forOutput('records', o)),
+				...WAIT_OPTIONS,
+			]
+		: FILE_OPTIONS;
 	return [
 		{
 			displayName: 'Options',

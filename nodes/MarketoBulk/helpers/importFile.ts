@@ -239,18 +239,21 @@ export function prepareItemsImport(
 
 	const delimiter: Delimiter = ',';
 	const headerBytes = textEncoder.encode(encodeRow(header, delimiter));
-	const rowOf = (record: ItemRecord, row: number, texts = false): SourceRow => {
-		const values = header.map((field) => record.values[field]);
-		return {
-			bytes: textEncoder.encode(encodeRow(values, delimiter)),
-			row,
-			item: record.item,
-			...(texts ? { texts: values.map(cellText) } : {}),
-		};
-	};
+	const textOf = (record: ItemRecord) =>
+		encodeRow(
+			header.map((field) => record.values[field]),
+			delimiter,
+		);
+	const rowOf = (record: ItemRecord, row: number, texts = false): SourceRow => ({
+		bytes: textEncoder.encode(textOf(record)),
+		row,
+		item: record.item,
+		...(texts ? { texts: header.map((field) => cellText(record.values[field])) } : {}),
+	});
 	const planner = new BatchPlanner(headerBytes.length, options.limits);
 	records.forEach((record, i) => {
-		const problem = planner.add(i + 1, rowOf(record, i + 1).bytes.length);
+		// Planning needs only the size: the bytes are made once, when the batch is sent.
+		const problem = planner.add(i + 1, Buffer.byteLength(textOf(record), 'utf8'));
 		if (problem) {
 			throw new ImportInputError(
 				`${problem} (input item ${record.item})`,

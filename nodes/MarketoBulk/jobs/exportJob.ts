@@ -8,8 +8,9 @@ import {
 	pause,
 	type MarketoContext,
 } from '../transport';
-import { is1029AlreadyQueued, is1029QueueFull, MarketoApiError } from '../transport/errors';
+import { is1029AlreadyQueued, MarketoApiError } from '../transport/errors';
 import type { ExportKind } from './exportRequest';
+import { isExportQueueFull, whileQueueFull } from './queueFull';
 
 /**
  * The steps of a Marketo bulk export job, each one API call, plus `runExportJob` that strings them together
@@ -158,13 +159,13 @@ export async function runExportJob(
 	body: IDataObject,
 	wait: WaitSettings,
 ): Promise<ExportJobStatus> {
-	const created = await whileQueueFull(ctx, wait, () => createExportJob(ctx, kind, body));
+	const created = await whileQueueFull(ctx, wait, isExportQueueFull, () => createExportJob(ctx, kind, body));
 	const { exportId } = created;
 	let finished = false;
 	try {
 		// The enqueue answers with the job's status (Queued), so the first status call waits a full interval:
 		// asking at once could only hear Queued again and would spend a call for nothing.
-		let status = await whileQueueFull(ctx, wait, () => enqueueExportJob(ctx, kind, exportId));
+		let status = await whileQueueFull(ctx, wait, isExportQueueFull, () => enqueueExportJob(ctx, kind, exportId));
 		while (status.status !== 'Completed') {
 			if (status.status === 'Failed') {
 				finished = true;
@@ -204,26 +205,6 @@ export async function runExportJob(
 		return status;
 	} finally {
 		if (!finished) await cancelQuietly(ctx, kind, exportId);
-	}
-}
-
-async function whileQueueFull<T>(
-	ctx: MarketoContext,
-	wait: WaitSettings,
-	step: () => Promise<T>,
-): Promise<T> {
-	for (;;) {
-		const outcome = await step().then(
-			(value) => ({ value, error: undefined }),
-			(error: unknown) => ({ value: undefined, error }),
-		);
-		if (outcome.error === undefined) return outcome.value as T;
-		const queueFull =
-			outcome.error instanceof MarketoApiError &&
-			is1029QueueFull({ code: outcome.error.marketoCode, message: outcome.error.marketoMessage });
-		if (!queueFull || Date.now() + wait.pollIntervalMs > wait.deadline)
-			return await Promise.reject(outcome.error);
-		await pause(ctx, wait.pollIntervalMs);
 	}
 }
 

@@ -17,6 +17,7 @@ import {
 	type MarketoContext,
 } from '../transport';
 import { MarketoApiError } from '../transport/errors';
+import { isImportQueueFull, whileQueueFull } from './queueFull';
 
 /**
  * The steps of a Marketo bulk lead import (upload a batch, read its status, read its failures or warnings),
@@ -258,7 +259,12 @@ export async function runImport(
 				chunks: batch.chunks,
 				fileName: batchFileName(source.fileName, entry.batch, total),
 			};
-			const outcome = await uploadWhileQueueFull(ctx, file, settings);
+			const outcome = await whileQueueFull(ctx, settings, isImportQueueFull, () =>
+				createImportBatch(ctx, file, settings.target),
+			).then(
+				(status) => ({ status }),
+				(error: unknown) => ({ error }),
+			);
 			if ('error' in outcome) {
 				entry.status =
 					outcome.error instanceof MarketoApiError && outcome.error.outcomeUnknown
@@ -269,7 +275,7 @@ export async function runImport(
 					'uploadFailed',
 					`Batch ${entry.batch} of ${total} (${rangeOf(report, entry)}) could not be uploaded: ${(outcome.error as Error).message}`,
 					report,
-					outcome.queueFull
+					isImportQueueFull(outcome.error)
 						? "Marketo's import queue stayed full (1016) until the timeout."
 						: undefined,
 				);
@@ -312,26 +318,6 @@ export async function runImport(
 		(stopped as Error).message ?? String(stopped),
 		report,
 	);
-}
-
-/** "1016 Too many imports" waits a poll interval and tries again, until the deadline. */
-async function uploadWhileQueueFull(
-	ctx: MarketoContext,
-	file: { chunks: readonly Uint8Array[]; fileName: string },
-	settings: RunSettings,
-): Promise<{ status: ImportBatchStatus } | { error: unknown; queueFull: boolean }> {
-	for (;;) {
-		const outcome = await createImportBatch(ctx, file, settings.target).then(
-			(status) => ({ status }),
-			(error: unknown) => ({ error }),
-		);
-		if ('status' in outcome) return outcome;
-		const queueFull =
-			outcome.error instanceof MarketoApiError && outcome.error.marketoCode === '1016';
-		if (!queueFull || Date.now() + settings.pollIntervalMs > settings.deadline)
-			return { ...outcome, queueFull };
-		await pause(ctx, settings.pollIntervalMs);
-	}
 }
 
 function applyStatus(entry: BatchReport, status: ImportBatchStatus): void {

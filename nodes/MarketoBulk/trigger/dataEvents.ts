@@ -9,7 +9,8 @@ import type {
 import { jobMetadata } from '../helpers/output';
 import type { ExportJobStatus } from '../jobs/exportJob';
 import { createJobBodies } from '../jobs/exportRequest';
-import { is1029Quota, is1029QueueFull, MarketoApiError, adviceFor } from '../transport/errors';
+import { isExportQueueFull } from '../jobs/queueFull';
+import { is1029Quota, MarketoApiError, adviceFor } from '../transport/errors';
 import { gridEnd, isoOf, MAX_WINDOW_SECONDS, nextCentralMidnight, secondsOf } from './clock';
 import type { DataConfig } from './config';
 import {
@@ -253,7 +254,7 @@ class DataPoll {
 			job.lastCheckLocal = port.nowMs();
 			return;
 		} catch (error) {
-			if (isQueueFull(error)) {
+			if (isExportQueueFull(error)) {
 				port.logger.debug("Marketo's export queue is full; enqueueing again on the next poll", {
 					exportId: job.exportId,
 				});
@@ -287,7 +288,7 @@ class DataPoll {
 	}
 
 	private createFailed(error: unknown): void {
-		if (isQueueFull(error)) {
+		if (isExportQueueFull(error)) {
 			this.port.logger.debug("Marketo's export queue is full; creating the job on the next poll");
 			return;
 		}
@@ -520,13 +521,6 @@ class DataPoll {
 	private explained(error: unknown): NodeApiError | NodeOperationError {
 		return explainCreateError(this.port.node, this.cfg.rangeKey, error);
 	}
-}
-
-function isQueueFull(error: unknown): boolean {
-	return (
-		error instanceof MarketoApiError &&
-		is1029QueueFull({ code: error.marketoCode, message: error.marketoMessage })
-	);
 }
 
 function isQuota(error: unknown): boolean {

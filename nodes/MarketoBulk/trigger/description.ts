@@ -1,7 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { description as activityExport } from '../actions/activityExport/ActivityExport.resource';
-import { FILE_OPTIONS, fileShapeFields, RECORD_OPTIONS } from '../actions/common.descriptions';
+import {
+	FILE_OPTIONS,
+	fileShapeFields,
+	forOutput,
+	recordOptionsOf,
+} from '../actions/common.descriptions';
 import { description as leadExport } from '../actions/leadExport/LeadExport.resource';
 
 /**
@@ -28,25 +33,27 @@ function pick(properties: INodeProperties[], name: string): INodeProperties {
 	return property;
 }
 
-const downloadOptionNames = [
-	'binaryPropertyName',
-	'fileEncoding',
-	'flattenAttributes',
-	'typedValues',
+/** The Export's file and record options (Max Items aside: a trigger emits whatever has completed). */
+const sharedDownloadOptions = [
+	...FILE_OPTIONS.map((o) => forOutput('file', o)),
+	...recordOptionsOf('activities')
+		.filter((o) => o.name !== 'maxItems')
+		.map((o) =>
+			o.name === 'flattenAttributes'
+				? forOutput('records', { ...o, displayOptions: { show: { '/event': ACTIVITY_EVENTS } } })
+				: forOutput('records', o),
+		),
 ];
-const sharedDownloadOptions = [...FILE_OPTIONS, ...RECORD_OPTIONS].filter((o) =>
-	downloadOptionNames.includes(o.name),
-);
 
 const ownOptions: INodeProperties[] = [
-	{
+	forOutput('records', {
 		displayName: 'Include Job Metadata',
 		name: 'includeJobMetadata',
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to add the export job\'s details (exportId, window, record count…) to each record under "_marketoBulk" (Records output; File output always carries them)',
-	},
+			'Whether to add the export job\'s details (exportId, window, record count…) to each record under "_marketoBulk" (File output always carries them)',
+	}),
 	{
 		displayName: 'Minimum Status Interval (Seconds)',
 		name: 'minStatusIntervalSeconds',
@@ -56,15 +63,15 @@ const ownOptions: INodeProperties[] = [
 		description:
 			"Least time between two checks of a job's status (or of the job list). Marketo refreshes job status once a minute, so checking more often only spends API calls.",
 	},
-	{
+	forOutput('records', {
 		displayName: 'Overlap (Seconds)',
 		name: 'overlapSeconds',
 		type: 'number',
 		default: 60,
 		typeOptions: { minValue: 0 },
 		description:
-			'Records output: each export window starts this long before the previous one ended, to catch records Marketo stamped late; records already emitted (same ID, or same marketoGUID) are dropped. File output never overlaps.',
-	},
+			'Each export window starts this long before the previous one ended, to catch records Marketo stamped late; records already emitted (same ID, or same marketoGUID) are dropped. File output never overlaps.',
+	}),
 	{
 		displayName: 'Safety Lag (Seconds)',
 		name: 'safetyLagSeconds',

@@ -30,7 +30,8 @@ export async function execute(
 				pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
 				deadline: Date.now() + Number(options.timeoutMinutes ?? 120) * 60_000,
 			};
-			const maxItems = Number(options.maxItems ?? 0);
+			// Max Items caps records; a File output item is a whole job's file and is never capped.
+			const maxItems = output === 'records' ? Number(options.maxItems ?? 0) : 0;
 			let emitted = 0;
 			for (const { window, body } of createJobBodies(spec)) {
 				if (maxItems > 0 && emitted >= maxItems) {

@@ -215,8 +215,14 @@ async function fieldResolver(ctx: IExecuteFunctions): Promise<(key: string) => s
 		if (!byName.has(squash(f.name))) byName.set(squash(f.name), f.name);
 		if (!byDisplayName.has(squash(f.displayName))) byDisplayName.set(squash(f.displayName), f.name);
 	}
-	return (key) =>
-		exact.has(key) ? key : (byName.get(squash(key)) ?? byDisplayName.get(squash(key)));
+	// Items mostly share their keys: resolve each distinct key once.
+	const resolved = new Map<string, string | undefined>();
+	return (key) => {
+		if (exact.has(key)) return key;
+		if (!resolved.has(key))
+			resolved.set(key, byName.get(squash(key)) ?? byDisplayName.get(squash(key)));
+		return resolved.get(key);
+	};
 }
 
 // ---------------------------------------------------------------------------------------------------
