@@ -13,22 +13,11 @@ import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { parse as csvParse } from 'csv-parse';
 import { CsvDecoder, decodeRecords, recordBuilder } from '../nodes/MarketoBulk/helpers/csv';
+import { prng } from '../test/helpers/random';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 3);
 const CHUNK = 64 * 1024;
-
-/** Seeded so that every run and every machine measures the same bytes. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function generate(rows: number): Buffer {
 	const rnd = prng(42);

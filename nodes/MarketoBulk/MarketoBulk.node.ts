@@ -2,7 +2,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { customOperations } from './actions/router';
-import { properties } from './actions/versionDescription';
+import { properties, subtitle } from './actions/versionDescription';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 
 export class MarketoBulk implements INodeType {
@@ -12,7 +12,7 @@ export class MarketoBulk implements INodeType {
 		icon: { light: 'file:marketo.svg', dark: 'file:marketo.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
+		subtitle,
 		description: 'Export leads and activities from Marketo and import leads, in bulk',
 		defaults: { name: 'Marketo Bulk' },
 		usableAsTool: true,

@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { listSearch, loadOptions } from './methods';
-import { triggerDescription } from './trigger/description';
+import { triggerDescription, triggerSubtitle } from './trigger/description';
 import { poll } from './trigger/poll';
 
 export class MarketoBulkTrigger implements INodeType {
@@ -17,7 +17,7 @@ export class MarketoBulkTrigger implements INodeType {
 		icon: { light: 'file:marketo.svg', dark: 'file:marketo.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{ $parameter["event"] }}',
+		subtitle: triggerSubtitle,
 		description:
 			'Starts the workflow with new or updated leads and new activities, exported in bulk, or when an export job ends',
 		defaults: { name: 'Marketo Bulk Trigger' },

@@ -278,7 +278,10 @@ describe('Import from input items', () => {
 	});
 
 	it('keeps the summary when the failed rows cannot be fetched', async () => {
-		harness.emulator.faults.failNext('/failures.json', 10, { code: '603', message: 'Access denied' });
+		harness.emulator.faults.failNext('/failures.json', 10, {
+			code: '603',
+			message: 'Access denied',
+		});
 		const output = await leadImport(
 			{ output: 'failed' },
 			{ items: [{ json: { email: 'ok@acme.io' } }, { json: { email: 'not-an-email' } }] },

@@ -11,6 +11,7 @@ import { readState, type DataState, type JobsState } from '../../nodes/MarketoBu
 import { startEmulator, type MarketoEmulator } from '../emulator';
 import { credentialStore, readBinary, type TestContext } from '../helpers/n8nContext';
 import { count, startHarness, type Harness } from '../helpers/setup';
+import { seeded } from '../helpers/random';
 
 const realNow = Date.now.bind(Date);
 let shift = 0;
@@ -97,17 +98,6 @@ const dataState = (store: IDataObject) => readState<DataState>(store, 'data')!;
 const inFlight = () =>
 	harness.emulator.data.jobs().filter((j) => j.status === 'Queued' || j.status === 'Processing')
 		.length;
-
-/** mulberry32: deterministic randomness for the long runs. */
-function seeded(seed: number): (n: number) => number {
-	let a = seed;
-	return (n) => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-	};
-}
 
 describe('New Leads: exactly once across polls', () => {
 	it.each([

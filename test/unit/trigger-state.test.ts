@@ -21,19 +21,9 @@ import {
 	STATE_KEY,
 	type DataState,
 } from '../../nodes/MarketoBulk/trigger/state';
+import { seeded } from '../helpers/random';
 
 const sec = (iso: string) => Date.parse(iso) / 1000;
-
-/** mulberry32: a small deterministic PRNG; next(n) is an integer in [0, n). */
-function seeded(seed: number): (n: number) => number {
-	let a = seed;
-	return (n) => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-	};
-}
 
 // -------------------------------------------------------------------------------------------------
 // An in-memory Marketo for the state machines: jobs with a life cycle the test drives, records stamped on
@@ -362,6 +352,34 @@ function stateOf(store: IDataObject): DataState {
 	return readState<DataState>(store, 'data')!;
 }
 
+/** A trigger (New Leads unless `cfg` says otherwise) on an in-memory Marketo, after its activation poll. */
+async function activated(cfg: DataConfig = leadTrigger()) {
+	const marketo = new FakeMarketo();
+	const store: IDataObject = {};
+	await pollDataEvent(marketo, cfg, store);
+	return { marketo, store, cfg };
+}
+
+/** Activated, then `records` new records, and a minute later the poll that starts their job. */
+async function jobStartedFor(records: number, cfg: DataConfig = leadTrigger()) {
+	const trigger = await activated(cfg);
+	trigger.marketo.addRecords(records);
+	trigger.marketo.advance(61);
+	await pollDataEvent(trigger.marketo, cfg, trigger.store);
+	return trigger;
+}
+
+/** Marketo completes the job in flight; a minute later the poll that emits it: the emitted ids. */
+async function completeAndEmit(
+	marketo: FakeMarketo,
+	cfg: DataConfig,
+	store: IDataObject,
+): Promise<number[]> {
+	marketo.complete();
+	marketo.advance(61);
+	return ids(await pollDataEvent(marketo, cfg, store));
+}
+
 describe('data event state machine (in-memory Marketo)', () => {
 	it("probes once at activation (create + cancel, nothing enqueued) and starts at Marketo's now", async () => {
 		const marketo = new FakeMarketo();
@@ -438,13 +456,7 @@ describe('data event state machine (in-memory Marketo)', () => {
 	);
 
 	it("checks a job's status at most once per Minimum Status Interval and never waits inside a poll", async () => {
-		const marketo = new FakeMarketo();
-		const store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
-		marketo.addRecords(3);
-		marketo.advance(61);
-		await pollDataEvent(marketo, cfg, store); // creates + enqueues
+		const { marketo, store, cfg } = await jobStartedFor(3);
 		marketo.calls = [];
 		for (let i = 0; i < 5; i++) {
 			marketo.advance(10);
@@ -457,13 +469,7 @@ describe('data event state machine (in-memory Marketo)', () => {
 	});
 
 	it('saves the next job with the emission (n8n 1.x saves static data only then)', async () => {
-		const marketo = new FakeMarketo();
-		const store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
-		marketo.addRecords(2);
-		marketo.advance(61);
-		await pollDataEvent(marketo, cfg, store);
+		const { marketo, store, cfg } = await jobStartedFor(2);
 		marketo.complete();
 		marketo.addRecords(2);
 		marketo.advance(61);
@@ -477,10 +483,7 @@ describe('data event state machine (in-memory Marketo)', () => {
 	});
 
 	it("cancels and asks again for a window that ends after Marketo's clock (n8n clock jumped ahead)", async () => {
-		const marketo = new FakeMarketo();
-		const store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
+		const { marketo, store, cfg } = await activated();
 		marketo.addRecords(2);
 		marketo.advance(120);
 		marketo.skewMs = -30 * 60_000; // the n8n server's clock jumped 30 minutes ahead of Marketo's
@@ -502,13 +505,7 @@ describe('data event state machine (in-memory Marketo)', () => {
 	});
 
 	it('retries a Failed job for the same window start on the next poll, and says so after repeated failures', async () => {
-		const marketo = new FakeMarketo();
-		const store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
-		marketo.addRecords(4);
-		marketo.advance(61);
-		await pollDataEvent(marketo, cfg, store);
+		const { marketo, store, cfg } = await jobStartedFor(4);
 		const firstStart = stateOf(store).job!.startAt;
 		marketo.complete({ fail: 'Export failed due to an internal error' });
 		marketo.advance(61);
@@ -529,16 +526,11 @@ describe('data event state machine (in-memory Marketo)', () => {
 			await pollDataEvent(marketo, cfg, store);
 		}
 		expect(stateOf(store).job!.startAt).toBe(firstStart);
-		marketo.complete();
-		marketo.advance(61);
-		expect(ids(await pollDataEvent(marketo, cfg, store))).toEqual([1, 2, 3, 4]);
+		expect(await completeAndEmit(marketo, cfg, store)).toEqual([1, 2, 3, 4]);
 	});
 
 	it('treats a full export queue as "try again next poll", never as a failure', async () => {
-		const marketo = new FakeMarketo();
-		const store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
+		const { marketo, store, cfg } = await activated();
 		marketo.addRecords(2);
 		marketo.advance(61);
 		marketo.arm('enqueue', marketo.error('1029', 'Too many jobs (10) in queue'));
@@ -555,10 +547,7 @@ describe('data event state machine (in-memory Marketo)', () => {
 	});
 
 	it('pauses on the daily quota until 00:00 US Central, says so once, and loses nothing', async () => {
-		const marketo = new FakeMarketo();
-		const store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
+		const { marketo, store, cfg } = await activated();
 		marketo.addRecords(3);
 		marketo.advance(61);
 		marketo.arm('create', marketo.error('1029', 'Export daily quota 500MB exceeded'));
@@ -597,19 +586,11 @@ describe('data event state machine (in-memory Marketo)', () => {
 		marketo.addRecords(2);
 		marketo.advance(120);
 		await pollDataEvent(marketo, cfg, store);
-		marketo.complete();
-		marketo.advance(61);
-		expect(ids(await pollDataEvent(marketo, cfg, store))).toEqual([1, 2]);
+		expect(await completeAndEmit(marketo, cfg, store)).toEqual([1, 2]);
 	});
 
 	it('reuses the saved job after a failed download (no second export), and re-exports a job whose file is gone', async () => {
-		const marketo = new FakeMarketo();
-		const store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
-		marketo.addRecords(3);
-		marketo.advance(61);
-		await pollDataEvent(marketo, cfg, store);
+		const { marketo, store, cfg } = await jobStartedFor(3);
 		marketo.complete();
 		marketo.advance(61);
 		let failNext = true;
@@ -649,13 +630,7 @@ describe('data event state machine (in-memory Marketo)', () => {
 	});
 
 	it('replaces a job Marketo no longer knows (status refused, not in List Jobs)', async () => {
-		const marketo = new FakeMarketo();
-		const store: IDataObject = {};
-		const cfg = leadTrigger();
-		await pollDataEvent(marketo, cfg, store);
-		marketo.addRecords(2);
-		marketo.advance(61);
-		await pollDataEvent(marketo, cfg, store);
+		const { marketo, store, cfg } = await jobStartedFor(2);
 		marketo.jobs.splice(marketo.jobs.length - 1, 1);
 		marketo.advance(61);
 		expect(await pollDataEvent(marketo, cfg, store)).toBeNull();
@@ -663,9 +638,7 @@ describe('data event state machine (in-memory Marketo)', () => {
 		expect(stateOf(store).job).toBeUndefined();
 		marketo.advance(61);
 		await pollDataEvent(marketo, cfg, store);
-		marketo.complete();
-		marketo.advance(61);
-		expect(ids(await pollDataEvent(marketo, cfg, store))).toEqual([1, 2]);
+		expect(await completeAndEmit(marketo, cfg, store)).toEqual([1, 2]);
 	});
 
 	it('backfills from a start date in 31-day windows, one job at a time', async () => {

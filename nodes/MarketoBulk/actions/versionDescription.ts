@@ -1,6 +1,7 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as activityExport from './activityExport/ActivityExport.resource';
+import { labelSubtitle } from './common.descriptions';
 import * as leadExport from './leadExport/LeadExport.resource';
 import * as leadImport from './leadImport/LeadImport.resource';
 
@@ -22,3 +23,21 @@ export const properties: INodeProperties[] = [
 	...activityExport.description,
 	...leadImport.description,
 ];
+
+/**
+ * The canvas subtitle: the chosen operation as the node panel words it ("Export leads", "Create a lead
+ * export job") rather than the raw resource and operation values.
+ */
+export const subtitle = labelSubtitle(
+	Object.fromEntries(
+		properties
+			.filter((p) => p.name === 'operation')
+			.flatMap((p) =>
+				(p.options as INodePropertyOptions[]).map((o) => [
+					`${String(p.displayOptions?.show?.resource?.[0])}.${String(o.value)}`,
+					o.action ?? o.name,
+				]),
+			),
+	),
+	'$parameter["resource"] + "." + $parameter["operation"]',
+);

@@ -159,13 +159,17 @@ export async function runExportJob(
 	body: IDataObject,
 	wait: WaitSettings,
 ): Promise<ExportJobStatus> {
-	const created = await whileQueueFull(ctx, wait, isExportQueueFull, () => createExportJob(ctx, kind, body));
+	const created = await whileQueueFull(ctx, wait, isExportQueueFull, () =>
+		createExportJob(ctx, kind, body),
+	);
 	const { exportId } = created;
 	let finished = false;
 	try {
 		// The enqueue answers with the job's status (Queued), so the first status call waits a full interval:
 		// asking at once could only hear Queued again and would spend a call for nothing.
-		let status = await whileQueueFull(ctx, wait, isExportQueueFull, () => enqueueExportJob(ctx, kind, exportId));
+		let status = await whileQueueFull(ctx, wait, isExportQueueFull, () =>
+			enqueueExportJob(ctx, kind, exportId),
+		);
 		while (status.status !== 'Completed') {
 			if (status.status === 'Failed') {
 				finished = true;

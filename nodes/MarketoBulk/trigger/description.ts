@@ -1,10 +1,11 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { description as activityExport } from '../actions/activityExport/ActivityExport.resource';
 import {
 	FILE_OPTIONS,
 	fileShapeFields,
 	forOutput,
+	labelSubtitle,
 	recordOptionsOf,
 } from '../actions/common.descriptions';
 import { description as leadExport } from '../actions/leadExport/LeadExport.resource';
@@ -245,3 +246,14 @@ export const triggerDescription: INodeProperties[] = [
 		options: triggerOptions,
 	},
 ];
+
+/** The canvas subtitle: the event's name ("New Leads"), not its value. */
+export const triggerSubtitle = labelSubtitle(
+	Object.fromEntries(
+		(pick(triggerDescription, 'event').options as INodePropertyOptions[]).map((o) => [
+			String(o.value),
+			o.name,
+		]),
+	),
+	'$parameter["event"]',
+);

@@ -1,0 +1,149 @@
+import {
+	NodeHelpers,
+	Workflow,
+	type INode,
+	type INodeParameters,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypeDescription,
+	type INodePropertyOptions,
+} from 'n8n-workflow';
+
+import { MarketoBulk } from '../../nodes/MarketoBulk/MarketoBulk.node';
+import { MarketoBulkTrigger } from '../../nodes/MarketoBulk/MarketoBulkTrigger.node';
+
+/**
+ * What the editor does with the node descriptions, through n8n-workflow's own functions: the canvas
+ * subtitle evaluated as n8n evaluates it, and which options the Options collection offers.
+ */
+
+const bulk = new MarketoBulk();
+const trigger = new MarketoBulkTrigger();
+
+function subtitleOf(nodeType: INodeType, parameters: INodeParameters): unknown {
+	const description = nodeType.description;
+	const node: INode = {
+		id: 'n1',
+		name: 'Marketo',
+		type: description.name,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+	};
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: {
+			getByName: () => nodeType,
+			getByNameAndVersion: () => nodeType,
+			getKnownTypes: () => ({}),
+		},
+	});
+	return workflow.expression.getSimpleParameterValue(
+		node,
+		description.subtitle as string,
+		'internal',
+		{},
+	);
+}
+
+const optionsOf = (properties: INodeProperties[], name: string, show: Record<string, string>) =>
+	properties.filter(
+		(p) =>
+			p.name === name &&
+			Object.entries(show).every(([k, v]) => p.displayOptions?.show?.[k]?.includes(v) ?? true),
+	);
+
+/** The labels "Add Option" offers for these node values (the editor hides the rest). */
+function offeredOptions(description: INodeTypeDescription, values: INodeParameters): string[] {
+	const collection = description.properties.find(
+		(p) =>
+			p.name === 'options' &&
+			NodeHelpers.displayParameter(values, p, { typeVersion: 1 }, description),
+	);
+	if (!collection) return [];
+	return (collection.options as INodeProperties[])
+		.filter((o) =>
+			NodeHelpers.displayParameterPath(values, o, 'options', { typeVersion: 1 }, description),
+		)
+		.map((o) => o.displayName);
+}
+
+describe('canvas subtitle', () => {
+	it('names every operation of every resource as the node panel does', () => {
+		const resources = (
+			bulk.description.properties.find((p) => p.name === 'resource')!
+				.options as INodePropertyOptions[]
+		).map((o) => String(o.value));
+		let checked = 0;
+		for (const resource of resources) {
+			for (const property of optionsOf(bulk.description.properties, 'operation', { resource })) {
+				for (const option of property.options as INodePropertyOptions[]) {
+					expect(subtitleOf(bulk, { resource, operation: option.value })).toBe(option.action);
+					checked++;
+				}
+			}
+		}
+		expect(checked).toBe(19);
+		expect(subtitleOf(bulk, { resource: 'leadExport', operation: 'export' })).toBe('Export leads');
+	});
+
+	it("shows the trigger's event by name", () => {
+		expect(subtitleOf(trigger, { event: 'newLeads' })).toBe('New Leads');
+		expect(subtitleOf(trigger, { event: 'jobCompleted' })).toBe('Export Job Completed');
+		expect(subtitleOf(trigger, { event: 'somethingElse' })).toBe('');
+	});
+});
+
+describe('Options offered per Output', () => {
+	const exportOf = (resource: string, output: string) =>
+		offeredOptions(bulk.description, { resource, operation: 'export', output, options: {} });
+
+	it('Lead Export, Records: record and wait options, no file options, no Flatten Attributes', () => {
+		expect(exportOf('leadExport', 'records')).toEqual([
+			'Max Items',
+			'Poll Interval (Seconds)',
+			'Timeout (Minutes)',
+			'Typed Values',
+		]);
+	});
+
+	it('Activity Export, Records: Flatten Attributes too', () => {
+		expect(exportOf('activityExport', 'records')).toContain('Flatten Attributes');
+	});
+
+	it('File: file and wait options only', () => {
+		for (const resource of ['leadExport', 'activityExport'])
+			expect(exportOf(resource, 'file')).toEqual([
+				'Binary Property',
+				'File Encoding',
+				'Poll Interval (Seconds)',
+				'Timeout (Minutes)',
+			]);
+	});
+
+	it('Download File: the file options', () => {
+		expect(
+			offeredOptions(bulk.description, {
+				resource: 'leadExport',
+				operation: 'downloadFile',
+				options: {},
+			}),
+		).toEqual(['Binary Property', 'File Encoding']);
+	});
+
+	it('Trigger: Flatten Attributes for activities only; Overlap with Records only', () => {
+		const of = (event: string, output: string) =>
+			offeredOptions(trigger.description, { event, output, options: {} });
+		expect(of('newLeads', 'records')).not.toContain('Flatten Attributes');
+		expect(of('newActivities', 'records')).toContain('Flatten Attributes');
+		expect(of('newLeads', 'records')).toContain('Overlap (Seconds)');
+		expect(of('newLeads', 'file')).toEqual(
+			expect.not.arrayContaining(['Overlap (Seconds)', 'Typed Values', 'Include Job Metadata']),
+		);
+		expect(of('newLeads', 'file')).toEqual(
+			expect.arrayContaining(['Binary Property', 'File Encoding', 'Safety Lag (Seconds)']),
+		);
+	});
+});
