@@ -197,11 +197,16 @@ async function editorCheck({
 			const ndv = await editor.openNode(PANELS.leadExport);
 			try {
 				await ndv.locator('[data-test-id="parameter-input-fields"]').click();
+				// The list comes from Marketo through n8n (loadOptions): give a busy machine time.
 				await page
 					.locator('.el-select-dropdown__item:visible')
 					.filter({ hasText: '(email)' })
 					.first()
-					.waitFor({ state: 'visible', timeout: 15_000 });
+					.waitFor({ state: 'visible', timeout: 40_000 })
+					.catch(async (error: Error) => {
+						const shown = await editor.visibleOptions();
+						throw new Error(`${error.message}\nshown instead: ${shown.join(' | ') || 'nothing'}`);
+					});
 				const options = await editor.visibleOptions();
 				await editor.screenshot('Lead Export fields options');
 				assert.ok(options.length >= 5, `only ${options.length} option(s): ${options.join(' | ')}`);
