@@ -140,6 +140,17 @@ async function editorCheck({
 			await editor.screenshot('every panel workflow');
 			assert.strictEqual(ours.length, Object.keys(PANELS).length, 'nodes of ours on the canvas');
 			assert.deepStrictEqual(problems, []);
+			// Subtitles name the operation or event, as the panel does (not "export: leadExport").
+			const subtitles: Record<string, string> = {
+				[PANELS.leadExport]: 'Export leads',
+				[PANELS.activityExport]: 'Export activities',
+				[PANELS.leadImport]: 'Import leads',
+				[PANELS.trigger]: 'New Leads',
+			};
+			for (const [name, subtitle] of Object.entries(subtitles)) {
+				const node = ours.find((n) => n.name === name);
+				assert.ok(node?.text.includes(subtitle), `"${name}" shows: ${node?.text}`);
+			}
 		});
 
 		/**
