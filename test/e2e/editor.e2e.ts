@@ -146,6 +146,7 @@ async function editorCheck({
 				[PANELS.activityExport]: 'Export activities',
 				[PANELS.leadImport]: 'Import leads',
 				[PANELS.trigger]: 'New Leads',
+				[PANELS.triggerJobs]: 'Export Job Completed',
 			};
 			for (const [name, subtitle] of Object.entries(subtitles)) {
 				const node = ours.find((n) => n.name === name);
@@ -265,6 +266,16 @@ async function editorCheck({
 			shown: ['Overlap (Seconds)', 'Typed Values'],
 			hidden: ['Binary Property', 'Flatten Attributes', 'Max Items'],
 		});
+		// Export Job Completed has an Output of its own (jobOutput): the file options follow it.
+		await panel(
+			'Marketo Bulk Trigger › Export Job Completed, File',
+			PANELS.triggerJobs,
+			undefined,
+			{
+				shown: ['Binary Property', 'File Encoding'],
+				hidden: ['Typed Values', 'Flatten Attributes', 'Overlap (Seconds)'],
+			},
+		);
 
 		await ui('credentials form: Marketo API', async () => {
 			await editor.openNode(PANELS.leadExport);

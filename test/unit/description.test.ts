@@ -146,4 +146,67 @@ describe('Options offered per Output', () => {
 			expect.arrayContaining(['Binary Property', 'File Encoding', 'Safety Lag (Seconds)']),
 		);
 	});
+
+	it('Trigger, Export Job Completed: the options of its own Output', () => {
+		const of = (jobOutput: string, exportType = 'leads') =>
+			offeredOptions(trigger.description, {
+				event: 'jobCompleted',
+				jobOutput,
+				exportType,
+				options: {},
+			});
+		expect(of('file')).toEqual(expect.arrayContaining(['Binary Property', 'File Encoding']));
+		expect(of('file')).not.toContain('Typed Values');
+		expect(of('records')).toEqual(expect.arrayContaining(['Include Job Metadata', 'Typed Values']));
+		expect(of('records')).not.toContain('Flatten Attributes');
+		expect(of('records', 'activities')).toContain('Flatten Attributes');
+		expect(of('jobs')).toEqual(
+			expect.not.arrayContaining(['Binary Property', 'Typed Values', 'Flatten Attributes']),
+		);
+	});
+});
+
+describe('What n8n hands the node at run time (hidden parameters are dropped)', () => {
+	const optionsAtRunTime = (nodeType: INodeType, parameters: INodeParameters) =>
+		NodeHelpers.getNodeParameters(
+			nodeType.description.properties,
+			parameters,
+			true,
+			false,
+			{ typeVersion: 1 },
+			nodeType.description,
+		)?.options;
+
+	it('keeps every option set for the output that reads it', () => {
+		expect(
+			optionsAtRunTime(trigger, {
+				event: 'jobCompleted',
+				jobOutput: 'file',
+				options: { binaryPropertyName: 'export', fileEncoding: 'csv' },
+			}),
+		).toEqual({ binaryPropertyName: 'export', fileEncoding: 'csv' });
+		expect(
+			optionsAtRunTime(trigger, {
+				event: 'jobCompleted',
+				jobOutput: 'records',
+				exportType: 'activities',
+				options: { flattenAttributes: true, typedValues: false, includeJobMetadata: true },
+			}),
+		).toEqual({ flattenAttributes: true, typedValues: false, includeJobMetadata: true });
+		expect(
+			optionsAtRunTime(trigger, {
+				event: 'newActivities',
+				output: 'records',
+				options: { flattenAttributes: true, overlapSeconds: 30 },
+			}),
+		).toEqual(expect.objectContaining({ flattenAttributes: true, overlapSeconds: 30 }));
+		expect(
+			optionsAtRunTime(bulk, {
+				resource: 'leadExport',
+				operation: 'export',
+				output: 'file',
+				options: { binaryPropertyName: 'export', fileEncoding: 'csv', pollIntervalSeconds: 5 },
+			}),
+		).toEqual({ binaryPropertyName: 'export', fileEncoding: 'csv', pollIntervalSeconds: 5 });
+	});
 });

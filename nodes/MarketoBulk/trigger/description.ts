@@ -4,7 +4,6 @@ import { description as activityExport } from '../actions/activityExport/Activit
 import {
 	FILE_OPTIONS,
 	fileShapeFields,
-	forOutput,
 	labelSubtitle,
 	recordOptionsOf,
 } from '../actions/common.descriptions';
@@ -34,20 +33,51 @@ function pick(properties: INodeProperties[], name: string): INodeProperties {
 	return property;
 }
 
+/**
+ * An option shown only for the output it applies to. The data events choose their output in "Output"
+ * (output), Export Job Completed in its own "Output" (jobOutput), so the option comes twice, once per
+ * event group (n8n shows and reads the copy whose conditions hold). `only` narrows either copy further.
+ */
+function forTriggerOutput(
+	output: 'records' | 'file',
+	option: INodeProperties,
+	only: { dataEvents?: string[]; jobExportType?: string } = {},
+): INodeProperties[] {
+	return [
+		{
+			...option,
+			displayOptions: { show: { '/event': only.dataEvents ?? DATA_EVENTS, '/output': [output] } },
+		},
+		{
+			...option,
+			displayOptions: {
+				show: {
+					'/event': ['jobCompleted'],
+					'/jobOutput': [output],
+					...(only.jobExportType ? { '/exportType': [only.jobExportType] } : {}),
+				},
+			},
+		},
+	];
+}
+
 /** The Export's file and record options (Max Items aside: a trigger emits whatever has completed). */
 const sharedDownloadOptions = [
-	...FILE_OPTIONS.map((o) => forOutput('file', o)),
+	...FILE_OPTIONS.flatMap((o) => forTriggerOutput('file', o)),
 	...recordOptionsOf('activities')
 		.filter((o) => o.name !== 'maxItems')
-		.map((o) =>
+		.flatMap((o) =>
 			o.name === 'flattenAttributes'
-				? forOutput('records', { ...o, displayOptions: { show: { '/event': ACTIVITY_EVENTS } } })
-				: forOutput('records', o),
+				? forTriggerOutput('records', o, {
+						dataEvents: ACTIVITY_EVENTS,
+						jobExportType: 'activities',
+					})
+				: forTriggerOutput('records', o),
 		),
 ];
 
 const ownOptions: INodeProperties[] = [
-	forOutput('records', {
+	...forTriggerOutput('records', {
 		displayName: 'Include Job Metadata',
 		name: 'includeJobMetadata',
 		type: 'boolean',
@@ -64,7 +94,7 @@ const ownOptions: INodeProperties[] = [
 		description:
 			"Least time between two checks of a job's status (or of the job list). Marketo refreshes job status once a minute, so checking more often only spends API calls.",
 	},
-	forOutput('records', {
+	{
 		displayName: 'Overlap (Seconds)',
 		name: 'overlapSeconds',
 		type: 'number',
@@ -72,7 +102,8 @@ const ownOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		description:
 			'Each export window starts this long before the previous one ended, to catch records Marketo stamped late; records already emitted (same ID, or same marketoGUID) are dropped. File output never overlaps.',
-	}),
+		displayOptions: { show: { '/event': DATA_EVENTS, '/output': ['records'] } },
+	},
 	{
 		displayName: 'Safety Lag (Seconds)',
 		name: 'safetyLagSeconds',

@@ -11,6 +11,7 @@ export const PANELS = {
 	activityExport: 'Activity Export',
 	leadImport: 'Lead Import',
 	trigger: 'Marketo Bulk Trigger',
+	triggerJobs: 'Export Job Completed',
 } as const;
 
 export const ALL_NODES_ID = 'e2eEditorAllNode';
@@ -86,6 +87,14 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 				`${PACKAGE}.marketoBulkTrigger`,
 				[0, 240],
 				{ event: 'newLeads' },
+				credential,
+			),
+			node(
+				7,
+				PANELS.triggerJobs,
+				`${PACKAGE}.marketoBulkTrigger`,
+				[0, 480],
+				{ event: 'jobCompleted', jobOutput: 'file' },
 				credential,
 			),
 		],
