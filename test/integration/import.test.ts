@@ -503,6 +503,17 @@ describe("Marketo's queue, failures and recovery", () => {
 		expect(error.description).toMatch(/Nothing was imported/);
 	});
 
+	it('stops on a cancelled execution while waiting out 1016, even with Continue On Fail', async () => {
+		harness.emulator.faults.failNext(UPLOAD, 1000, { code: '1016', message: 'Too many imports' });
+		const run = leadImport(
+			{ options: { pollIntervalSeconds: 0.2 } },
+			{ items: [{ json: { email: 'waiting@acme.io' } }], continueOnFail: true },
+		);
+		const pending = run.run();
+		setTimeout(() => run.test.abort.abort(), 300);
+		await expect(pending).rejects.toThrow(/cancelled/);
+	});
+
 	it('keeps within a real queue: another run fills it, this one waits for a slot', async () => {
 		const small = await startHarness({
 			leads: { count: 10, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },

@@ -10,6 +10,7 @@ import {
 import { multipartBody, type MultipartPart } from '../helpers/multipart';
 import { toNodeReadable } from '../helpers/readable';
 import {
+	ExecutionCancelledError,
 	marketoRequest,
 	marketoStream,
 	pause,
@@ -266,6 +267,8 @@ export async function runImport(
 				(error: unknown) => ({ error }),
 			);
 			if ('error' in outcome) {
+				// A cancelled execution is not an upload failure: it must stop the run (and Continue On Fail).
+				if (outcome.error instanceof ExecutionCancelledError) throw outcome.error;
 				entry.status =
 					outcome.error instanceof MarketoApiError && outcome.error.outcomeUnknown
 						? 'UploadUnknown'
