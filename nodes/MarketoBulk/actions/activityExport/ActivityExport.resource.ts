@@ -13,6 +13,22 @@ import { DEFAULT_ACTIVITY_FIELDS } from '../../jobs/exportRequest';
 
 const show = { resource: ['activityExport'], operation: ['export', 'createJob'] };
 
+/** The activity export's columns, in Marketo's order (the defaults, then actionResult). */
+const ACTIVITY_FIELD_LABELS: Record<
+	(typeof DEFAULT_ACTIVITY_FIELDS)[number] | 'actionResult',
+	string
+> = {
+	marketoGUID: 'Marketo GUID',
+	leadId: 'Lead ID',
+	activityDate: 'Activity Date',
+	activityTypeId: 'Activity Type ID',
+	campaignId: 'Campaign ID',
+	primaryAttributeValueId: 'Primary Attribute Value ID',
+	primaryAttributeValue: 'Primary Attribute Value',
+	attributes: 'Attributes',
+	actionResult: 'Action Result',
+};
+
 export const description: INodeProperties[] = [
 	exportOperations('activities'),
 	exportIdField('activities'),
@@ -67,8 +83,9 @@ export const description: INodeProperties[] = [
 		type: 'multiOptions',
 		default: [...DEFAULT_ACTIVITY_FIELDS],
 		description: 'Columns of the file',
-		options: [...DEFAULT_ACTIVITY_FIELDS, 'actionResult'].map((field) => ({
-			name: field,
+		// Named like the lead fields: "Display Name (restName)", the REST name being what the file's header says.
+		options: Object.entries(ACTIVITY_FIELD_LABELS).map(([field, label]) => ({
+			name: `${label} (${field})`,
 			value: field,
 		})),
 		displayOptions: { show },
