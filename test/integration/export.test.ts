@@ -557,6 +557,24 @@ describe('Export Activities, one step', () => {
 		expect(text.split('\n')[0]).toBe('marketoGUID,leadId,actionResult');
 	});
 
+	it('resumes a download anywhere, even at a "{" inside an attributes cell, and where the file ends', async () => {
+		const fileOf = async () => {
+			const { test, run } = activityExport({ ...range, output: 'file' });
+			const [items] = await run();
+			return readBinary(test, items[0].binary!.data);
+		};
+		const whole = await fileOf();
+		const brace = whole.indexOf('{');
+		expect(brace).toBeGreaterThan(0);
+		// The resumed part starts with "{": data, not a JSON error envelope.
+		harness.emulator.faults.dropFileAfterBytes(brace);
+		expect((await fileOf()).equals(whole)).toBe(true);
+		// The connection is lost after the last byte: the file is complete, nothing to resume.
+		harness.emulator.faults.dropFileAfterBytes(whole.length);
+		expect((await fileOf()).equals(whole)).toBe(true);
+		expect(count(harness.emulator, 'rangeRequests')).toBe(1);
+	});
+
 	it('filters by primary attribute values', async () => {
 		const records = jsonOf(
 			await activityExport({

@@ -97,8 +97,11 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 			if (cancelSignalOf(ctx)?.aborted) {
 				throw new ExecutionCancelledError(ctx.getNode(), 'The execution was cancelled.');
 			}
+			// Every byte Marketo reported arrived: a connection lost after the last one (say, the end of a
+			// chunked body) changes nothing, and asking for more would only get HTTP 416.
+			const complete = file.fileSize !== undefined && received >= file.fileSize;
 			const short = file.fileSize !== undefined && received < file.fileSize;
-			if (failure === undefined && !short) break;
+			if (complete || (failure === undefined && !short)) break;
 			if (++resumes > MAX_RESUMES) {
 				throw fileError(
 					ctx,

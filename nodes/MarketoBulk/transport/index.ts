@@ -306,8 +306,13 @@ function backoffCeiling(retry: number): number {
 	return Math.min(RETRY_POLICY.maxDelayMs, RETRY_POLICY.baseDelayMs * 2 ** retry);
 }
 
+/**
+ * Between 3/4 of the ceiling and the ceiling: enough jitter to spread concurrent clients, while all retries
+ * together still wait out Marketo's 20 s rate window (at least 23.6 s over 6 retries; with half-ceiling
+ * jitter it could be 15.8 s, and a saturated 606 would give up before the window cleared).
+ */
 function backoffDelay(retry: number): number {
-	return Math.round(backoffCeiling(retry) * (0.5 + Math.random() * 0.5));
+	return Math.round(backoffCeiling(retry) * (0.75 + Math.random() * 0.25));
 }
 
 async function send(
@@ -451,8 +456,9 @@ const MAX_ERROR_BODY_BYTES = 1 << 20;
 
 /**
  * A JSON error envelope can come back on a streamed call (file.json of a job that is not completed),
- * whatever the Content-Type says. The first chunk tells: an export file never starts with "{". Anything
- * else flows on untouched, first chunk included.
+ * whatever the Content-Type says. The first chunk tells: an export file never starts with "{". A 206 is
+ * the rest of a file from a byte offset, where "{" is just data (an activity's attributes JSON), never an
+ * envelope. Anything else flows on untouched, first chunk included.
  */
 async function readJsonErrorOfStream(response: RawResponse): Promise<RawResponse> {
 	if (!isStream(response.body)) return response;
@@ -460,7 +466,8 @@ async function readJsonErrorOfStream(response: RawResponse): Promise<RawResponse
 	const iterator = original[Symbol.asyncIterator]();
 	const first = await iterator.next();
 	const head = first.done ? '' : Buffer.from(first.value.subarray(0, 64)).toString('utf8');
-	if (response.statusCode >= 300 || head.trimStart().startsWith('{')) {
+	const envelope = response.statusCode !== 206 && head.trimStart().startsWith('{');
+	if (response.statusCode >= 300 || envelope) {
 		const chunks: Uint8Array[] = first.done ? [] : [first.value];
 		let size = chunks[0]?.length ?? 0;
 		while (size < MAX_ERROR_BODY_BYTES) {
