@@ -4,6 +4,8 @@ export interface RequestFailure {
 	httpStatus?: number;
 	code?: string;
 	message?: string;
+	/** Drop the connection without an answer (the client sees ECONNRESET / "socket hang up"). */
+	reset?: boolean;
 }
 
 interface PendingFailure {

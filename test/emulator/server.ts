@@ -42,6 +42,7 @@ export async function handleRequest(
 	const failure = p.deps.faults.takeRequestFailure(method, path, key);
 	if (failure) {
 		req.resume();
+		if (failure.reset) return void req.socket.destroy();
 		if (failure.httpStatus) return sendHtml(res, failure.httpStatus, failure.message);
 		return sendError(res, {
 			code: failure.code ?? '611',

@@ -297,10 +297,34 @@ describe('transport', () => {
 	});
 
 	it('retries a connection reset', async () => {
-		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { reset: true } as never);
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { reset: true });
 		const envelope = await activityTypes(harness);
 		expect(envelope.result.length).toBeGreaterThan(0);
 		expect(count(harness.emulator, TYPES)).toBe(2);
+	});
+
+	it("names the connection failure when resets outlast the retries (not n8n's generic text)", async () => {
+		const saved = { ...RETRY_POLICY };
+		Object.assign(RETRY_POLICY, { maxRetries: 1, baseDelayMs: 20 });
+		try {
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 5, { reset: true });
+			const error = await activityTypes(harness).catch((e) => e);
+			expect(error.message).toMatch(/^Marketo error connection: The connection to Marketo failed/);
+			expect(error.description).toMatch(/Gave up after 2 attempts/);
+		} finally {
+			Object.assign(RETRY_POLICY, saved);
+		}
+	});
+
+	it('keeps its own message when the failure text names ECONNRESET (n8n would swap in a generic one)', () => {
+		const node = harness.context({}).context.getNode();
+		const error = new MarketoApiError(node, {
+			code: 'connection',
+			message: 'The connection to Marketo failed (read ECONNRESET)',
+		});
+		expect(error.message).toBe(
+			'Marketo error connection: The connection to Marketo failed (read ECONNRESET).',
+		);
 	});
 
 	it("fails fast instead of retrying past a poll's time budget", async () => {

@@ -91,11 +91,14 @@ export class MarketoApiError extends NodeApiError {
 	) {
 		const advice = adviceFor(detail);
 		const said = detail.message.replace(/[.\s]+$/, '');
+		const message = `Marketo error ${detail.code}: ${said}.${advice ? ` ${advice}` : ''}`;
 		super(node, { code: detail.code, message: detail.message } as JsonObject, {
-			message: `Marketo error ${detail.code}: ${said}.${advice ? ` ${advice}` : ''}`,
+			message,
 			description: options.extra,
 			httpCode: options.httpCode ?? detail.code,
 		});
+		// NodeApiError swaps a message naming ECONNRESET & co. for its generic text; ours says more.
+		this.message = message;
 		this.marketoCode = detail.code;
 		this.marketoMessage = detail.message;
 		this.outcomeUnknown = options.outcomeUnknown === true;
