@@ -23,24 +23,16 @@ import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 
-import {
-	createLeadExportJob,
-	emulatorCount,
-	emulatorJobs,
-	emulatorLead,
-	type EmulatorProcess,
-} from './emulator';
+import { createLeadExportJob, emulatorCount, emulatorJobs, emulatorLead } from './emulator';
 import {
 	exampleCredentialRef,
 	nodeItems,
 	readExampleWorkflow,
 	workflowNode,
 	type ExecuteResult,
-	type N8n,
 	type N8nItem,
 	type WorkflowFixture,
 } from './n8n';
-import type { Report } from './report';
 import { emulatorCredential, runSuite, type VersionRun } from './suite';
 
 const EXAMPLES = {
@@ -138,10 +130,7 @@ function range(parameters: Record<string, unknown>): { startAt: string; endAt: s
 // the examples
 
 async function exportLeadsToRecords(
-	report: Report,
-	scope: string,
-	n8n: N8n,
-	emulator: EmulatorProcess,
+	{ report, scope, n8n, emulator }: VersionRun,
 	workflow: WorkflowFixture,
 ): Promise<void> {
 	const node = workflowNode(workflow, 'Export Leads');
@@ -230,10 +219,7 @@ async function exportLeadsToRecords(
 }
 
 async function exportActivitiesToFile(
-	report: Report,
-	scope: string,
-	n8n: N8n,
-	emulator: EmulatorProcess,
+	{ report, scope, n8n, emulator }: VersionRun,
 	workflow: WorkflowFixture,
 ): Promise<void> {
 	const node = workflowNode(workflow, 'Export Activities');
@@ -290,10 +276,7 @@ async function exportActivitiesToFile(
 }
 
 async function importLeadsFromItems(
-	report: Report,
-	scope: string,
-	n8n: N8n,
-	emulator: EmulatorProcess,
+	{ report, scope, n8n, emulator }: VersionRun,
 	workflow: WorkflowFixture,
 ): Promise<void> {
 	const code = workflowNode(workflow, 'Leads to Import');
@@ -413,10 +396,7 @@ async function importLeadsFromItems(
 }
 
 async function exportJobSteps(
-	report: Report,
-	scope: string,
-	n8n: N8n,
-	emulator: EmulatorProcess,
+	{ report, scope, n8n, emulator }: VersionRun,
 	workflow: WorkflowFixture,
 ): Promise<void> {
 	const names = ['Create Job', 'Enqueue Job', 'Get Job Status', 'List Jobs'];
@@ -501,7 +481,8 @@ async function exportJobSteps(
 
 let examples: Examples;
 
-async function checks({ report, scope, n8n: instance, emulator }: VersionRun): Promise<void> {
+async function checks(version: VersionRun): Promise<void> {
+	const { report, scope, n8n: instance, emulator } = version;
 	await report.step(scope, 'import credential + example workflows', async () => {
 		const ref = exampleCredentialRef(examples.exportLeads);
 		for (const workflow of Object.values(examples)) {
@@ -518,7 +499,7 @@ async function checks({ report, scope, n8n: instance, emulator }: VersionRun): P
 	];
 	// a failed example does not stop the others
 	for (const [key, run] of cases) {
-		await report.scope(scope, () => run(report, scope, instance, emulator, examples[key]));
+		await report.scope(scope, () => run(version, examples[key]));
 	}
 }
 
