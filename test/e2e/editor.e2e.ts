@@ -208,7 +208,23 @@ async function editorCheck({
 		await ui('Lead Export: Fields lists Marketo fields (loadOptions)', async () => {
 			const ndv = await editor.openNode(PANELS.leadExport);
 			try {
-				await ndv.locator('[data-test-id="parameter-input-fields"]').click();
+				// n8n 2.x sometimes lets the first click land while the panel is still settling and opens no
+				// dropdown: click again until the dropdown shows anything (items, "Loading", "No data").
+				const input = ndv.locator('[data-test-id="parameter-input-fields"]');
+				const dropdown = page.locator(
+					'.el-select-dropdown:visible, .el-select-dropdown__item:visible',
+				);
+				for (let attempt = 0; attempt < 4; attempt++) {
+					await input.click();
+					const opened = await dropdown
+						.first()
+						.waitFor({ state: 'visible', timeout: 5_000 })
+						.then(
+							() => true,
+							() => false,
+						);
+					if (opened) break;
+				}
 				// The list comes from Marketo through n8n (loadOptions): give a busy machine time.
 				await page
 					.locator('.el-select-dropdown__item:visible')
