@@ -14,6 +14,7 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 import { startEmulatorProcess, type EmulatorProcess } from '../test/e2e/emulator';
@@ -129,6 +130,36 @@ class UsageError extends Error {
 	}
 }
 
+/** A failed step of the demo: printed as the step, the cause's last lines and what to do, not a stack trace. */
+class DemoStepError extends Error {
+	constructor(
+		readonly step: string,
+		readonly hint: string,
+		readonly detail = '',
+	) {
+		super(`${step} failed${detail ? `: ${detail}` : ''}`);
+	}
+}
+
+async function step<T>(name: string, hint: string, run: () => T | Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		if (error instanceof DemoStepError) throw error;
+		throw new DemoStepError(name, hint, error instanceof Error ? error.message : String(error));
+	}
+}
+
+function reportFailure(error: unknown): void {
+	if (!(error instanceof DemoStepError)) {
+		process.stderr.write(`[demo] ${error instanceof Error ? error.message : String(error)}\n`);
+		return;
+	}
+	process.stderr.write(`[demo] FAILED: ${error.step}\n`);
+	if (error.detail) process.stderr.write(`${tail(error.detail, 12).replace(/^/gm, '    ')}\n`);
+	process.stderr.write(`[demo] what to do: ${error.hint}\n`);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // output
 
@@ -159,32 +190,32 @@ function minutes(ms: number): string {
 /** n8n from the cache; the first time, installs it (scripts/install-n8n.sh) and says how it is going. */
 export async function ensureN8n(version: string): Promise<N8nInstall> {
 	const dir = path.join(cacheDir(), `n8n-${version}`);
-	if (!fs.existsSync(path.join(dir, '.complete'))) {
-		const major = majorOf(version);
+	const major = majorOf(version);
+	// The script runs every time: for a cached install it only checks that it still works.
+	const cold = !fs.existsSync(path.join(dir, '.complete'));
+	if (cold)
 		progress(
-			`installing n8n ${version}${major === 2 ? ' and Node 24' : ''} into ${cacheDir()} — ` +
-				`the first run only; takes several minutes (n8n 2.x ~3 GB, 1.x ~2 GB)`,
+			`installing n8n ${version}${major === 2 ? ' and Node 24' : ''} into ${cacheDir()}: ` +
+				`the first run only; about 5 minutes and 2 GB per n8n version`,
 		);
-		const t0 = Date.now();
-		const child = spawn(
-			'bash',
-			[path.join(REPO_ROOT, 'scripts', 'install-n8n.sh'), String(major)],
-			{
-				stdio: ['ignore', 'inherit', 'inherit'],
-				env: { ...process.env, [`N8N${major}_VERSION`]: version, MARKETO_BULK_CACHE: cacheDir() },
-			},
+	const t0 = Date.now();
+	const child = spawn('bash', [path.join(REPO_ROOT, 'scripts', 'install-n8n.sh'), String(major)], {
+		stdio: ['ignore', 'inherit', 'inherit'],
+		env: { ...process.env, [`N8N${major}_VERSION`]: version, MARKETO_BULK_CACHE: cacheDir() },
+	});
+	const ticker = setInterval(() => {
+		progress(
+			`  still installing n8n ${version}: ${minutes(Date.now() - t0)}, ${sizeOf(dir)} so far`,
 		);
-		const ticker = setInterval(() => {
-			progress(
-				`  still installing n8n ${version}: ${minutes(Date.now() - t0)}, ${sizeOf(dir)} so far`,
-			);
-		}, 30_000);
-		const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-		clearInterval(ticker);
-		if (code !== 0)
-			throw new Error(`installing n8n ${version} failed (scripts/install-n8n.sh exited ${code})`);
-		progress(`installed n8n ${version} in ${minutes(Date.now() - t0)}`);
-	}
+	}, 30_000);
+	const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+	clearInterval(ticker);
+	if (code !== 0)
+		throw new DemoStepError(
+			`installing n8n ${version}`,
+			'the [install-n8n] lines above name the step that failed and what to do; then run the demo again',
+		);
+	if (cold) progress(`installed n8n ${version} in ${minutes(Date.now() - t0)}`);
 	return n8nInstall(version);
 }
 
@@ -564,7 +595,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 	process.on('SIGTERM', onSignal);
 
 	try {
-		const { examples, credentials } = loadExamples(options.examplesDir);
+		const { examples, credentials } = await step(
+			`reading the example workflows in ${options.examplesDir}`,
+			'fix or remove the file named above (each must be an n8n workflow exported as JSON)',
+			() => loadExamples(options.examplesDir),
+		);
 		if (examples.length === 0) progress(`no example workflows in ${options.examplesDir}`);
 
 		const install = await ensureN8n(options.n8n);
@@ -575,18 +610,30 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 				? `using the package E2E_TARBALL=${process.env.E2E_TARBALL}`
 				: 'building and packing n8n-nodes-marketo-bulk (npm run build + npm pack)…',
 		);
-		const tarball = packPackage();
+		const tarball = await step(
+			'building and packing the package',
+			'run `npm ci` first (the build needs the development dependencies), then `npm run build` to see the compiler',
+			() => packPackage(),
+		);
 		if (!process.env.E2E_TARBALL) tarballDir = path.dirname(tarball);
 		progress(`packed ${path.basename(tarball)}`);
 
 		progress('starting the Marketo emulator…');
-		emulator = await startEmulatorProcess();
+		emulator = await step(
+			'starting the Marketo emulator',
+			'run `npm run emulator` on its own to see why it does not start',
+			() => startEmulatorProcess(),
+		);
 		progress(`Marketo emulator on ${emulator.url}`);
 
 		progress(
 			'installing the package into a fresh n8n user folder, as n8n installs community packages…',
 		);
-		folder = prepareUserFolder(install.version, tarball);
+		folder = await step(
+			'installing the package into a new n8n user folder',
+			`check the free space of ${os.tmpdir()} (df -h), then run the demo again`,
+			() => prepareUserFolder(install.version, tarball),
+		);
 
 		let port = 0;
 		let brokerPort = 0;
@@ -604,7 +651,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 			`importing the credential (${credentials.map((c) => c.name).join(', ')}) and ${examples.length} example workflow(s): ` +
 				examples.map((e) => e.file).join(', '),
 		);
-		await importAll(n8n, emulator, examples, credentials);
+		await step(
+			'importing the credential and the example workflows into n8n',
+			`n8n's own lines above say why; if they name SQLite or a native module, delete ${path.join(cacheDir(), `n8n-${install.version}`)} and run the demo again (n8n is then installed anew)`,
+			() => importAll(n8n!, emulator!, examples, credentials),
+		);
 
 		if (options.headless) {
 			const results = await runHeadless(n8n, examples);
@@ -624,8 +675,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 		}
 
 		progress(`starting n8n ${install.version} on port ${n8n.port}…`);
-		await n8n.start();
-		await n8n.setupOwner(DEMO_OWNER);
+		await step(
+			`starting n8n ${install.version}`,
+			"the lines above are the end of n8n's log; if a port is taken, choose another with --port",
+			async () => {
+				await n8n!.start();
+				await n8n!.setupOwner(DEMO_OWNER);
+			},
+		);
 		printInstructions(n8n, examples, credentials, emulator, install.version);
 		waiting = true;
 		const exited = n8n.whenExited!.then((code) => ({ code }));
@@ -658,7 +715,7 @@ if (require.main === module) {
 			process.exit(code);
 		},
 		(error) => {
-			process.stderr.write(`[demo] ${error instanceof Error ? error.message : String(error)}\n`);
+			reportFailure(error);
 			process.exit(1);
 		},
 	);

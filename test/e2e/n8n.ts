@@ -71,24 +71,26 @@ export function majorOf(version: string): number {
 	return Number(version.split('.')[0]);
 }
 
-/** Installs n8n `version` into the cache once (scripts/install-n8n.sh; minutes) and returns how to run it. */
+/**
+ * Installs n8n `version` into the cache once (scripts/install-n8n.sh; minutes) and returns how to run it.
+ * The script runs every time: for a cached install it only checks that it still works (a second), and a
+ * cache that fails the check is rebuilt rather than reused.
+ */
 export function n8nInstall(version: string): N8nInstall {
 	const major = majorOf(version);
 	if (major !== 1 && major !== 2) throw new Error(`n8n ${version}: only 1.x and 2.x are supported`);
 	const dir = path.join(cacheDir(), `n8n-${version}`);
 	const n8nBin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	if (!fs.existsSync(path.join(dir, '.complete'))) {
-		const result = spawnSync(
-			'bash',
-			[path.join(REPO_ROOT, 'scripts', 'install-n8n.sh'), String(major)],
-			{
-				stdio: ['ignore', 'inherit', 'inherit'],
-				env: { ...process.env, [`N8N${major}_VERSION`]: version, MARKETO_BULK_CACHE: cacheDir() },
-			},
-		);
-		if (result.status !== 0)
-			throw new Error(`n8n ${version}: install-n8n.sh failed (${result.status})`);
-	}
+	const installed = spawnSync(
+		'bash',
+		[path.join(REPO_ROOT, 'scripts', 'install-n8n.sh'), String(major)],
+		{
+			stdio: ['ignore', 'inherit', 'inherit'],
+			env: { ...process.env, [`N8N${major}_VERSION`]: version, MARKETO_BULK_CACHE: cacheDir() },
+		},
+	);
+	if (installed.status !== 0)
+		throw new Error(`n8n ${version}: install-n8n.sh failed (${installed.status})`);
 	const nodeBin =
 		major === 1
 			? (process.env.N8N_E2E_NODE1 ?? process.execPath)
@@ -233,6 +235,83 @@ export function prepareUserFolder(version: string, tarball: string): UserFolder 
 	} finally {
 		fs.rmSync(unpacked, { recursive: true, force: true });
 	}
+}
+
+/** The README's "from this repository" install commands: the bash block after this marker, run as written. */
+const README_INSTALL_MARKER = '<!-- install-from-repository -->';
+
+export function readmeInstallCommands(): string {
+	const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+	const at = readme.indexOf(README_INSTALL_MARKER);
+	const block = at < 0 ? null : /```bash\n([\s\S]*?)```/.exec(readme.slice(at));
+	if (!block) throw new Error(`README.md has no bash block after ${README_INSTALL_MARKER}`);
+	return block[1];
+}
+
+/**
+ * Installs the package the way the README tells a user to from a clone of this repository: a copy of the
+ * working tree (the files git knows, committed or not; no node_modules, no dist), the README's commands run
+ * there by bash with a fresh HOME and none of npm's variables from the calling `npm run`. Returns the
+ * `.n8n/nodes` folder they made; userFolderFrom() gives each n8n a copy of it.
+ */
+export function installAsReadmeSays(): string {
+	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-readme-install-'));
+	const clone = path.join(work, 'n8n-nodes-marketo-bulk');
+	const home = path.join(work, 'home');
+	fs.mkdirSync(home);
+	const files = run(
+		'git',
+		['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+		REPO_ROOT,
+	)
+		.split('\0')
+		.filter((file) => file && fs.existsSync(path.join(REPO_ROOT, file)));
+	for (const file of files) {
+		fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
+		fs.copyFileSync(path.join(REPO_ROOT, file), path.join(clone, file));
+	}
+	const env = Object.fromEntries(
+		Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)),
+	);
+	const result = spawnSync('bash', ['-euo', 'pipefail', '-c', readmeInstallCommands()], {
+		cwd: clone,
+		env: { ...env, HOME: home },
+		encoding: 'utf8',
+	});
+	if (result.status !== 0) {
+		throw new Error(
+			`the README's install commands failed (${result.status}):\n${tail(result.stdout + result.stderr, 20)}`,
+		);
+	}
+	fs.rmSync(clone, { recursive: true, force: true });
+	const nodesDir = path.join(home, '.n8n', 'nodes');
+	if (!fs.existsSync(nodesDir)) throw new Error(`the README's commands made no ${nodesDir}`);
+	return nodesDir;
+}
+
+/** A fresh N8N_USER_FOLDER whose `.n8n/nodes` is a copy of `nodesTemplate` (see installAsReadmeSays). */
+export function userFolderFrom(nodesTemplate: string): UserFolder {
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
+	const nodesDir = path.join(root, '.n8n', 'nodes');
+	fs.cpSync(nodesTemplate, nodesDir, { recursive: true, verbatimSymlinks: true });
+	const installed = fs.readdirSync(path.join(nodesDir, 'node_modules'));
+	const packageName = installed.find((name) => name.startsWith('n8n-nodes-'));
+	if (!packageName) throw new Error(`no n8n-nodes-* package in ${nodesDir}/node_modules`);
+	const duplicates = findDirs(nodesDir, 'n8n-workflow');
+	if (duplicates.length > 0)
+		throw new Error(
+			`n8n-workflow must come from n8n, not from the package: ${duplicates.join(', ')}`,
+		);
+	const packageDir = path.join(nodesDir, 'node_modules', packageName);
+	const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+	return {
+		root,
+		nodesDir,
+		packageName,
+		packageVersion: manifest.version,
+		packageDir,
+		remove: () => fs.rmSync(root, { recursive: true, force: true }),
+	};
 }
 
 // ---------------------------------------------------------------------------------------------------------

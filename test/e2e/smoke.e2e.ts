@@ -1,6 +1,8 @@
 /**
  * Smoke test inside a REAL n8n, for each supported version (n8n 1.x on Node 20, 2.x on Node 24):
- * pack the package, install it as a community package, start n8n, check that our credential and node types
+ * install the package exactly as the README's "from this repository" commands say (run as written, in a
+ * copy of the working tree with a fresh HOME; the other suites install it as n8n installs a community
+ * package), start n8n, check that our credential and node types
  * are registered without errors and that their icons are served; then import a credential pointing at the
  * Marketo emulator (a separate process) and a Manual Trigger → Marketo Bulk (Lead Export › List Jobs)
  * workflow, execute it headless and check it ran and fetched a token (preAuthentication inside n8n).
@@ -13,7 +15,7 @@
 import * as assert from 'assert';
 
 import { createLeadExportJob, tokenCalls } from './emulator';
-import { nodeOutput, type WorkflowFixture } from './n8n';
+import { installAsReadmeSays, nodeOutput, userFolderFrom, type WorkflowFixture } from './n8n';
 import { emulatorCredential, runSuite, type VersionRun } from './suite';
 
 const PACKAGE = 'n8n-nodes-marketo-bulk';
@@ -59,6 +61,12 @@ function iconUrls(value: unknown): string[] {
 }
 
 async function smoke({ report, scope, n8n: instance, emulator }: VersionRun): Promise<void> {
+	// scripts/test-e2e.sh installs n8n with npm_config_ignore_scripts=true: a native module that was not
+	// compiled shows here, when n8n opens its database
+	await report.step(scope, 'n8n opens its database (n8n list:workflow)', async () => {
+		const listed = await instance.cli(['list:workflow']);
+		assert.strictEqual(listed.code, 0, `n8n list:workflow: ${listed.stdout}${listed.stderr}`);
+	});
 	await report.step(scope, 'start n8n', () => instance.start());
 	const nodes = await report.step(scope, 'node types registered', async () => {
 		const types = await instance.nodeTypes();
@@ -152,4 +160,13 @@ async function smoke({ report, scope, n8n: instance, emulator }: VersionRun): Pr
 	});
 }
 
-runSuite({ checks: smoke });
+let readmeInstall = '';
+runSuite({
+	setup: async (report) => {
+		readmeInstall = await report.step('setup', "install as the README's commands say", () =>
+			installAsReadmeSays(),
+		);
+	},
+	userFolder: () => userFolderFrom(readmeInstall),
+	checks: smoke,
+});

@@ -33,6 +33,8 @@ export interface Suite {
 	/** Steps before anything is packed (reading examples, checking for Chromium). */
 	setup?: (report: Report) => Promise<void>;
 	n8nOptions?: N8nOptions;
+	/** The user folder of each n8n: by default the tarball installed as n8n installs a community package. */
+	userFolder?: (version: string, tarball: string) => UserFolder;
 	/** The checks of one n8n version; a failed step ends them (the next version still runs). */
 	checks: (run: VersionRun) => Promise<void>;
 	/** Last notes, before the timings. */
@@ -107,7 +109,9 @@ async function onVersion(
 	try {
 		const install = await report.step(scope, 'install n8n', () => n8nInstall(version));
 		scope = `n8n ${version} (Node ${install.nodeVersion})`;
-		folder = await report.step(scope, 'install package', () => prepareUserFolder(version, tarball));
+		folder = await report.step(scope, 'install package', () =>
+			(suite.userFolder ?? prepareUserFolder)(version, tarball),
+		);
 		n8n = await N8n.create(install, folder, suite.n8nOptions);
 		await suite.checks({ report, scope, version, n8n, emulator });
 		finished = true;
