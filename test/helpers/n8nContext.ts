@@ -182,6 +182,7 @@ export function createContext(options: ContextOptions): TestContext {
 		getTimezone: () => options.timeZone ?? 'UTC',
 		getMode: () => options.mode ?? 'trigger',
 		getActivationMode: () => 'activate',
+		getWorkflow: () => ({ id: 'test-workflow', name: 'Test workflow', active: true }),
 		continueOnFail: () => options.continueOnFail === true,
 		getExecutionCancelSignal: () => abort.signal,
 		getWorkflowStaticData: () => staticData,

@@ -1,4 +1,11 @@
-import type { IDataObject, INode, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import {
+	Workflow,
+	type IDataObject,
+	type INode,
+	type INodeExecutionData,
+	type INodeTypes,
+	type IPollFunctions,
+} from 'n8n-workflow';
 
 import type { ExportJobStatus } from '../../nodes/MarketoBulk/jobs/exportJob';
 import type { ExportKind } from '../../nodes/MarketoBulk/jobs/exportRequest';
@@ -21,6 +28,7 @@ import {
 	STATE_KEY,
 	type DataState,
 } from '../../nodes/MarketoBulk/trigger/state';
+import { withSavedState } from '../../nodes/MarketoBulk/trigger/store';
 import { seeded } from '../helpers/random';
 
 const sec = (iso: string) => Date.parse(iso) / 1000;
@@ -763,4 +771,119 @@ describe('Export Job Completed (in-memory Marketo)', () => {
 		}
 		expect(seen).toEqual([a.exportId]);
 	});
+});
+
+// -------------------------------------------------------------------------------------------------
+// What reaches n8n's database. A model of how n8n keeps a poller's static data, built on n8n-workflow's
+// own Workflow and ObservableObject: the workflow's static data is loaded from the database column into a
+// Workflow; n8n saves it (JSON of the root) after the activation and when a poll emits, and only if the
+// root is flagged as changed. n8n 1.x and the in-memory scheduler of 2.x keep one Workflow per activation
+// (later polls change it in memory); the durable scheduler's poll triggers (2.x) build a Workflow from the
+// database for every poll.
+
+type N8nMode = 'in-memory scheduler' | 'durable poll triggers';
+
+const NODE_TYPES = {
+	getByName: () => ({ description: { properties: [] } }),
+	getByNameAndVersion: () => ({ description: { properties: [] }, poll: async () => null }),
+	getKnownTypes: () => ({}),
+} as unknown as INodeTypes;
+
+class N8nStaticData {
+	/** workflow_entity.staticData */
+	column = '{}';
+	private workflow = this.load();
+	/** Names the n8n process: the trigger's memory of its state is per process. */
+	private process = 1;
+
+	constructor(private readonly mode: N8nMode) {}
+
+	private load(): Workflow {
+		return new Workflow({
+			id: 'wf1',
+			nodes: [NODE],
+			connections: {},
+			active: true,
+			nodeTypes: NODE_TYPES,
+			staticData: JSON.parse(this.column) as IDataObject,
+		});
+	}
+
+	private save(): void {
+		const root = this.workflow.staticData as IDataObject & { __dataChanged?: boolean };
+		if (root.__dataChanged !== true) return;
+		this.column = JSON.stringify(root);
+		root.__dataChanged = false;
+	}
+
+	/** One poll of the trigger, through poll.ts's write path. */
+	async poll(
+		step: (store: IDataObject) => Promise<INodeExecutionData[][] | null>,
+		activation = false,
+	): Promise<INodeExecutionData[][] | null> {
+		if (this.mode === 'durable poll triggers' && !activation) this.workflow = this.load();
+		const store = this.workflow.getStaticData('node', NODE);
+		const result = await withSavedState(`${this.process}/wf1:trigger`, store, step);
+		if (activation || result !== null) this.save();
+		return result;
+	}
+
+	/** n8n stops (its memory is gone) and starts again: a new activation from the database. */
+	restart(): void {
+		this.process++;
+		this.workflow = this.load();
+	}
+
+	saved(): DataState | undefined {
+		const root = JSON.parse(this.column) as IDataObject;
+		return readState<DataState>((root[`node:${NODE.name}`] ?? {}) as IDataObject, 'data');
+	}
+}
+
+describe("the state reaches n8n's database", () => {
+	it.each<[N8nMode]>([['in-memory scheduler'], ['durable poll triggers']])(
+		'backfill with restarts after emissions and with jobs in flight (%s): each record once, the saved watermark moves with each emission',
+		async (mode) => {
+			const marketo = new FakeMarketo();
+			const start = sec('2026-01-01T00:00:00Z');
+			for (let day = 0; day < 59; day++) marketo.addRecords(3, start + day * 86_400 + 3_600);
+			const cfg = leadTrigger({ startFrom: 'date', startDate: '2026-01-01T00:00:00Z' });
+			const n8n = new N8nStaticData(mode);
+			const step = (store: IDataObject) => pollDataEvent(marketo, cfg, store);
+			await n8n.poll(step, true);
+			expect(marketo.jobs.map((j) => j.status)).toEqual(['Cancelled']);
+
+			const emitted: number[] = [];
+			let restarts = 0;
+			let emissions = 0;
+			let restartedInFlight = false;
+			for (let poll = 0; poll < 12; poll++) {
+				marketo.advance(61);
+				const out = await n8n.poll(step);
+				emitted.push(...ids(out));
+				marketo.complete();
+				if (out !== null) {
+					// n8n saved this emission: the watermark at its window's end, the next job with it.
+					const saved = n8n.saved()!;
+					expect(saved.emissions).toBe(++emissions);
+					expect(saved.last?.records).toBe(out[0].length);
+					expect(saved.watermark).toBe(sec(saved.last!.endAt));
+				}
+				// Restart right after every emission, and once while a job is in flight.
+				const inFlight: boolean = out === null && emissions > 0 && !restartedInFlight;
+				restartedInFlight ||= inFlight;
+				if (out !== null || inFlight) {
+					restarts++;
+					n8n.restart();
+					const again = await n8n.poll(step, true);
+					if (again !== null) emissions++;
+					emitted.push(...ids(again));
+				}
+			}
+			expect(restarts).toBeGreaterThanOrEqual(3);
+			expect(restartedInFlight).toBe(true);
+			expect(new Set(emitted).size).toBe(emitted.length);
+			expect(emitted.sort((a, b) => a - b)).toEqual(marketo.records.map((r) => r.id));
+		},
+	);
 });

@@ -46,7 +46,8 @@ import {
  * start + 31 days − 1 s)] and starts one job for it if it reaches past the watermark. The exportId is in
  * the state before anything waits on it. The emitting poll moves the watermark to the window's end, keeps
  * the keys the next window's overlap may repeat, and starts the next job, so that all of it is saved with
- * the emission (n8n 1.x saves static data only then).
+ * the emission (n8n saves static data only then). The first poll only probes (see run()), so the first
+ * job starts on the poll after the activation.
  *
  * A poll that has done something Marketo remembers (created a job) never throws afterwards: a failure is
  * left for the next poll, which repeats the step and reports it (see notices.ts).
@@ -83,19 +84,22 @@ class DataPoll {
 
 	async run(): Promise<INodeExecutionData[][] | null> {
 		const saved = readState<DataState>(this.store, 'data');
-		let initialized = true;
+		// The poll that (re)starts the state starts no export: it is n8n's activation poll, and the
+		// activation may still fail after it (n8n 1.x checks the poll times only then, and retries). A
+		// failed activation's state is never saved, so a job started now would be left behind by each try.
 		if (!saved || saved.stream !== this.cfg.streamKey) {
 			this.st = await this.initialize(undefined);
-		} else if (saved.shape !== this.cfg.shapeKey) {
-			this.st = await this.initialize(saved);
-		} else {
-			this.st = saved;
-			initialized = false;
+			return null;
 		}
+		if (saved.shape !== this.cfg.shapeKey) {
+			this.st = await this.initialize(saved);
+			return null;
+		}
+		this.st = saved;
 		const st = this.st;
 
-		// A notice from an earlier poll is told first, before anything changes (not at activation).
-		if (st.notice && !initialized) {
+		// A notice from an earlier poll is told first, before anything changes.
+		if (st.notice) {
 			const notice = st.notice;
 			if (!wasTold(st.id, notice)) {
 				markTold(st.id, notice);

@@ -5,6 +5,7 @@ import { pollDataEvent } from './dataEvents';
 import { pollJobEvent } from './jobEvents';
 import { pollPort } from './port';
 import { sample } from './sample';
+import { withSavedState } from './store';
 
 /**
  * One poll of the Marketo Bulk Trigger: read the parameters, then either show a sample (manual mode,
@@ -15,8 +16,12 @@ export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][]
 	const config = readTriggerConfig(this);
 	const port = pollPort(this);
 	if (this.getMode() === 'manual') return await sample(port, config);
+	// This poll's own static-data object: only a write through it reaches n8n's database (see store.ts).
 	const store = this.getWorkflowStaticData('node');
-	return config.event === 'jobCompleted'
-		? await pollJobEvent(port, config, store)
-		: await pollDataEvent(port, config, store);
+	const trigger = `${this.getWorkflow().id ?? ''}:${port.node.name}`;
+	return await withSavedState(trigger, store, async (state) =>
+		config.event === 'jobCompleted'
+			? await pollJobEvent(port, config, state)
+			: await pollDataEvent(port, config, state),
+	);
 }

@@ -61,6 +61,9 @@ export interface DataState {
 	notice?: Notice;
 	/** Last emitted job, for the user looking at static data. */
 	last?: { exportId: string; startAt: string; endAt: string; records: number };
+	/** Changes and emissions so far, counted by store.ts. */
+	rev?: number;
+	emissions?: number;
 }
 
 export interface JobsState {
@@ -75,6 +78,9 @@ export interface JobsState {
 	/** Marketo seconds: with a start date, jobs that finished before it are not emitted. */
 	floor?: number;
 	lastListLocal?: number;
+	/** Changes and emissions so far, counted by store.ts. */
+	rev?: number;
+	emissions?: number;
 }
 
 export function readState<T extends DataState | JobsState>(
