@@ -6,6 +6,21 @@ export interface RequestFailure {
 	message?: string;
 	/** Drop the connection without an answer (the client sees ECONNRESET / "socket hang up"). */
 	reset?: boolean;
+	/**
+	 * Answer at once (with `httpStatus`, or the error `code`) and close the connection without reading
+	 * the request body, as a server does with a request it refuses at the door: a client still sending
+	 * a large body sees `write EPIPE` or a reset rather than the answer.
+	 */
+	unread?: boolean;
+	/** Take the request and never answer: not a byte, until `hangMs` passes or the emulator closes. */
+	hang?: boolean;
+	/**
+	 * Answer normally, but stop after this many bytes of the response body and hold the connection
+	 * open (until `hangMs` passes or the emulator closes): a body that stops arriving.
+	 */
+	stallAfterBytes?: number;
+	/** How long `hang` and `stallAfterBytes` hold the connection before closing it. Default: forever. */
+	hangMs?: number;
 }
 
 interface PendingFailure {

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearer, findRoute, normalizePath, type Deps } from './api';
+import type { RequestFailure } from './faults';
 import type { ConcurrencyGate, RateLimiter } from './limits';
 import { sendError, sendHtml, sendJson } from './respond';
 
@@ -40,15 +41,10 @@ export async function handleRequest(
 	p.count(`${method} ${key}`);
 
 	const failure = p.deps.faults.takeRequestFailure(method, path, key);
-	if (failure) {
-		req.resume();
-		if (failure.reset) return void req.socket.destroy();
-		if (failure.httpStatus) return sendHtml(res, failure.httpStatus, failure.message);
-		return sendError(res, {
-			code: failure.code ?? '611',
-			message: failure.message ?? defaultMessage(failure.code ?? '611'),
-		});
-	}
+	// A stalled body is the real answer cut short, so the request goes on to its endpoint.
+	if (failure?.stallAfterBytes !== undefined)
+		stallAfter(res, failure.stallAfterBytes, failure.hangMs);
+	else if (failure) return injectFailure(req, res, failure);
 
 	// A wrong host or path prefix gets what a web server gives: an HTML 404, not Marketo JSON.
 	if (!found) {
@@ -98,6 +94,51 @@ export async function handleRequest(
 			});
 		else res.destroy(e as Error);
 	}
+}
+
+function injectFailure(req: IncomingMessage, res: ServerResponse, failure: RequestFailure): void {
+	const answer = () => {
+		if (failure.httpStatus) return sendHtml(res, failure.httpStatus, failure.message);
+		sendError(res, {
+			code: failure.code ?? '611',
+			message: failure.message ?? defaultMessage(failure.code ?? '611'),
+		});
+	};
+	if (failure.unread) {
+		// Answer, then close once the answer has left, with the request body still unread.
+		res.once('finish', () => req.socket.destroy());
+		return answer();
+	}
+	// A server that hangs has still read the request: the client finishes sending, then waits.
+	req.resume();
+	if (failure.hang) return holdOpen(res, failure.hangMs);
+	if (failure.reset) return void req.socket.destroy();
+	answer();
+}
+
+/** Keeps the connection open without a byte more, then closes it after `ms` (if given). */
+function holdOpen(res: ServerResponse, ms: number | undefined): void {
+	if (ms !== undefined) setTimeout(() => res.destroy(), ms).unref();
+}
+
+/** Lets the first `limit` bytes of the response body through, then nothing more (see holdOpen). */
+function stallAfter(res: ServerResponse, limit: number, hangMs: number | undefined): void {
+	let left = limit;
+	const write = res.write.bind(res) as (chunk: Buffer) => boolean;
+	const end = res.end.bind(res) as () => ServerResponse;
+	const pass = (chunk: unknown) => {
+		if (left <= 0 || chunk === undefined || chunk === null || typeof chunk === 'function') return;
+		const part = Buffer.from(chunk as string | Uint8Array).subarray(0, left);
+		left -= part.length;
+		if (part.length) write(part);
+		if (left <= 0) holdOpen(res, hangMs);
+	};
+	// Writers are told all went well (and their callbacks never run): they carry on into the void.
+	res.write = ((chunk: unknown) => (pass(chunk), true)) as typeof res.write;
+	res.end = ((chunk?: unknown) => {
+		pass(chunk);
+		return left > 0 ? end() : res;
+	}) as typeof res.end;
 }
 
 const DEFAULT_MESSAGES: Record<string, string> = {

@@ -7,7 +7,14 @@
  *   preAuthentication once on an HTTP 401 *exception*, wraps failures in NodeApiError, and sets the
  *   execution's cancel signal on the request;
  * - `httpRequest` follows axios' contract as n8n uses it: `returnFullResponse`, `encoding: 'stream'`,
- *   `ignoreHttpStatusErrors`, `json`, errors carrying `response` and `code`;
+ *   `ignoreHttpStatusErrors`, `json`, errors carrying `response` and `code`, connection failures named as
+ *   Node's http client names them ("socket hang up", ECONNRESET); `timeout` (n8n's default: 300 s)
+ *   bounds the wait for the response head only, as axios' redirect-following transport does, so a body
+ *   that stops arriving is never timed out;
+ * - failures wrapped the way the chosen n8n major does it (`n8nMajor`): in 1.x the NodeApiError keeps
+ *   no `cause` (n8n-workflow 1.x declares `cause` as a class field, which resets the cause the Error
+ *   constructor set), only `httpCode` (the error code, e.g. "ECONNRESET"), `messages` (the original
+ *   message) and a generic message; 2.x keeps the cause;
  * - binary data is stored on disk (n8n's filesystem mode), streamed.
  * Everything else inside n8n is covered by the end-to-end tests that run in a real n8n.
  */
@@ -72,6 +79,7 @@ export async function httpRequest(options: IHttpRequestOptions): Promise<unknown
 		headers['content-type'] ??= 'application/json';
 	}
 	if (options.json) headers.accept ??= 'application/json';
+	const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
 	let response;
 	try {
 		response = await request(url, {
@@ -79,11 +87,11 @@ export async function httpRequest(options: IHttpRequestOptions): Promise<unknown
 			headers,
 			body: body as never,
 			signal: options.abortSignal,
+			headersTimeout: timeout,
+			bodyTimeout: 0,
 		});
 	} catch (error) {
-		const failure = error as HttpError;
-		failure.code ??= (error as { cause?: { code?: string } }).cause?.code;
-		throw failure;
+		throw asAxiosError(error as HttpError, timeout);
 	}
 	const responseHeaders = response.headers as Record<string, string | string[] | undefined>;
 	let data: unknown;
@@ -119,6 +127,23 @@ export async function httpRequest(options: IHttpRequestOptions): Promise<unknown
 	return data;
 }
 
+/** n8n-core sets this axios default; the package sets none of its own unless a call asks. */
+const DEFAULT_TIMEOUT_MS = 300_000;
+
+/** The error axios gives for the same failure: what n8n-core hands on (and wraps). */
+function asAxiosError(error: HttpError, timeout: number): HttpError {
+	const code = error.code ?? (error as { cause?: { code?: string } }).cause?.code;
+	if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+		return Object.assign(new Error(`timeout of ${timeout}ms exceeded`), { code: 'ECONNABORTED' });
+	}
+	// The connection closed before the answer: Node's http client says "socket hang up".
+	if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+		return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+	}
+	error.code = code;
+	return error;
+}
+
 function isBinaryBody(body: unknown): boolean {
 	return (
 		Buffer.isBuffer(body) ||
@@ -137,6 +162,8 @@ export interface ContextOptions {
 	staticData?: IDataObject;
 	mode?: 'manual' | 'trigger';
 	binaryDir?: string;
+	/** Which n8n major's error wrapping `httpRequestWithAuthentication` reproduces. Default 2. */
+	n8nMajor?: 1 | 2;
 }
 
 export interface TestContext {
@@ -174,6 +201,12 @@ export function createContext(options: ContextOptions): TestContext {
 		Object.assign(credentials, output);
 		// n8n writes the new token back to the stored credential.
 		store.data = { ...store.data, ...output };
+	};
+
+	const wrap = (error: unknown) => {
+		const wrapped = new NodeApiError(node, error as never);
+		if (options.n8nMajor === 1) (wrapped as { cause?: unknown }).cause = undefined;
+		return wrapped;
 	};
 
 	const context = {
@@ -228,10 +261,10 @@ export function createContext(options: ContextOptions): TestContext {
 							await preAuthenticate(credentials);
 							return await httpRequest(authenticated());
 						} catch (retryError) {
-							throw new NodeApiError(node, retryError as never);
+							throw wrap(retryError);
 						}
 					}
-					throw new NodeApiError(node, error as never);
+					throw wrap(error);
 				}
 			},
 			async prepareBinaryData(
