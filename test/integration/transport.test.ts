@@ -4,8 +4,10 @@ import type { AddressInfo } from 'net';
 import { MarketoApi } from '../../credentials/MarketoApi.credentials';
 import {
 	marketoRequest,
+	marketoStream,
 	prepareRoutedRequest,
 	RETRY_POLICY,
+	TIME_LIMITS,
 	unwrapEnvelope,
 } from '../../nodes/MarketoBulk/transport';
 import { MarketoApiError } from '../../nodes/MarketoBulk/transport/errors';
@@ -23,14 +25,23 @@ beforeAll(async () => {
 afterAll(async () => {
 	await harness.emulator.close();
 });
+const savedPolicy = { ...RETRY_POLICY };
+const savedLimits = { ...TIME_LIMITS };
 beforeEach(() => {
 	harness.emulator.reset();
 	harness.credentials.data.accessToken = '';
 	harness.credentials.preAuthentications = 0;
 });
+afterEach(() => {
+	Object.assign(RETRY_POLICY, savedPolicy);
+	Object.assign(TIME_LIMITS, savedLimits);
+});
 
-const activityTypes = (h: Harness) =>
-	marketoRequest(h.context({}).context, { method: 'GET', path: '/rest/v1/activities/types.json' });
+const activityTypes = (h: Harness, extra: Parameters<Harness['context']>[1] = {}) =>
+	marketoRequest(h.context({}, extra).context, {
+		method: 'GET',
+		path: '/rest/v1/activities/types.json',
+	});
 
 async function preAuthenticate(credentials: Record<string, unknown>) {
 	return await new MarketoApi().preAuthentication.call(
@@ -164,6 +175,7 @@ describe('transport', () => {
 
 	it('stays under a real rate limit by backing off', async () => {
 		const limited = await startHarness({ rateLimit: { calls: 4, windowSeconds: 2 } });
+		RETRY_POLICY.rateWindowMs = 2000;
 		try {
 			const test = limited.context({});
 			await marketoRequest(test.context, { method: 'GET', path: '/rest/v1/activities/types.json' });
@@ -296,11 +308,25 @@ describe('transport', () => {
 		}
 	});
 
-	it('retries a connection reset', async () => {
-		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { reset: true });
-		const envelope = await activityTypes(harness);
-		expect(envelope.result.length).toBeGreaterThan(0);
-		expect(count(harness.emulator, TYPES)).toBe(2);
+	describe.each([1, 2] as const)('as n8n %i.x wraps a failed connection', (n8nMajor) => {
+		// 1.x hands over a NodeApiError without the cause: httpCode "ECONNRESET", messages ["socket hang up"].
+		it('retries a connection reset before any answer', async () => {
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { reset: true });
+			const envelope = await activityTypes(harness, { n8nMajor });
+			expect(envelope.result.length).toBeGreaterThan(0);
+			expect(count(harness.emulator, TYPES)).toBe(2);
+		});
+
+		it('retries a connection reset on a streamed call', async () => {
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 2, { reset: true });
+			const test = harness.context({}, { n8nMajor });
+			const response = await marketoStream(test.context, {
+				method: 'GET',
+				path: '/rest/v1/activities/types.json',
+			});
+			expect((response.body as unknown as { result: unknown[] }).result.length).toBeGreaterThan(0);
+			expect(count(harness.emulator, TYPES)).toBe(3);
+		});
 	});
 
 	it("names the connection failure when resets outlast the retries (not n8n's generic text)", async () => {
@@ -325,6 +351,85 @@ describe('transport', () => {
 		expect(error.message).toBe(
 			'Marketo error connection: The connection to Marketo failed (read ECONNRESET).',
 		);
+	});
+
+	it('waits out a rate limit for as long as it takes, not for a number of tries', async () => {
+		RETRY_POLICY.rateWindowMs = 200;
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 12, { code: '606' });
+		const envelope = await activityTypes(harness);
+		expect(envelope.result.length).toBeGreaterThan(0);
+		expect(count(harness.emulator, TYPES)).toBe(13);
+	});
+
+	it('quotes the rate limit Marketo reported when it gives up waiting', async () => {
+		Object.assign(RETRY_POLICY, { rateWindowMs: 200, rateLimitPatienceMs: 1000 });
+		harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1000, {
+			code: '606',
+			message: "Max rate limit '25' exceeded with in '20' secs",
+		});
+		const started = Date.now();
+		const error = await activityTypes(harness).catch((e) => e);
+		expect(Date.now() - started).toBeLessThan(2000);
+		expect(error.message).toMatch(
+			/^Marketo error 606: Max rate limit '25' exceeded with in '20' secs\. Marketo's rate limit \(25 calls per 20 seconds, shared/,
+		);
+		expect(error.description).toMatch(
+			/Marketo kept refusing the call for [\d.]+ s \(\d+ attempts\)/,
+		);
+	});
+
+	describe('time limits', () => {
+		it('gives up a call that gets no answer, and retries it', async () => {
+			TIME_LIMITS.callMs = 300;
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, { hang: true });
+			const started = Date.now();
+			const envelope = await activityTypes(harness);
+			expect(envelope.result.length).toBeGreaterThan(0);
+			expect(count(harness.emulator, TYPES)).toBe(2);
+			expect(Date.now() - started).toBeLessThan(3000);
+		});
+
+		it('gives up an answer whose body stops arriving, and retries it', async () => {
+			TIME_LIMITS.callMs = 300;
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, {
+				stallAfterBytes: 20,
+			});
+			const started = Date.now();
+			const envelope = await activityTypes(harness);
+			expect(envelope.result.length).toBeGreaterThan(0);
+			expect(count(harness.emulator, TYPES)).toBe(2);
+			expect(Date.now() - started).toBeLessThan(3000);
+		});
+
+		it('fails a streamed body that pauses longer than its limit', async () => {
+			TIME_LIMITS.streamIdleMs = 300;
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 1, {
+				stallAfterBytes: 0,
+			});
+			const test = harness.context({});
+			const started = Date.now();
+			// The pause comes before the first byte, which the transport reads to tell a file from an envelope.
+			const response = await marketoStream(test.context, {
+				method: 'GET',
+				path: '/rest/v1/activities/types.json',
+			});
+			expect((response.body as unknown as { result: unknown[] }).result.length).toBeGreaterThan(0);
+			expect(count(harness.emulator, TYPES)).toBe(2);
+			expect(Date.now() - started).toBeLessThan(3000);
+		});
+
+		it("ends a call that keeps hanging by the run's deadline, whatever the call's own limit", async () => {
+			TIME_LIMITS.minimumMs = 100;
+			harness.emulator.faults.failNext('/rest/v1/activities/types.json', 100, { hang: true });
+			const started = Date.now();
+			const error = await marketoRequest(harness.context({}).context, {
+				method: 'GET',
+				path: '/rest/v1/activities/types.json',
+				deadline: Date.now() + 1500,
+			}).catch((e) => e);
+			expect(error.message).toMatch(/^Marketo error timeout: Marketo did not answer within/);
+			expect(Date.now() - started).toBeLessThan(3000);
+		});
 	});
 
 	it("fails fast instead of retrying past a poll's time budget", async () => {
@@ -388,6 +493,18 @@ describe('transport', () => {
 			expect(items.length).toBeGreaterThan(5);
 			expect(count(harness.emulator, TOKEN)).toBe(2);
 			expect(count(harness.emulator, TYPES)).toBe(3);
+		});
+
+		it("fails with Marketo's error when the request to replay is unknown (never an empty success)", async () => {
+			const test = harness.context({});
+			const answer = {
+				statusCode: 200,
+				headers: {},
+				body: { success: false, errors: [{ code: '611', message: 'System error' }] },
+			};
+			await expect(unwrapEnvelope.call(test.context as never, [], answer as never)).rejects.toThrow(
+				/^Marketo error 611: System error\./,
+			);
 		});
 
 		it('retries a 606 and fails a 1003 with its message', async () => {

@@ -74,8 +74,15 @@ export async function createImportBatch(
 		idempotent: false,
 		makeBody: () => {
 			const body = multipartBody(parts);
+			let sent = false;
+			async function* tracked(): AsyncGenerator<Uint8Array> {
+				yield* body.stream();
+				sent = true;
+			}
 			return {
-				body: toNodeReadable(body.stream()),
+				body: toNodeReadable(tracked()),
+				// The connection has pulled the last byte: from here Marketo may have the whole file.
+				sent: () => sent,
 				headers: {
 					'Content-Type': body.contentType,
 					...(body.contentLength !== undefined
@@ -92,10 +99,12 @@ export async function createImportBatch(
 export async function getImportBatchStatus(
 	ctx: MarketoContext,
 	batchId: string | number,
+	deadline?: number,
 ): Promise<ImportBatchStatus> {
 	const envelope = await marketoRequest<ImportBatchStatus>(ctx, {
 		method: 'GET',
 		path: `/bulk/v1/leads/batch/${encodeURIComponent(String(batchId))}.json`,
+		deadline,
 	});
 	return firstBatch(ctx, envelope.result, 'status');
 }
@@ -226,7 +235,7 @@ export async function runImport(
 
 	const refresh = async () => {
 		for (const entry of inFlight) {
-			const status = await getImportBatchStatus(ctx, entry.batchId as number);
+			const status = await getImportBatchStatus(ctx, entry.batchId as number, settings.deadline);
 			applyStatus(entry, status);
 			if (entry.status === 'Failed') {
 				throw new ImportRunError(

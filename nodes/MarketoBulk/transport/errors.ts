@@ -14,8 +14,6 @@ const ADVICE: Record<string, string> = {
 	'603':
 		'The Marketo API user is not allowed to do this. Give its role the permission it needs (Read-Only Lead for lead exports, Read-Only Activity for activity exports, Read-Write Lead for imports) in Admin > Users & Roles.',
 	'604': 'Marketo timed out several times in a row. Try again later.',
-	'606':
-		"Marketo's rate limit (100 calls per 20 seconds, shared by every integration using this instance) stayed exceeded after several retries. Run fewer Marketo workflows at the same time.",
 	'607':
 		'The daily API call quota of this Marketo subscription is used up. It resets at 00:00 US Central time.',
 	'608': 'The Marketo API stayed unavailable after several retries. Try again later.',
@@ -26,7 +24,7 @@ const ADVICE: Record<string, string> = {
 	'612':
 		'Marketo rejected the content type of the request. This is a bug in the node: please report it.',
 	'615':
-		"Marketo's limit of 10 concurrent API calls stayed exceeded after several retries. Run fewer Marketo workflows at the same time.",
+		"Marketo's limit of 10 concurrent API calls (shared by every integration using this instance) stayed exceeded while the call waited. Run fewer Marketo workflows at the same time, or give them a longer Timeout.",
 	'1001': 'Marketo rejected a value because of its type. Check the values you entered.',
 	'1002': 'A required value is missing. Fill in every required parameter.',
 	'1003':
@@ -72,7 +70,18 @@ export function is1029AlreadyQueued(error: MarketoErrorDetail): boolean {
 
 export function adviceFor(error: MarketoErrorDetail): string | undefined {
 	if (error.code === '1029') return ADVICE[is1029Quota(error) ? '1029quota' : '1029queue'];
+	if (error.code === '606') return rateLimitAdvice(error.message);
 	return ADVICE[error.code];
+}
+
+/**
+ * 606 names the instance's limit ("Max rate limit '100' exceeded with in '20' secs"); subscriptions differ,
+ * so the advice quotes what Marketo said rather than the documented default.
+ */
+function rateLimitAdvice(message: string): string {
+	const said = /'(\d+)'[^']*'(\d+)'/.exec(message);
+	const limit = said ? `${said[1]} calls per ${said[2]} seconds` : 'calls per 20 seconds';
+	return `Marketo's rate limit (${limit}, shared by every integration using this instance) stayed exceeded while the call waited. Run fewer Marketo workflows at the same time, or give them a longer Timeout.`;
 }
 
 /** An error Marketo reported (HTTP 200 + success:false, or an HTTP failure), with its code kept for callers. */

@@ -22,6 +22,16 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
+ * When each token fetched by this process expires (epoch ms). n8n caches the token but not its lifetime;
+ * an upload checks it before it starts (see the transport).
+ */
+const tokenExpiries = new Map<string, number>();
+
+export function knownTokenExpiry(token: string): number | undefined {
+	return tokenExpiries.get(token);
+}
+
+/**
  * Fetches an access token with the client-credentials grant. Every failure becomes a sentence that tells the
  * user which of the three credential fields to fix, because the raw answers ("invalid_client", "ENOTFOUND",
  * an HTML 404 page) do not.
@@ -30,6 +40,17 @@ export async function requestAccessToken(
 	http: IHttpRequestHelper,
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<string> {
+	return (await requestToken(http, credentials)).token;
+}
+
+/**
+ * The token and when it expires. Marketo hands out the same token until it expires, with `expires_in`
+ * counting down, so this also tells how long the current token has left.
+ */
+export async function requestToken(
+	http: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<{ token: string; expiresAt: number }> {
 	const origin = marketoOrigin(credentials.restEndpoint);
 	const clientId = String(credentials.clientId ?? '').trim();
 	const clientSecret = String(credentials.clientSecret ?? '').trim();
@@ -46,13 +67,20 @@ export async function requestAccessToken(
 			json: true,
 		})
 		.catch((error: HttpFailure) => Promise.reject(new Error(describeTokenFailure(error, origin))));
-	const token = (body as { access_token?: unknown } | undefined)?.access_token;
+	const answer = body as { access_token?: unknown; expires_in?: unknown } | undefined;
+	const token = answer?.access_token;
 	if (typeof token !== 'string' || token === '') {
 		throw new Error(
 			`${origin} answered, but not like Marketo's identity service (no access_token). Check the REST endpoint: it looks like https://123-ABC-456.mktorest.com/rest.`,
 		);
 	}
-	return token;
+	// Marketo's tokens last an hour; an answer without a lifetime is taken as that.
+	const seconds = Number(answer?.expires_in);
+	const expiresAt = Date.now() + (Number.isFinite(seconds) ? seconds : 3600) * 1000;
+	const now = Date.now();
+	for (const [known, at] of tokenExpiries) if (at < now) tokenExpiries.delete(known);
+	tokenExpiries.set(token, expiresAt);
+	return { token, expiresAt };
 }
 
 function describeTokenFailure(error: HttpFailure, origin: string): string {

@@ -14,6 +14,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { marketoOrigin } from './endpoint';
 import { MarketoApiError, type MarketoErrorDetail } from './errors';
+import { knownTokenExpiry, requestToken } from './identity';
 
 /**
  * The one way this package talks to Marketo. Every request, from the node's one-step operations, its
@@ -21,8 +22,10 @@ import { MarketoApiError, type MarketoErrorDetail } from './errors';
  * - unwraps Marketo's envelope (errors arrive with HTTP 200 and `success:false`);
  * - on 601/602 (token invalid/expired, also HTTP 200, which n8n does not recognise) or HTTP 401 fetches a
  *   fresh token and replays the request once;
- * - retries what is transient (604, 606, 608, 611, 615, HTTP 429/5xx, dropped connections) with
- *   exponential backoff and jitter, a bounded number of times;
+ * - gives every attempt a time limit of its own (TIME_LIMITS), cut to the run's deadline;
+ * - retries what is transient (604, 608, 611, HTTP 429/5xx, dropped connections, time limits) with
+ *   exponential backoff and jitter, a bounded number of times; Marketo's rate limits (606, 615), shared
+ *   with every other client of the instance, are waited out for as long as the run may wait;
  * - turns everything else into a MarketoApiError whose message says what to change.
  */
 
@@ -41,7 +44,7 @@ export interface MarketoCall {
 	qs?: IDataObject;
 	body?: IDataObject;
 	/** For bodies that cannot be sent twice (streams, multipart): called once per attempt. */
-	makeBody?: () => { body: unknown; headers: IDataObject };
+	makeBody?: () => MadeBody;
 	headers?: IDataObject;
 	/** Ask for the body as a stream (file downloads); JSON error envelopes are still recognised. */
 	stream?: boolean;
@@ -49,9 +52,22 @@ export interface MarketoCall {
 	acceptStatus?: number[];
 	/**
 	 * False for calls that must not run twice (an import upload): a failure after which Marketo may have
-	 * acted (HTTP 500/502/504, a connection dropped after sending) is then reported, not retried.
+	 * acted (HTTP 500/502/504, a connection dropped or timed out after the whole body was sent) is then
+	 * reported, not retried.
 	 */
 	idempotent?: boolean;
+	/** When the run gives up (epoch ms, its Timeout): no attempt or retry of this call lasts beyond it. */
+	deadline?: number;
+}
+
+export interface MadeBody {
+	body: unknown;
+	headers: IDataObject;
+	/**
+	 * Whether the connection has taken the whole body. Until it has, Marketo cannot have acted on the
+	 * request, so a failure before that is safe to retry even for a call that must not run twice.
+	 */
+	sent?: () => boolean;
 }
 
 export interface MarketoEnvelope<T = IDataObject> {
@@ -76,28 +92,53 @@ export interface StreamResponse {
 }
 
 export const RETRY_POLICY = {
-	/** Retries after the first attempt; with the delays below they span more than Marketo's 20 s rate window. */
+	/** Retries after the first attempt, for transient failures other than the rate limits. */
 	maxRetries: 6,
 	baseDelayMs: 500,
 	maxDelayMs: 20_000,
+	/** Marketo's rate window: 606 counts calls over 20 s. A rate-limited call waits up to this long between tries. */
+	rateWindowMs: 20_000,
+	/** How long a call refused for a rate limit (606, 615) keeps trying when its run sets no deadline. */
+	rateLimitPatienceMs: 120_000,
 };
 
+/**
+ * How long one attempt may take before it is given up (and retried, if the call may be): n8n's own
+ * default is 300 s for the answer's head and nothing for a body that stops arriving.
+ */
+export const TIME_LIMITS = {
+	/** A JSON call. Marketo answers in seconds and times out its own work at 30 s (604). */
+	callMs: 45_000,
+	/** A streamed file: the wait for its answer, and then for each next piece of it. */
+	streamIdleMs: 60_000,
+	/** An upload: this, plus its body's transfer at the slowest rate still worth waiting for. */
+	uploadMs: 60_000,
+	uploadBytesPerSecond: 64 * 1024,
+	/** Even at the run's deadline a call gets this long (the last status check, a clean-up cancel). */
+	minimumMs: 5_000,
+	/** An upload does not start with a token that has less than this left (see tokenNeedsRenewal). */
+	tokenMarginMs: 60_000,
+};
+
+/** How often a time limit is checked: a pending sleep, never more than one per limit. */
+const WATCH_STEP_MS = 1000;
+
 const RETRYABLE_CODES = new Set(['604', '606', '608', '611', '615']);
+const RATE_LIMIT_CODES = new Set(['606', '615']);
 const TOKEN_CODES = new Set(['601', '602']);
 const CONNECTION_ERRORS =
-	/ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ECONNABORTED|EAI_AGAIN|socket hang up|other side closed|terminated|aborted/i;
+	/ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ECONNABORTED|EAI_AGAIN|socket hang up|other side closed|terminated|aborted|timeout of \d+ms exceeded/i;
 
 export async function marketoRequest<T = IDataObject>(
 	ctx: MarketoContext,
 	call: MarketoCall,
 ): Promise<MarketoEnvelope<T>> {
-	const response = await sendWithPolicy(
-		ctx,
-		() => toRequestOptions(ctx, call),
-		call.acceptStatus,
-		undefined,
-		call.idempotent,
-	);
+	const response = await sendWithPolicy(ctx, {
+		build: () => toRequestOptions(ctx, call),
+		acceptStatus: call.acceptStatus,
+		idempotent: call.idempotent,
+		deadline: call.deadline,
+	});
 	return envelopeOf<T>(response.body);
 }
 
@@ -105,11 +146,11 @@ export async function marketoStream(
 	ctx: MarketoContext,
 	call: MarketoCall,
 ): Promise<StreamResponse> {
-	const response = await sendWithPolicy(
-		ctx,
-		() => toRequestOptions(ctx, { ...call, stream: true }),
-		call.acceptStatus,
-	);
+	const response = await sendWithPolicy(ctx, {
+		build: () => toRequestOptions(ctx, { ...call, stream: true }),
+		acceptStatus: call.acceptStatus,
+		deadline: call.deadline,
+	});
 	return response as unknown as StreamResponse;
 }
 
@@ -147,14 +188,15 @@ export async function unwrapEnvelope(
 ): Promise<INodeExecutionData[]> {
 	const sent = routedRequests.get(this);
 	let body: unknown = response.body;
-	if (sent && verdictOf(response as unknown as RawResponse).kind !== 'ok') {
+	const verdict = verdictOf(response as unknown as RawResponse);
+	if (verdict.kind !== 'ok') {
+		// Without the request to replay, Marketo's answer is the outcome: an error, never an empty success.
+		if (!sent) throw errorOf(this, verdict);
 		body = (
-			await sendWithPolicy(
-				this,
-				async () => structuredClone(sent),
-				undefined,
-				response as unknown as RawResponse,
-			)
+			await sendWithPolicy(this, {
+				build: async () => ({ options: structuredClone(sent) }),
+				firstResponse: response as unknown as RawResponse,
+			})
 		).body;
 	}
 	const envelope = envelopeOf(body);
@@ -172,14 +214,20 @@ export async function marketoRequestAfterCancel(
 ): Promise<unknown> {
 	const credentials: ICredentialDataDecryptedObject =
 		refreshedCredentials.get(ctx) ?? (await ctx.getCredentials(CREDENTIALS_TYPE));
-	const options = await toRequestOptions(ctx, call);
-	return await ctx.helpers.httpRequest({
-		...options,
-		headers: {
-			...options.headers,
-			Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,
-		},
-	});
+	const { options } = await toRequestOptions(ctx, call);
+	const limit = TIME_LIMITS.callMs;
+	return await withinTime(
+		ctx.helpers.httpRequest({
+			...options,
+			timeout: limit,
+			headers: {
+				...options.headers,
+				Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,
+			},
+		}),
+		limit,
+		`Marketo did not answer within ${seconds(limit)}`,
+	);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -221,15 +269,22 @@ interface RawResponse {
 type Verdict =
 	| { kind: 'ok' }
 	| { kind: 'token'; detail: MarketoErrorDetail }
-	| { kind: 'retry'; detail: MarketoErrorDetail; maybeApplied: boolean }
+	| {
+			kind: 'retry';
+			detail: MarketoErrorDetail;
+			maybeApplied: boolean;
+			/** The request may have been refused at the door for its token, an answer the client never read. */
+			renewToken?: boolean;
+	  }
 	| { kind: 'fatal'; detail: MarketoErrorDetail; httpCode?: string };
 
-/** Per context: a time after which no retry may start (a poll's time budget). */
+/** Per context: a time after which no retry may start and no attempt may last (a poll's time budget). */
 const retryDeadlines = new WeakMap<object, number>();
 
 /**
- * Stops retries that would outlast `deadlineMs` (epoch ms): n8n 2.x abandons a poll that runs past its
- * budget, so a poll had better fail fast and try again on the next one.
+ * Stops retries that would outlast `deadlineMs` (epoch ms), and cuts every attempt's time limit to it:
+ * n8n 2.x abandons a poll that runs past its budget, so a poll had better fail fast and try again on the
+ * next one.
  */
 export function limitRetriesUntil(ctx: MarketoContext, deadlineMs: number): void {
 	retryDeadlines.set(ctx, deadlineMs);
@@ -238,26 +293,40 @@ export function limitRetriesUntil(ctx: MarketoContext, deadlineMs: number): void
 /** Per execution context: credentials carrying a token refreshed after 601/602, used for later calls. */
 const refreshedCredentials = new WeakMap<object, ICredentialDataDecryptedObject>();
 
-async function sendWithPolicy(
-	ctx: MarketoContext,
-	build: () => Promise<IHttpRequestOptions>,
-	acceptStatus: number[] = [],
-	firstResponse?: RawResponse,
-	idempotent = true,
-): Promise<RawResponse> {
+interface PolicyRequest {
+	build: () => Promise<BuiltRequest>;
+	acceptStatus?: number[];
+	/** The answer n8n already got for the first attempt (declarative steps). */
+	firstResponse?: RawResponse;
+	idempotent?: boolean;
+	deadline?: number;
+}
+
+interface BuiltRequest {
+	options: IHttpRequestOptions;
+	sent?: () => boolean;
+}
+
+async function sendWithPolicy(ctx: MarketoContext, request: PolicyRequest): Promise<RawResponse> {
+	const { acceptStatus = [], idempotent = true } = request;
+	const deadline = earliest(request.deadline, retryDeadlines.get(ctx));
+	let attempts = 0;
 	let retries = 0;
+	let rateLimitRetries = 0;
+	let rateLimitedSince: number | undefined;
 	let tokenRefreshed = false;
-	let forceNewToken = false;
-	let response = firstResponse;
+	let forceNewToken = !idempotent && (await tokenNeedsRenewal(ctx));
+	let response = request.firstResponse;
 	for (;;) {
 		let verdict: Verdict;
+		attempts++;
 		if (response === undefined) {
+			const built = await request.build();
 			try {
-				response = await send(ctx, await build(), forceNewToken);
-				response = await readJsonErrorOfStream(response);
+				response = await attempt(ctx, built.options, forceNewToken, deadline);
 				verdict = acceptStatus.includes(response.statusCode) ? { kind: 'ok' } : verdictOf(response);
 			} catch (error) {
-				verdict = verdictOfThrown(ctx, error);
+				verdict = verdictOfThrown(ctx, error, built.sent);
 			}
 		} else {
 			verdict = verdictOf(response);
@@ -272,47 +341,216 @@ async function sendWithPolicy(
 				outcomeUnknown: true,
 			});
 		}
+		const rateLimited = verdict.kind === 'retry' && RATE_LIMIT_CODES.has(verdict.detail.code);
+		if (rateLimited) rateLimitedSince ??= Date.now();
+		const delay = rateLimited ? rateLimitDelay(rateLimitRetries) : backoffDelay(retries);
+		// A rate limit is shared with every other client of the instance: it is waited out (for as long as
+		// the run may wait), not counted out; other transient failures get a bounded number of retries.
+		const mayWait = rateLimited
+			? Date.now() + delay <
+				(deadline ?? (rateLimitedSince as number) + RETRY_POLICY.rateLimitPatienceMs)
+			: retries < RETRY_POLICY.maxRetries &&
+				(deadline === undefined || Date.now() + delay < deadline);
 		if (verdict.kind === 'token' && !tokenRefreshed) {
 			tokenRefreshed = true;
 			forceNewToken = true;
-		} else if (
-			verdict.kind === 'retry' &&
-			retries < RETRY_POLICY.maxRetries &&
-			withinDeadline(ctx, retries)
-		) {
-			await pause(ctx, backoffDelay(retries++));
+		} else if (verdict.kind === 'retry' && mayWait) {
+			if (verdict.renewToken && !tokenRefreshed) {
+				tokenRefreshed = true;
+				forceNewToken = true;
+			}
+			if (rateLimited) rateLimitRetries++;
+			else retries++;
+			await pause(ctx, delay);
 		} else {
-			const extra =
-				verdict.kind === 'retry'
-					? `Gave up after ${retries + 1} attempts.`
+			const extra = rateLimited
+				? `Marketo kept refusing the call for ${seconds(Date.now() - (rateLimitedSince as number))} (${attempts} attempts).`
+				: verdict.kind === 'retry'
+					? `Gave up after ${attempts} attempts.`
 					: verdict.kind === 'token'
 						? 'A fresh token was fetched and the call was retried once.'
 						: undefined;
-			throw new MarketoApiError(ctx.getNode(), verdict.detail, {
-				httpCode: verdict.kind === 'fatal' ? verdict.httpCode : undefined,
-				extra,
-			});
+			throw errorOf(ctx, verdict, extra);
 		}
 		response = undefined;
 	}
 }
 
-function withinDeadline(ctx: MarketoContext, retry: number): boolean {
-	const deadline = retryDeadlines.get(ctx);
-	return deadline === undefined || Date.now() + backoffCeiling(retry) < deadline;
+function errorOf(ctx: MarketoContext, verdict: Exclude<Verdict, { kind: 'ok' }>, extra?: string) {
+	return new MarketoApiError(ctx.getNode(), verdict.detail, {
+		httpCode: verdict.kind === 'fatal' ? verdict.httpCode : undefined,
+		extra,
+	});
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+	return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function backoffCeiling(retry: number): number {
 	return Math.min(RETRY_POLICY.maxDelayMs, RETRY_POLICY.baseDelayMs * 2 ** retry);
 }
 
-/**
- * Between 3/4 of the ceiling and the ceiling: enough jitter to spread concurrent clients, while all retries
- * together still wait out Marketo's 20 s rate window (at least 23.6 s over 6 retries; with half-ceiling
- * jitter it could be 15.8 s, and a saturated 606 would give up before the window cleared).
- */
+/** Between 3/4 of the ceiling and the ceiling: enough jitter to spread concurrent clients. */
 function backoffDelay(retry: number): number {
 	return Math.round(backoffCeiling(retry) * (0.75 + Math.random() * 0.25));
+}
+
+/**
+ * Waits for a rate limit grow towards Marketo's window (1/8, 1/4, 1/2 of it, then the whole window), each
+ * anywhere from half to all of its ceiling: clients refused together come back spread over the window
+ * instead of all at once, and one that waited long is not outrun by newcomers' short first waits forever.
+ */
+function rateLimitDelay(retry: number): number {
+	const ceiling = Math.min(RETRY_POLICY.rateWindowMs, (RETRY_POLICY.rateWindowMs / 8) * 2 ** retry);
+	return Math.round(ceiling * (0.5 + Math.random() * 0.5));
+}
+
+function seconds(ms: number): string {
+	return `${Math.round(ms / 100) / 10} s`;
+}
+
+/**
+ * One attempt within its time limit: n8n's `timeout` only covers the wait for the answer's head (and n8n
+ * replaces a request's abort signal with the execution's), so the attempt is also raced against the
+ * limit, and a streamed body is watched for pauses between its pieces.
+ */
+async function attempt(
+	ctx: MarketoContext,
+	options: IHttpRequestOptions,
+	forceNewToken: boolean,
+	deadline: number | undefined,
+): Promise<RawResponse> {
+	const stream = options.encoding === 'stream';
+	const upload = !options.json && options.body !== undefined && !stream;
+	let limit = stream ? TIME_LIMITS.streamIdleMs : TIME_LIMITS.callMs;
+	if (upload) {
+		const bytes = Number((options.headers as IDataObject | undefined)?.['Content-Length'] ?? 0);
+		limit = TIME_LIMITS.uploadMs + (bytes / TIME_LIMITS.uploadBytesPerSecond) * 1000;
+	}
+	if (deadline !== undefined)
+		limit = Math.min(limit, Math.max(TIME_LIMITS.minimumMs, deadline - Date.now()));
+	limit = Math.round(limit);
+	const response = await withinTime(
+		send(ctx, { ...options, timeout: limit }, forceNewToken),
+		limit,
+		`Marketo did not answer within ${seconds(limit)}`,
+		(late) => (isStream(late.body) ? late.body.destroy?.() : undefined),
+	);
+	if (isStream(response.body)) response.body = watchPauses(response.body, limit);
+	return await readJsonErrorOfStream(response);
+}
+
+/** A time limit that was reached; named like the network's own timeouts so it is retried like one. */
+class TimeLimitError extends Error {
+	readonly code = 'ETIMEDOUT';
+}
+
+/** `work`, unless `ms` pass first; then a TimeLimitError, and whatever `work` brings later is discarded. */
+async function withinTime<T>(
+	work: Promise<T>,
+	ms: number,
+	message: string,
+	discard?: (late: T) => void,
+): Promise<T> {
+	let settled = false;
+	let expired = false;
+	work.then(
+		(value) => {
+			settled = true;
+			if (expired) discard?.(value);
+		},
+		() => (settled = true),
+	);
+	const watch = async (): Promise<T> => {
+		const until = Date.now() + ms;
+		for (let left = ms; !settled; left = until - Date.now()) {
+			if (left <= 0) {
+				expired = true;
+				throw new TimeLimitError(message);
+			}
+			await sleep(Math.min(left, WATCH_STEP_MS));
+		}
+		return await work;
+	};
+	return await Promise.race([work, watch()]);
+}
+
+/**
+ * The body, failing (and closed) once a read has waited `ms` for its next piece. Only waits count: a
+ * consumer that takes its time between reads is not the network stalling. One watcher at a time, and
+ * none while nobody reads.
+ */
+function watchPauses(body: ByteStream, ms: number): ByteStream {
+	const iterator = body[Symbol.asyncIterator]();
+	let waitingSince: number | undefined;
+	let watching = false;
+	let finished = false;
+	let fail: (error: Error) => void = () => undefined;
+	const stalled = new Promise<never>((_resolve, reject) => (fail = reject));
+	stalled.catch(() => undefined);
+	const watch = async () => {
+		watching = true;
+		while (!finished && waitingSince !== undefined) {
+			const left = waitingSince + ms - Date.now();
+			if (left <= 0) {
+				finished = true;
+				const error = new TimeLimitError(`Marketo sent no data for ${seconds(ms)}`);
+				fail(error);
+				body.destroy?.(error);
+				break;
+			}
+			await sleep(Math.min(left, WATCH_STEP_MS));
+		}
+		watching = false;
+	};
+	async function* guarded(): AsyncGenerator<Uint8Array> {
+		try {
+			for (;;) {
+				waitingSince = Date.now();
+				if (!watching) void watch();
+				const next = await Promise.race([iterator.next(), stalled]);
+				waitingSince = undefined;
+				if (next.done) return;
+				yield next.value;
+			}
+		} finally {
+			finished = true;
+			waitingSince = undefined;
+			await iterator.return?.();
+		}
+	}
+	return Object.assign(guarded(), {
+		destroy: (error?: Error) => {
+			finished = true;
+			body.destroy?.(error);
+		},
+	});
+}
+
+/**
+ * Before an upload: a token about to expire could be refused while the body is on its way, and a
+ * refused upload is not always told apart from one that broke off after Marketo took it. Marketo hands
+ * out the same token until it expires, so one with less than the margin left is waited out and replaced.
+ */
+async function tokenNeedsRenewal(ctx: MarketoContext): Promise<boolean> {
+	const credentials: ICredentialDataDecryptedObject =
+		refreshedCredentials.get(ctx) ?? (await ctx.getCredentials(CREDENTIALS_TYPE));
+	const token = String(credentials.accessToken ?? '');
+	// No token yet: n8n fetches a fresh one for the upload itself.
+	if (token === '') return false;
+	let expiresAt = knownTokenExpiry(token);
+	if (expiresAt === undefined) {
+		// Fetched by another n8n process, or before a restart: Marketo tells how long it has left.
+		const current = await requestToken(ctx as never, credentials).catch(() => undefined);
+		if (current === undefined) return false;
+		if (current.token !== token) return true;
+		expiresAt = current.expiresAt;
+	}
+	const left = expiresAt - Date.now();
+	if (left >= TIME_LIMITS.tokenMarginMs) return false;
+	await pause(ctx, Math.max(0, left) + 1000);
+	return true;
 }
 
 async function send(
@@ -345,12 +583,9 @@ async function send(
 	)) as RawResponse;
 }
 
-async function toRequestOptions(
-	ctx: MarketoContext,
-	call: MarketoCall,
-): Promise<IHttpRequestOptions> {
+async function toRequestOptions(ctx: MarketoContext, call: MarketoCall): Promise<BuiltRequest> {
 	const made = call.makeBody?.();
-	return {
+	const options = {
 		method: call.method,
 		baseURL: await instanceOrigin(ctx),
 		url: call.path,
@@ -362,6 +597,7 @@ async function toRequestOptions(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	} as IHttpRequestOptions;
+	return { options, sent: made?.sent };
 }
 
 function verdictOf(response: RawResponse): Verdict {
@@ -427,23 +663,46 @@ function verdictOf(response: RawResponse): Verdict {
 	return { kind: 'fatal', detail };
 }
 
-function verdictOfThrown(ctx: MarketoContext, error: unknown): Verdict {
+function verdictOfThrown(ctx: MarketoContext, error: unknown, sent?: () => boolean): Verdict {
 	if (error instanceof ExecutionCancelledError || cancelSignalOf(ctx)?.aborted) {
 		throw new ExecutionCancelledError(ctx.getNode(), 'The execution was cancelled.');
 	}
+	// A body the connection never took whole cannot have been acted on; one it took may have been.
+	const bodyCutShort = sent !== undefined && !sent();
+	if (error instanceof TimeLimitError) {
+		return {
+			kind: 'retry',
+			detail: { code: 'timeout', message: error.message },
+			maybeApplied: !bodyCutShort,
+		};
+	}
+	// n8n 1.x wraps a failed connection in a NodeApiError that keeps no cause: only its httpCode
+	// ("ECONNRESET") and messages ("socket hang up") still tell what happened; 2.x keeps the cause.
 	const failure = error as {
 		code?: string;
+		httpCode?: unknown;
+		messages?: unknown;
 		message?: string;
 		cause?: { code?: string; message?: string };
 	};
-	const text = [failure.code, failure.cause?.code, failure.message, failure.cause?.message]
-		.filter(Boolean)
-		.join(' ');
+	const messages = Array.isArray(failure.messages) ? failure.messages.map(String) : [];
+	const said = [
+		failure.code,
+		typeof failure.httpCode === 'string' ? failure.httpCode : undefined,
+		failure.cause?.code,
+		// A NodeApiError's message is n8n's generic sentence for the code; the originals are in `messages`.
+		...(messages.length > 0 ? messages : [failure.message]),
+		failure.cause?.message,
+	];
+	const text = [...new Set(said.filter(Boolean))].join(' ');
 	if (CONNECTION_ERRORS.test(text)) {
+		const refused = /ECONNREFUSED|EAI_AGAIN/.test(text);
 		return {
 			kind: 'retry',
 			detail: { code: 'connection', message: `The connection to Marketo failed (${text})` },
-			maybeApplied: !/ECONNREFUSED|EAI_AGAIN/.test(text),
+			maybeApplied: !refused && !bodyCutShort,
+			// Marketo answers a bad token at once and closes the connection while the body is still being sent.
+			renewToken: bodyCutShort,
 		};
 	}
 	// Not Marketo's answer: a credentials problem (preAuthentication), a bad URL, or a bug. Keep n8n's error.
