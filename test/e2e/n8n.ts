@@ -481,6 +481,15 @@ export interface ExecuteResult extends CliResult {
 	error?: string;
 }
 
+/** The failure of a run as n8n reports it ("<node>: <message> — <description>"); undefined when none. */
+export function describeRunError(run: N8nRun | undefined): string | undefined {
+	const runError = run?.data.resultData.error;
+	if (!runError) return undefined;
+	const where = runError.node?.name ? `${runError.node.name}: ` : '';
+	const more = runError.description ? ` — ${runError.description}` : '';
+	return `${where}${runError.message ?? 'unknown error'}${more}`;
+}
+
 /** The items a node put on its first output in its last run. */
 export function nodeOutput(
 	run: N8nRun | undefined,
@@ -524,6 +533,15 @@ export interface N8nOptions {
 	port?: number;
 	/** The task broker's port (default: a free one). */
 	brokerPort?: number;
+	/**
+	 * `start()` runs `n8n start` (default) or `n8n worker` (queue mode). A worker serves only its health
+	 * check, on `port`; it is ready once `/healthz/readiness` says its database and Redis are connected.
+	 */
+	command?: 'start' | 'worker';
+	/** Names this process in its label and log file (several n8n processes share one user folder in queue mode). */
+	name?: string;
+	/** Take the one-n8n-at-a-time lock (default true); a queue-mode cluster takes it once for all its processes. */
+	lock?: boolean;
 }
 
 export interface Owner {
@@ -564,7 +582,22 @@ export class N8n {
 	}
 
 	get label(): string {
-		return `n8n ${this.install.version} (Node ${this.install.nodeVersion})`;
+		const name = this.options.name ? ` ${this.options.name}` : '';
+		return `n8n ${this.install.version} (Node ${this.install.nodeVersion})${name}`;
+	}
+
+	/** The process id of `start()`'s process while it runs. */
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
+	/** Where `start()` writes the process's output. */
+	get logFile(): string {
+		return path.join(this.folder.root, `n8n-${this.options.name ?? 'start'}.log`);
+	}
+
+	private async lock(label: string): Promise<() => void> {
+		return this.options.lock === false ? () => undefined : await acquireN8nLock(label);
 	}
 
 	/** The environment of every n8n process. */
@@ -614,6 +647,10 @@ export class N8n {
 			// 2.x warns that this default will flip to false (it gates installing unverified packages).
 			env.N8N_UNVERIFIED_PACKAGES_ENABLED = 'true';
 		}
+		if (this.options.command === 'worker') {
+			env.QUEUE_HEALTH_CHECK_ACTIVE = 'true';
+			env.QUEUE_HEALTH_CHECK_PORT = String(this.port);
+		}
 		return { ...env, ...this.options.env };
 	}
 
@@ -623,7 +660,7 @@ export class N8n {
 		options: { timeoutMs?: number; env?: Record<string, string> } = {},
 	): Promise<CliResult> {
 		if (this.child) throw new Error(`${this.label}: stop n8n before running \`n8n ${args[0]}\``);
-		const release = await acquireN8nLock(`${this.label} ${args[0]}`);
+		const release = await this.lock(`${this.label} ${args[0]}`);
 		try {
 			const env = { ...this.env(), ...options.env };
 			const argv = [this.install.n8nBin, ...args];
@@ -713,27 +750,24 @@ export class N8n {
 				// not a log line
 			}
 		}
-		const runError = run?.data.resultData.error;
+		const runError = describeRunError(run);
 		const ok = result.code === 0 && run !== undefined && !runError;
 		let error: string | undefined;
 		if (!ok) {
-			if (runError) {
-				const where = runError.node?.name ? `${runError.node.name}: ` : '';
-				const more = runError.description ? ` — ${runError.description}` : '';
-				error = `${where}${runError.message ?? 'unknown error'}${more}`;
-			} else {
-				error = `exit ${result.code}, no run printed:\n${tail(result.stdout + result.stderr, 15)}`;
-			}
+			error =
+				runError ??
+				`exit ${result.code}, no run printed:\n${tail(result.stdout + result.stderr, 15)}`;
 		}
 		return { ...result, ok, run, error };
 	}
 
-	/** `n8n start`; resolves once the REST API answers. */
+	/** `n8n start` (or `n8n worker`); resolves once the REST API (a worker's readiness check) answers. */
 	async start(timeoutMs = 180_000): Promise<void> {
 		if (this.child) throw new Error(`${this.label}: already started`);
-		this.release = await acquireN8nLock(`${this.label} start`);
+		const command = this.options.command ?? 'start';
+		this.release = await this.lock(`${this.label} ${command}`);
 		const started = Date.now();
-		const child = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
+		const child = spawn(this.install.nodeBin, [this.install.n8nBin, command], {
 			env: this.env(),
 			stdio: ['ignore', 'pipe', 'pipe'],
 			detached: false,
@@ -741,7 +775,7 @@ export class N8n {
 		children.add(child);
 		this.child = child;
 		this.log = '';
-		const logFile = path.join(this.folder.root, 'n8n-start.log');
+		const logFile = this.logFile;
 		const append = (chunk: Buffer) => {
 			const text = stripAnsi(chunk.toString('utf8'));
 			this.log += text;
@@ -760,10 +794,11 @@ export class N8n {
 		while (Date.now() - started < timeoutMs) {
 			if (gone) {
 				await this.stop();
-				throw new Error(`${this.label}: n8n start exited early:\n${tail(this.log, 30)}`);
+				throw new Error(`${this.label}: n8n ${command} exited early:\n${tail(this.log, 30)}`);
 			}
 			try {
-				const response = await fetch(`${this.baseUrl}/rest/settings`, {
+				const ready = command === 'worker' ? '/healthz/readiness' : '/rest/settings';
+				const response = await fetch(`${this.baseUrl}${ready}`, {
 					signal: AbortSignal.timeout(5000),
 				});
 				const body = await response.text();
@@ -777,12 +812,19 @@ export class N8n {
 		throw new Error(`${this.label}: not ready after ${timeoutMs} ms:\n${tail(this.log, 30)}`);
 	}
 
-	async stop(): Promise<void> {
+	/**
+	 * Stops the process: SIGTERM, and SIGKILL when it has not exited after `graceMs`. `signal: 'SIGKILL'`
+	 * kills it at once (a crash, as a test causes one).
+	 */
+	async stop({
+		signal = 'SIGTERM',
+		graceMs = 20_000,
+	}: { signal?: NodeJS.Signals; graceMs?: number } = {}): Promise<void> {
 		const child = this.child;
 		if (child) {
 			if (child.exitCode === null && child.signalCode === null) {
-				child.kill('SIGTERM');
-				const killed = await Promise.race([this.exited, sleep(20_000).then(() => 'timeout')]);
+				child.kill(signal);
+				const killed = await Promise.race([this.exited, sleep(graceMs).then(() => 'timeout')]);
 				if (killed === 'timeout') {
 					child.kill('SIGKILL');
 					await this.exited;
@@ -793,6 +835,19 @@ export class N8n {
 		}
 		this.release?.();
 		this.release = undefined;
+	}
+
+	/**
+	 * Sends `n8n start` a signal and waits until it has exited. SIGKILL is a crash: n8n runs no shutdown,
+	 * and whatever it had not written to its database yet is lost.
+	 */
+	async kill(signal: NodeJS.Signals): Promise<void> {
+		const child = this.child;
+		if (child && child.exitCode === null && child.signalCode === null) {
+			child.kill(signal);
+			await this.exited;
+		}
+		await this.stop();
 	}
 
 	get running(): boolean {
