@@ -9,6 +9,9 @@
  *   npm run demo -- --headless            runs every example that starts with a Manual Trigger
  *                                         (`n8n execute`) and prints what each node output; exits 1 if one fails
  *   npm run demo -- --port 5700 --examples path/to/dir --keep
+ *   npm run demo -- --queue               n8n 2.x in queue mode: PostgreSQL and Redis from the distribution's
+ *                                         packages, one main and two workers sharing the package; with
+ *                                         --headless the examples run on the workers, as editor runs do
  *
  * The first run installs n8n into a cache outside the repository (several minutes, once).
  */
@@ -18,12 +21,14 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { startEmulatorProcess, type EmulatorProcess } from '../test/e2e/emulator';
+import { QueueCluster, runOf } from '../test/e2e/queue';
 import {
 	cacheDir,
 	DEFAULT_VERSIONS,
 	firstFreePort,
 	majorOf,
 	N8n,
+	describeRunError,
 	n8nInstall,
 	packPackage,
 	prepareUserFolder,
@@ -59,6 +64,8 @@ export interface DemoOptions {
 	examplesDir: string;
 	/** Keep the n8n user folder (database, log) at the end. */
 	keep: boolean;
+	/** Queue mode: PostgreSQL, Redis, a main and two workers (n8n 2.x). */
+	queue: boolean;
 }
 
 const USAGE = `Usage: npm run demo -- [options]
@@ -67,7 +74,9 @@ const USAGE = `Usage: npm run demo -- [options]
   --n8n 1|2|VERSION   the n8n to run: 2 = ${DEFAULT_VERSIONS[1]} on Node 24 (default), 1 = ${DEFAULT_VERSIONS[0]}
   --port N            editor port (default 5678; the next free one if taken)
   --examples DIR      workflows to import (default: examples/)
-  --keep              keep n8n's temporary user folder (database, log) at the end`;
+  --keep              keep n8n's temporary user folder (database, log) at the end
+  --queue             queue mode (n8n 2.x): PostgreSQL and Redis (Debian: apt-get install postgresql
+                      redis-server), one main and two workers; editor runs go to the workers`;
 
 export function parseDemoArgs(argv: string[]): DemoOptions {
 	const options: DemoOptions = {
@@ -76,6 +85,7 @@ export function parseDemoArgs(argv: string[]): DemoOptions {
 		port: 5678,
 		examplesDir: path.join(REPO_ROOT, 'examples'),
 		keep: false,
+		queue: false,
 	};
 	for (let k = 0; k < argv.length; k++) {
 		const arg = argv[k];
@@ -105,6 +115,9 @@ export function parseDemoArgs(argv: string[]): DemoOptions {
 			case '--keep':
 				options.keep = true;
 				break;
+			case '--queue':
+				options.queue = true;
+				break;
 			case '--help':
 			case '-h':
 				throw new UsageError('', 0);
@@ -118,6 +131,8 @@ export function parseDemoArgs(argv: string[]): DemoOptions {
 	if (!/^[12]\.\d+\.\d+$/.test(version))
 		throw new UsageError(`--n8n ${options.n8n}: use 1, 2 or a full 1.x/2.x version`);
 	options.n8n = version;
+	if (options.queue && majorOf(version) < 2)
+		throw new UsageError('--queue runs n8n 2.x (queue mode with n8n 1.x is not tested here)');
 	return options;
 }
 
@@ -451,7 +466,12 @@ function printRun(run: N8nRun | undefined): void {
 	}
 }
 
-async function runHeadless(n8n: N8n, examples: Example[]): Promise<ExampleResult[]> {
+/** One run of an example: what `n8n execute` reports, or a worker's execution read back in queue mode. */
+type RunExample = (
+	example: Example,
+) => Promise<{ ok: boolean; ms: number; run?: N8nRun; error?: string; where?: string }>;
+
+async function runHeadless(examples: Example[], runExample: RunExample): Promise<ExampleResult[]> {
 	const results: ExampleResult[] = [];
 	for (const example of examples) {
 		const { workflow } = example;
@@ -471,9 +491,10 @@ async function runHeadless(n8n: N8n, examples: Example[]): Promise<ExampleResult
 			});
 			continue;
 		}
-		const result = await n8n.execute(workflow.id, 10 * 60_000);
+		const result = await runExample(example);
 		printRun(result.run);
 		const nodes = summariseRun(result.run);
+		if (result.where) say(`    ran on ${result.where}`);
 		if (result.ok) say(`    OK in ${minutes(result.ms)}`);
 		else say(`    FAILED in ${minutes(result.ms)}: ${result.error}`);
 		results.push({
@@ -488,6 +509,28 @@ async function runHeadless(n8n: N8n, examples: Example[]): Promise<ExampleResult
 	return results;
 }
 
+/** Queue mode: an example runs the way the editor runs it, offloaded to a worker; its execution is read back. */
+function runOnWorkers(cluster: QueueCluster): RunExample {
+	return async (example) => {
+		const started = Date.now();
+		const trigger = (example.workflow.nodes as WorkflowNode[]).find(
+			(n) => n.type === MANUAL_TRIGGER,
+		)!;
+		const since = cluster.workers.map((worker) => worker.log.length);
+		const id = await cluster.runManually(example.workflow.id, trigger.name);
+		const run = runOf(await cluster.waitForExecution(id, 10 * 60_000));
+		const error = describeRunError(run);
+		const workers = cluster.workersThatRan(id, since).map((w) => w.label);
+		return {
+			ok: run.status === 'success' && !error,
+			ms: Date.now() - started,
+			run,
+			where: `${workers.join(', ') || 'no worker'} (execution ${id})`,
+			error: error ?? (run.status === 'success' ? undefined : `execution ${id} is ${run.status}`),
+		};
+	};
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // interactive
 
@@ -497,6 +540,7 @@ function printInstructions(
 	credentials: Array<{ id: string; name: string }>,
 	emulator: EmulatorProcess,
 	version: string,
+	cluster?: QueueCluster,
 ): void {
 	const base = `http://localhost:${n8n.port}`;
 	const link = (e: Example) => `${base}/workflow/${e.workflow.id}`;
@@ -506,7 +550,9 @@ function printInstructions(
 	const major = majorOf(version);
 	say('');
 	say('='.repeat(100));
-	say(`  n8n ${version} is running with n8n-nodes-marketo-bulk and a Marketo emulator.`);
+	say(
+		`  n8n ${version}${cluster ? ' in queue mode' : ''} is running with n8n-nodes-marketo-bulk and a Marketo emulator.`,
+	);
 	say('');
 	say(`  Editor:    ${base}/`);
 	say(`  Log in:    ${DEMO_OWNER.email}  /  ${DEMO_OWNER.password}`);
@@ -549,9 +595,23 @@ function printInstructions(
 		`    REST Endpoint ${emulator.restEndpoint}, Client ID ${emulator.clientId}, Client Secret ${emulator.clientSecret}`,
 	);
 	say(`  The emulator holds 1000 leads and 2000 activities dated 2026-01-01 .. 2026-06-30.`);
-	say(`  n8n's log: ${path.join(n8n.folder.root, 'n8n-start.log')}`);
+	if (cluster) {
+		say(
+			'  Queue mode: "Execute workflow" and active workflows run on the workers; the trigger polls on main.',
+		);
+		say(
+			`  Binary data: ${cluster.binaryDataMode}${cluster.binaryDataMode === 'filesystem' ? `, in ${cluster.sharedBinaryDataDir} (shared by all n8n processes)` : ''}`,
+		);
+		say('  Processes (stopped by PID on Ctrl+C):');
+		for (const p of cluster.processes()) say(`    ${p.name.padEnd(14)} pid ${p.pid ?? '-'}`);
+		say(
+			`  Logs: ${[cluster.main, ...cluster.workers].map((p) => path.basename(p.logFile)).join(', ')} in ${n8n.folder.root}`,
+		);
+	} else say(`  n8n's log: ${n8n.logFile}`);
 	say('');
-	say("  Press Ctrl+C to stop n8n and the emulator (the demo's n8n data is then deleted).");
+	say(
+		`  Press Ctrl+C to stop n8n${cluster ? ', its workers, PostgreSQL, Redis' : ''} and the emulator (the demo's n8n data is then deleted).`,
+	);
 	say('='.repeat(100));
 }
 
@@ -562,12 +622,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 	let emulator: EmulatorProcess | undefined;
 	let folder: UserFolder | undefined;
 	let n8n: N8n | undefined;
+	let cluster: QueueCluster | undefined;
 	let tarballDir: string | undefined;
 	let stopping = false;
 	/** Interactive mode, n8n is up: a signal ends the wait (then the normal clean-up runs). */
 	let waiting = false;
 	const cleanup = async () => {
-		await n8n?.stop().catch(() => undefined);
+		if (cluster) await cluster.stop().catch(() => undefined);
+		else await n8n?.stop().catch(() => undefined);
 		await emulator?.stop().catch(() => undefined);
 		if (folder) {
 			if (options.keep) say(`[demo] n8n user folder kept: ${folder.root}`);
@@ -587,7 +649,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 		}
 		stopping = true;
 		say('');
-		progress(`${signal}: stopping n8n and the emulator…`);
+		progress(
+			`${signal}: stopping n8n${cluster ? ', its workers, PostgreSQL, Redis' : ''} and the emulator…`,
+		);
 		if (waiting) interrupted();
 		else void cleanup().finally(() => process.exit(130));
 	};
@@ -642,10 +706,31 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 			brokerPort = await firstFreePort(port === 5678 ? 5679 : port + 1, 50, [port]);
 			if (port !== options.port) progress(`port ${options.port} is taken: using ${port}`);
 		}
-		n8n = await N8n.create(install, folder, {
-			logLevel: options.headless ? 'warn' : 'info',
-			...(port ? { port, brokerPort } : {}),
-		});
+		if (options.queue) {
+			progress('starting PostgreSQL and Redis for queue mode…');
+			cluster = await step(
+				'starting PostgreSQL and Redis',
+				'install them (Debian: apt-get install postgresql redis-server); the lines above say what failed',
+				() =>
+					QueueCluster.start({
+						install,
+						folder: folder!,
+						binaryDataMode: 'filesystem',
+						// into the processes' log files only; the workers' info lines say which one ran what
+						logLevel: 'info',
+						...(port ? { port } : {}),
+					}),
+			);
+			progress(
+				`PostgreSQL ${cluster.postgres.port} (pid ${cluster.postgres.service.pid}), Redis ${cluster.redis.port} (pid ${cluster.redis.service.pid})`,
+			);
+			n8n = cluster.main;
+		} else {
+			n8n = await N8n.create(install, folder, {
+				logLevel: options.headless ? 'warn' : 'info',
+				...(port ? { port, brokerPort } : {}),
+			});
+		}
 
 		progress(
 			`importing the credential (${credentials.map((c) => c.name).join(', ')}) and ${examples.length} example workflow(s): ` +
@@ -657,14 +742,34 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 			() => importAll(n8n!, emulator!, examples, credentials),
 		);
 
+		if (cluster) {
+			progress(`starting n8n ${install.version}: main, then ${cluster.workers.length} workers…`);
+			await step(
+				`starting n8n ${install.version} in queue mode`,
+				`n8n's logs (${path.basename(cluster.main.logFile)} and the workers' in ${folder.root}, kept with --keep) say why; if a port is taken, choose another with --port`,
+				async () => {
+					await cluster!.startN8n();
+					await cluster!.main.setupOwner(DEMO_OWNER);
+				},
+			);
+			progress(
+				`n8n main on port ${n8n.port}; ${cluster.workers.map((w) => `${w.label.split(' ').pop()} pid ${w.pid}`).join(', ')}`,
+			);
+		}
+
 		if (options.headless) {
-			const results = await runHeadless(n8n, examples);
+			const results = await runHeadless(
+				examples,
+				cluster
+					? runOnWorkers(cluster)
+					: (example) => n8n!.execute(example.workflow.id, 10 * 60_000),
+			);
 			const ok = results.filter((r) => r.status === 'ok').length;
 			const failed = results.filter((r) => r.status === 'failed');
 			const skipped = results.filter((r) => r.status === 'skipped').length;
 			say('');
 			say(
-				`demo: ${ok} workflow(s) ran, ${failed.length} failed, ${skipped} skipped (trigger workflows) — n8n ${install.version}`,
+				`demo: ${ok} workflow(s) ran, ${failed.length} failed, ${skipped} skipped (trigger workflows) — n8n ${install.version}${cluster ? ' in queue mode' : ''}`,
 			);
 			for (const f of failed) say(`  FAILED ${f.name} (${f.file}): ${f.error}`);
 			if (examples.length === 0) {
@@ -674,21 +779,28 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 			return failed.length === 0 && ok > 0 ? 0 : 1;
 		}
 
-		progress(`starting n8n ${install.version} on port ${n8n.port}…`);
-		await step(
-			`starting n8n ${install.version}`,
-			"the lines above are the end of n8n's log; if a port is taken, choose another with --port",
-			async () => {
-				await n8n!.start();
-				await n8n!.setupOwner(DEMO_OWNER);
-			},
-		);
-		printInstructions(n8n, examples, credentials, emulator, install.version);
+		if (!cluster) {
+			progress(`starting n8n ${install.version} on port ${n8n.port}…`);
+			await step(
+				`starting n8n ${install.version}`,
+				"the lines above are the end of n8n's log; if a port is taken, choose another with --port",
+				async () => {
+					await n8n!.start();
+					await n8n!.setupOwner(DEMO_OWNER);
+				},
+			);
+		}
+		printInstructions(n8n, examples, credentials, emulator, install.version, cluster);
 		waiting = true;
-		const exited = n8n.whenExited!.then((code) => ({ code }));
+		const processes = cluster ? [cluster.main, ...cluster.workers] : [n8n];
+		const exited = Promise.race(
+			processes.map((p) => p.whenExited!.then((code) => ({ code, label: p.label, log: p.log }))),
+		);
 		const outcome = await Promise.race([interruption.then(() => undefined), exited]);
 		if (outcome) {
-			say(`[demo] n8n exited unexpectedly (code ${outcome.code}):\n${tail(n8n.log, 30)}`);
+			say(
+				`[demo] ${outcome.label} exited unexpectedly (code ${outcome.code}):\n${tail(outcome.log, 30)}`,
+			);
 			return 1;
 		}
 		return 0;
