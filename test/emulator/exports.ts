@@ -72,6 +72,8 @@ export interface ExportSettings {
 	statusRefreshSeconds: number;
 	dailyQuotaBytes: number;
 	fileAvailableDays: number;
+	/** How answers spell the cancelled state: Marketo's enum says Canceled, its examples Cancelled. */
+	cancelledStatus: 'Cancelled' | 'Canceled';
 }
 
 const MB = 1024 * 1024;
@@ -279,7 +281,7 @@ export class ExportManager {
 		const v: Record<string, unknown> = {
 			exportId: job.exportId,
 			format: job.format,
-			status: job.status,
+			status: job.status === 'Cancelled' ? this.settings.cancelledStatus : job.status,
 			createdAt: isoSeconds(job.createdAt),
 		};
 		if (job.queuedAt !== undefined) v.queuedAt = isoSeconds(job.queuedAt);

@@ -53,6 +53,8 @@ export interface EmulatorOptions {
 	now?: () => Date;
 	/** Days a completed file stays downloadable; then file.json answers 404. Default 7. */
 	fileAvailableDays?: number;
+	/** How job answers spell the cancelled state (Marketo's enum: Canceled; its examples: Cancelled). Default Cancelled. */
+	cancelledStatus?: 'Cancelled' | 'Canceled';
 }
 
 export interface MarketoEmulator {
@@ -63,7 +65,7 @@ export interface MarketoEmulator {
 	close(): Promise<void>;
 	/** Back to the initial data, jobs, imports, counters, faults and clock. Issued tokens stay valid. */
 	reset(): void;
-	/** Calls per endpoint, keyed 'METHOD /path/with/:id', plus 'rangeRequests'. */
+	/** Calls per endpoint, keyed 'METHOD /path/with/:id', plus 'rangeRequests', 'refused 606' and 'refused 615'. */
 	counters(): Record<string, number>;
 	resetCounters(): void;
 	faults: {
@@ -132,6 +134,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 		statusRefreshSeconds: options.statusRefreshSeconds ?? 0,
 		dailyQuotaBytes: options.dailyExportQuotaBytes ?? 500 * MB,
 		fileAvailableDays: options.fileAvailableDays ?? 7,
+		cancelledStatus: options.cancelledStatus ?? 'Cancelled',
 	});
 	const imports = new ImportManager(getStore, clock, {
 		processing: importQueue.processing,

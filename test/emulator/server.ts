@@ -58,12 +58,14 @@ export async function handleRequest(
 
 	if (!p.gate.enter()) {
 		req.resume();
+		p.count('refused 615');
 		return sendError(res, { code: '615', message: 'Concurrent access limit reached' });
 	}
 	res.on('close', () => p.gate.leave());
 
 	if (!p.limiter.admit()) {
 		req.resume();
+		p.count('refused 606');
 		const { calls, windowSeconds } = p.rateLimit;
 		return sendError(res, {
 			code: '606',

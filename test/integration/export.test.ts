@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 
 import { customOperations } from '../../nodes/MarketoBulk/actions/router';
+import { cancelExportJob, getExportJobStatus } from '../../nodes/MarketoBulk/jobs/exportJob';
+import { marketoRequest, TIME_LIMITS } from '../../nodes/MarketoBulk/transport';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { readBinary } from '../helpers/n8nContext';
 import { count, startHarness, type Harness } from '../helpers/setup';
@@ -639,6 +641,160 @@ describe('Export Activities, one step', () => {
 		expect(error.message).toMatch(message);
 		expect(Object.values(harness.emulator.counters()).reduce((a, b) => a + b, 0)).toBe(0);
 	});
+});
+
+describe('faults', () => {
+	const CANCEL = 'POST /bulk/v1/leads/export/:id/cancel.json';
+	const savedLimits = { ...TIME_LIMITS };
+	afterEach(() => Object.assign(TIME_LIMITS, savedLimits));
+
+	it('survives connection resets on status.json and file.json as n8n 1.x wraps them', async () => {
+		harness.emulator.faults.failNext('status.json', 1, { reset: true });
+		harness.emulator.faults.failNext('file.json', 1, { reset: true });
+		const range = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-10T00:00:00Z' };
+		const records = jsonOf(await leadExport(range, { n8nMajor: 1 }).run());
+		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: inclusive(range) }));
+		expect(count(harness.emulator, 'GET /bulk/v1/leads/export/:id/file.json')).toBe(2);
+	});
+
+	it('sends the cancel once when Marketo answers that the job cannot be cancelled', async () => {
+		harness.emulator.faults.stuckInQueue(true);
+		harness.emulator.faults.failNext('cancel.json', 1, {
+			code: '1003',
+			message: 'Export job cannot be cancelled (status: Cancelled)',
+		});
+		const error = await leadExport({
+			startAt: '2026-03-01',
+			endAt: '2026-03-02',
+			options: { timeoutMinutes: 0.01 },
+		})
+			.run()
+			.catch((e) => e);
+		expect(error.message).toMatch(/when the timeout was reached/);
+		expect(count(harness.emulator, CANCEL)).toBe(1);
+	});
+
+	it("ends a status call that hangs within the run's Timeout, and cancels the job", async () => {
+		TIME_LIMITS.minimumMs = 200;
+		harness.emulator.faults.stuckInQueue(true);
+		harness.emulator.faults.failNext('status.json', 1000, { hang: true });
+		const started = Date.now();
+		const error = await leadExport({
+			startAt: '2026-03-01',
+			endAt: '2026-03-02',
+			options: { timeoutMinutes: 0.03 },
+		})
+			.run()
+			.catch((e) => e);
+		expect(error.message).toMatch(/^Marketo error timeout: Marketo did not answer within/);
+		expect(Date.now() - started).toBeLessThan(5000);
+		expect(harness.emulator.data.jobs()[0].status).toBe('Cancelled');
+	});
+
+	it('resumes a download whose body stops arriving, with a Range request', async () => {
+		TIME_LIMITS.streamIdleMs = 300;
+		harness.emulator.faults.failNext('file.json', 1, { stallAfterBytes: 20_000 });
+		const range = { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-31T00:00:00Z' };
+		const records = jsonOf(await leadExport(range).run());
+		expect(count(harness.emulator, 'rangeRequests')).toBe(1);
+		expect(records.length).toBe(harness.emulator.data.leadCount({ createdAt: inclusive(range) }));
+		expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
+	});
+
+	describe.each(['Canceled', 'Cancelled'] as const)('a job Marketo reports as %s', (spelling) => {
+		let spelled: Harness;
+		beforeAll(async () => {
+			spelled = await startHarness({ cancelledStatus: spelling, exportProcessingMs: 50 });
+		});
+		afterAll(async () => {
+			await spelled.emulator.close();
+		});
+
+		it('stops the export at once when someone else cancels the job', async () => {
+			spelled.emulator.faults.stuckInQueue(true);
+			const test = spelled.context({
+				resource: 'leadExport',
+				operation: 'export',
+				fields: ['id', 'email'],
+				format: 'CSV',
+				filterType: 'createdAt',
+				startAt: '2026-03-01',
+				endAt: '2026-03-02',
+				output: 'records',
+				options: { ...FAST, timeoutMinutes: 0.1 },
+			});
+			const pending = customOperations.leadExport.export.call(test.context).catch((e) => e);
+			await waitFor(() => spelled.emulator.data.jobs()[0]?.status === 'Queued');
+			const { exportId } = spelled.emulator.data.jobs()[0];
+			const other = spelled.context({});
+			await cancelExportJob(other.context, 'leads', exportId);
+			const started = Date.now();
+			const error = await pending;
+			expect(error.message).toMatch(/was cancelled \(by another user, workflow or tool\)/);
+			expect(Date.now() - started).toBeLessThan(2000);
+			expect((await getExportJobStatus(other.context, 'leads', exportId)).status).toBe('Cancelled');
+
+			const list = spelled.context({
+				resource: 'leadExport',
+				operation: 'listJobs',
+				statusFilter: ['Cancelled'],
+			});
+			const [items] = await customOperations.leadExport.listJobs.call(list.context);
+			expect(items.map((item) => [item.json.exportId, item.json.status])).toEqual([
+				[exportId, 'Cancelled'],
+			]);
+		});
+	});
+});
+
+describe('a rate limit shared by many executions', () => {
+	it('completes 10 concurrent exports under 25 calls per 20 s with a 1 s Poll Interval', async () => {
+		const strict = await startHarness({
+			rateLimit: { calls: 25, windowSeconds: 20 },
+			exportProcessingMs: 300,
+		});
+		try {
+			// n8n keeps the token in the credential: the executions start with it.
+			await marketoRequest(strict.context({}).context, {
+				method: 'GET',
+				path: '/rest/v1/activities/types.json',
+			});
+			strict.emulator.resetCounters();
+			const started = Date.now();
+			const outcomes = await Promise.all(
+				Array.from({ length: 10 }, (_, i) => {
+					const test = strict.context({
+						resource: 'leadExport',
+						operation: 'export',
+						fields: ['id', 'email'],
+						format: 'CSV',
+						filterType: 'createdAt',
+						startAt: `2026-03-${String(i + 1).padStart(2, '0')}T00:00:00Z`,
+						endAt: `2026-03-${String(i + 2).padStart(2, '0')}T00:00:00Z`,
+						output: 'records',
+						options: { pollIntervalSeconds: 1, timeoutMinutes: 5 },
+					});
+					return customOperations.leadExport.export.call(test.context).catch((e) => e);
+				}),
+			);
+			const seconds = (Date.now() - started) / 1000;
+			const counters = strict.emulator.counters();
+			const refused = counters['refused 606'] ?? 0;
+			const calls = Object.entries(counters)
+				.filter(([key]) => /^(GET|POST) /.test(key))
+				.reduce((sum, [, n]) => sum + n, 0);
+			console.log(
+				`10 exports under 25 calls / 20 s: ${calls} calls (${refused} answered 606), ${seconds.toFixed(1)} s`,
+			);
+			for (const outcome of outcomes) {
+				expect(outcome).not.toBeInstanceOf(Error);
+				expect((outcome as INodeExecutionData[][])[0].length).toBeGreaterThan(0);
+			}
+			expect(strict.emulator.data.jobs().every((job) => job.status === 'Completed')).toBe(true);
+		} finally {
+			await strict.emulator.close();
+		}
+	}, 300_000);
 });
 
 describe('single job steps', () => {

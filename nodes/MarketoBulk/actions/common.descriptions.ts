@@ -1,5 +1,12 @@
-import type { INodeProperties, INodePropertyMode, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	IExecuteSingleFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	INodePropertyMode,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
+import { canonicalStatus } from '../jobs/exportJob';
 import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
 
 /** Bulk export resources share the job life cycle; only the URL segment differs. */
@@ -23,6 +30,21 @@ export function routedStep(
 	};
 }
 
+/** An export job step: as routedStep, with the job's status read in one spelling (see canonicalStatus). */
+function exportJobStep(method: 'GET' | 'POST', url: string): INodePropertyOptions['routing'] {
+	return {
+		...routedStep(method, url),
+		output: { postReceive: [unwrapEnvelope, canonicalJobStatuses] },
+	};
+}
+
+async function canonicalJobStatuses(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	return items.map((item) => ({ ...item, json: canonicalStatus(item.json) }));
+}
+
 export function exportOperations(kind: ExportKind): INodeProperties {
 	const resource = EXPORT_RESOURCE[kind];
 	const noun = kind === 'leads' ? 'lead' : 'activity';
@@ -40,7 +62,7 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 				value: 'cancelJob',
 				action: `Cancel ${aNoun} export job`,
 				description: 'Stop a job that is created, queued or processing',
-				routing: routedStep('POST', `=${base}/{{$parameter.exportId}}/cancel.json`),
+				routing: exportJobStep('POST', `=${base}/{{$parameter.exportId}}/cancel.json`),
 			},
 			{
 				name: 'Create Job',
@@ -60,7 +82,7 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 				value: 'enqueueJob',
 				action: `Enqueue ${aNoun} export job`,
 				description: "Put a created job in Marketo's export queue",
-				routing: routedStep('POST', `=${base}/{{$parameter.exportId}}/enqueue.json`),
+				routing: exportJobStep('POST', `=${base}/{{$parameter.exportId}}/enqueue.json`),
 			},
 			{
 				name: 'Export',
@@ -72,24 +94,13 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 				name: 'Get Job Status',
 				value: 'getJobStatus',
 				action: `Get the status of ${aNoun} export job`,
-				routing: routedStep('GET', `=${base}/{{$parameter.exportId}}/status.json`),
+				routing: exportJobStep('GET', `=${base}/{{$parameter.exportId}}/status.json`),
 			},
 			{
 				name: 'List Jobs',
 				value: 'listJobs',
 				action: `List ${noun} export jobs`,
 				description: 'Jobs of this API user from the last 7 days',
-				routing: {
-					...routedStep('GET', `${base}.json`),
-					request: {
-						method: 'GET',
-						url: `${base}.json`,
-						qs: {
-							status:
-								'={{ $parameter.statusFilter && $parameter.statusFilter.length ? $parameter.statusFilter.join(",") : undefined }}',
-						},
-					},
-				},
 			},
 		],
 		default: 'export',

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import * as createJob from './export/createJob.operation';
 import * as downloadFile from './export/downloadFile.operation';
 import * as exportOperation from './export/export.operation';
+import * as listJobs from './export/listJobs.operation';
 import * as importCreateJob from './leadImport/createJob.operation';
 import * as importGetFailures from './leadImport/getFailures.operation';
 import * as importGetWarnings from './leadImport/getWarnings.operation';
@@ -12,8 +13,9 @@ import type { ExportKind } from '../jobs/exportRequest';
 type Operation = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 
 /**
- * The operations that are more than one request run as n8n `customOperations`; the single-request steps
- * (enqueue, status, cancel, list, import status) are declarative routing in the descriptions. Lead and
+ * The operations that are more than one request run as n8n `customOperations` (List Jobs too: it pages);
+ * the single-request steps (enqueue, status, cancel, import status) are declarative routing in the
+ * descriptions. Lead and
  * activity exports share their operations; only the kind differs.
  */
 function forKind(kind: ExportKind): Record<string, Operation> {
@@ -26,6 +28,9 @@ function forKind(kind: ExportKind): Record<string, Operation> {
 		},
 		downloadFile: function (this: IExecuteFunctions) {
 			return downloadFile.execute.call(this, kind);
+		},
+		listJobs: function (this: IExecuteFunctions) {
+			return listJobs.execute.call(this, kind);
 		},
 	};
 }

@@ -25,6 +25,16 @@ export type JobStatusName =
 	| 'Completed'
 	| 'Failed';
 
+/**
+ * Marketo's status enum spells `Canceled`, its cancel examples `Cancelled`. Both mean one state, named
+ * `Cancelled` here: every job this package reads passes through this, so nothing else compares spellings.
+ */
+export function canonicalStatus<T extends IDataObject>(job: T): T {
+	return typeof job.status === 'string' && /^cancell?ed$/i.test(job.status)
+		? { ...job, status: 'Cancelled' }
+		: job;
+}
+
 export interface ExportJobStatus extends IDataObject {
 	exportId: string;
 	status: JobStatusName;
@@ -81,12 +91,19 @@ export async function enqueueExportJob(
 	return await Promise.reject(error);
 }
 
-export async function getExportJobStatus(ctx: MarketoContext, kind: ExportKind, exportId: string) {
+export async function getExportJobStatus(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	exportId: string,
+	deadline?: number,
+) {
 	return await jobStep(
 		ctx,
 		'GET',
 		`${base(kind)}/${encodeURIComponent(exportId)}/status.json`,
 		'status',
+		undefined,
+		deadline,
 	);
 }
 
@@ -106,8 +123,9 @@ async function jobStep(
 	path: string,
 	step: string,
 	body?: IDataObject,
+	deadline?: number,
 ): Promise<ExportJobStatus> {
-	const { result } = await marketoRequest<ExportJobStatus>(ctx, { method, path, body });
+	const { result } = await marketoRequest<ExportJobStatus>(ctx, { method, path, body, deadline });
 	const job = result[0];
 	if (!job || typeof job.exportId !== 'string') {
 		throw new NodeOperationError(
@@ -116,14 +134,21 @@ async function jobStep(
 			{ description: "This is unexpected; try again. If it repeats, check Marketo's status page." },
 		);
 	}
-	return job;
+	return canonicalStatus(job);
 }
 
+/**
+ * This API user's jobs of the last 7 days, all pages. A filter naming Cancelled is applied here rather
+ * than by Marketo: which spelling Marketo's filter takes is not documented (enum `Canceled`, examples
+ * `Cancelled`, swagger `cancelled`), while the statuses it reports are read either way.
+ */
 export async function listExportJobs(
 	ctx: MarketoContext,
 	kind: ExportKind,
 	statuses: string[] = [],
 ): Promise<ExportJobStatus[]> {
+	const wanted = statuses.map((status) => canonicalStatus({ status }).status as string);
+	const serverFilter = wanted.length > 0 && !wanted.includes('Cancelled');
 	const jobs: ExportJobStatus[] = [];
 	let nextPageToken: string | undefined;
 	do {
@@ -131,11 +156,14 @@ export async function listExportJobs(
 			method: 'GET',
 			path: `${base(kind)}.json`,
 			qs: {
-				...(statuses.length ? { status: statuses.join(',') } : {}),
+				...(serverFilter ? { status: wanted.join(',') } : {}),
 				...(nextPageToken ? { nextPageToken } : {}),
 			},
 		});
-		jobs.push(...envelope.result);
+		for (const job of envelope.result) {
+			const read = canonicalStatus(job);
+			if (wanted.length === 0 || wanted.includes(read.status)) jobs.push(read);
+		}
 		nextPageToken =
 			envelope.nextPageToken && envelope.result.length ? envelope.nextPageToken : undefined;
 	} while (nextPageToken);
@@ -203,7 +231,7 @@ export async function runExportJob(
 				);
 			}
 			await pause(ctx, wait.pollIntervalMs);
-			status = await getExportJobStatus(ctx, kind, exportId);
+			status = await getExportJobStatus(ctx, kind, exportId, wait.deadline);
 		}
 		finished = true;
 		return status;
@@ -226,6 +254,9 @@ async function cancelQuietly(
 		await cancelExportJob(ctx, kind, exportId);
 		return;
 	} catch (error) {
+		// Marketo's own answer (say 1003, "cannot be cancelled": already cancelled or finished) proves the
+		// call went through; only a request the cancelled execution aborted is worth sending again.
+		if (error instanceof MarketoApiError) return;
 		if (!(error instanceof ExecutionCancelledError) && !isAbort(error)) return;
 	}
 	try {
