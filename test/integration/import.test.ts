@@ -10,11 +10,17 @@ import type {
 import { description as leadImportDescription } from '../../nodes/MarketoBulk/actions/leadImport/LeadImport.resource';
 import { customOperations } from '../../nodes/MarketoBulk/actions/router';
 import { getLeadImportFields } from '../../nodes/MarketoBulk/methods/resourceMapping';
-import { prepareRoutedRequest, unwrapEnvelope } from '../../nodes/MarketoBulk/transport';
+import {
+	marketoRequest,
+	prepareRoutedRequest,
+	TIME_LIMITS,
+	unwrapEnvelope,
+} from '../../nodes/MarketoBulk/transport';
 import type { TestContext } from '../helpers/n8nContext';
 import { count, startHarness, type Harness } from '../helpers/setup';
 
 const UPLOAD = 'POST /bulk/v1/leads.json';
+const TOKEN = 'GET /identity/oauth/token';
 const FAST = { pollIntervalSeconds: 0.05, timeoutMinutes: 1 };
 
 let harness: Harness;
@@ -674,6 +680,78 @@ describe("Marketo's queue, failures and recovery", () => {
 			/Unknown: batch 1, input item 0: the upload broke off after it was sent/,
 		);
 		expect(error.description).not.toMatch(/Nothing was imported/);
+	});
+});
+
+describe('uploads that break off', () => {
+	const savedLimits = { ...TIME_LIMITS };
+	afterEach(() => Object.assign(TIME_LIMITS, savedLimits));
+
+	/** One batch of about 9.3 MB: far more than a connection takes before the server has read any. */
+	function largeBatch(): string {
+		const filler = 'x'.repeat(950);
+		const rows = ['email,address\n'];
+		for (let i = 0; i < 9_300; i++) rows.push(`large${i}@acme.io,${filler}\n`);
+		return rows.join('');
+	}
+
+	it.each([
+		['refused it at once (601) and closed the connection unread', { code: '601', unread: true }],
+		['dropped the connection before reading it', { reset: true }],
+	])(
+		'retries, with a fresh token, a 9.5 MB upload the server %s',
+		async (_name, fault) => {
+			const run = leadImport({ source: 'binary' });
+			await attachBinary(run, largeBatch(), 'large.csv');
+			// The run starts with a token in hand, as n8n's credential keeps it.
+			await marketoRequest(run.test.context, {
+				method: 'GET',
+				path: '/rest/v1/activities/types.json',
+			});
+			harness.emulator.resetCounters();
+			harness.emulator.faults.failNext(UPLOAD, 1, fault);
+			const [summary] = jsonOf(await run.run());
+			expect(summary).toMatchObject({ status: 'Complete', leadsProcessed: 9_300 });
+			expect(count(harness.emulator, UPLOAD)).toBe(2);
+			expect(harness.emulator.data.imports()).toHaveLength(1);
+			expect(count(harness.emulator, TOKEN)).toBe(1);
+		},
+		60_000,
+	);
+
+	it('does not resend an upload that got no answer after its whole body was sent', async () => {
+		Object.assign(TIME_LIMITS, { uploadMs: 300, uploadBytesPerSecond: 1e9 });
+		harness.emulator.faults.failNext(UPLOAD, 1, { hang: true });
+		const started = Date.now();
+		const error = await failure(
+			leadImport({}, { items: [{ json: { email: 'silent@acme.io' } }] }).run(),
+		);
+		expect(Date.now() - started).toBeLessThan(3000);
+		expect(count(harness.emulator, UPLOAD)).toBe(1);
+		expect(error.message).toMatch(/Marketo error timeout: Marketo did not answer within/);
+		expect(error.description).toMatch(/Unknown: batch 1, input item 0: the upload broke off/);
+	});
+
+	it('does not start an upload with a token about to expire: it waits it out and uses a new one', async () => {
+		const short = await startHarness({ tokenTtlSeconds: 3, importProcessingMs: 20 });
+		try {
+			TIME_LIMITS.tokenMarginMs = 2500;
+			await marketoRequest(short.context({}).context, {
+				method: 'GET',
+				path: '/rest/v1/activities/types.json',
+			});
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			const output = await leadImport(
+				{},
+				{ items: [{ json: { email: 'fresh@acme.io' } }] },
+				short,
+			).run();
+			expect(jsonOf(output)[0]).toMatchObject({ status: 'Complete', leadsProcessed: 1 });
+			expect(count(short.emulator, TOKEN)).toBe(2);
+			expect(count(short.emulator, UPLOAD)).toBe(1);
+		} finally {
+			await short.emulator.close();
+		}
 	});
 });
 
