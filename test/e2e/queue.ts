@@ -126,7 +126,16 @@ function asServiceUser(command: string, args: string[]): [string, string[]] {
 function serviceDir(prefix: string): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 	const user = serviceUser();
-	if (user) fs.chownSync(dir, user.uid, user.gid);
+	if (user) {
+		fs.chownSync(dir, user.uid, user.gid);
+		const [command, args] = asServiceUser('test', ['-w', dir]);
+		if (spawnSync(command, args).status !== 0) {
+			fs.rmSync(dir, { recursive: true, force: true });
+			throw new Error(
+				`the ${user.name} user cannot reach ${os.tmpdir()}: set TMPDIR to a folder every user can enter`,
+			);
+		}
+	}
 	return dir;
 }
 
