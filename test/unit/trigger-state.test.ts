@@ -834,6 +834,11 @@ class N8nStaticData {
 		this.workflow = this.load();
 	}
 
+	/** The workflow deactivated and activated again, or an activation retried: n8n runs on. */
+	reactivate(): void {
+		this.workflow = this.load();
+	}
+
 	saved(): DataState | undefined {
 		const root = JSON.parse(this.column) as IDataObject;
 		return readState<DataState>((root[`node:${NODE.name}`] ?? {}) as IDataObject, 'data');
@@ -886,4 +891,31 @@ describe("the state reaches n8n's database", () => {
 			expect(emitted.sort((a, b) => a - b)).toEqual(marketo.records.map((r) => r.id));
 		},
 	);
+
+	it('a failed activation starts no export, and an activation again in the same n8n reuses the job a poll without emission started', async () => {
+		const marketo = new FakeMarketo();
+		const start = sec('2026-01-01T00:00:00Z');
+		for (let day = 0; day < 50; day++) marketo.addRecords(1, start + day * 86_400);
+		const cfg = leadTrigger({ startFrom: 'date', startDate: '2026-01-01T00:00:00Z' });
+		const n8n = new N8nStaticData('in-memory scheduler');
+		const step = (store: IDataObject) => pollDataEvent(marketo, cfg, store);
+		// Activation attempts that n8n then refuses: their state is never saved.
+		for (let attempt = 0; attempt < 3; attempt++) {
+			await withSavedState(`refused/${attempt}`, {}, step);
+			expect(marketo.inFlight()).toHaveLength(0);
+		}
+		expect(marketo.jobs.map((j) => j.status)).toEqual(['Cancelled', 'Cancelled', 'Cancelled']);
+
+		await n8n.poll(step, true);
+		marketo.advance(61);
+		expect(await n8n.poll(step)).toBeNull();
+		expect(marketo.inFlight()).toHaveLength(1);
+		expect(n8n.saved()?.job).toBeUndefined(); // n8n saves only with an emission
+		n8n.reactivate();
+		marketo.complete();
+		marketo.advance(61);
+		const emitted = ids(await n8n.poll(step, true));
+		expect(emitted.length).toBeGreaterThan(0);
+		expect(marketo.jobs.filter((j) => j.status !== 'Cancelled')).toHaveLength(2); // that one, the next
+	});
 });
