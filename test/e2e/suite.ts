@@ -33,6 +33,10 @@ export interface Suite {
 	/** Steps before anything is packed (reading examples, checking for Chromium). */
 	setup?: (report: Report) => Promise<void>;
 	n8nOptions?: N8nOptions;
+	/** The n8n versions this suite runs on, out of those asked for (default: all of them). */
+	versions?: (asked: string[]) => string[];
+	/** Options for the emulator process (test/emulator/cli.ts), e.g. a rate limit. */
+	emulatorArgs?: string[];
 	/** The user folder of each n8n: by default the tarball installed as n8n installs a community package. */
 	userFolder?: (version: string, tarball: string) => UserFolder;
 	/** The checks of one n8n version; a failed step ends them (the next version still runs). */
@@ -77,10 +81,16 @@ async function main(suite: Suite): Promise<number> {
 		const packStep = process.env.E2E_TARBALL ? 'package from E2E_TARBALL' : 'build + pack';
 		tarball = await report.step('setup', packStep, () => packPackage());
 		report.note(`package: ${tarball}`);
-		emulator = await report.step('setup', 'start emulator', () => startEmulatorProcess());
+		emulator = await report.step('setup', 'start emulator', () =>
+			startEmulatorProcess(suite.emulatorArgs),
+		);
 	});
 	if (tarball && emulator) {
-		for (const version of e2eVersions()) {
+		const asked = e2eVersions();
+		const versions = suite.versions?.(asked) ?? asked;
+		if (versions.length < asked.length)
+			report.note(`not run on n8n ${asked.filter((v) => !versions.includes(v)).join(', ')}`);
+		for (const version of versions) {
 			await report.scope(`n8n ${version}`, () =>
 				onVersion(suite, report, version, tarball, emulator!),
 			);

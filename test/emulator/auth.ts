@@ -64,6 +64,7 @@ export class TokenService {
 			// Marketo tokens look like a UUID followed by a short data-centre suffix.
 			this.current = { value: `${randomUUID()}:ab`, expiresAt: now + this.ttlSeconds * 1000 };
 			this.known.set(this.current.value, this.current);
+			this.issued.push(this.current.value);
 		}
 		return {
 			status: 200,
@@ -75,6 +76,9 @@ export class TokenService {
 			},
 		};
 	}
+
+	/** Every token handed out since the emulator started (kept through resets): tests look for leaks. */
+	readonly issued: string[] = [];
 
 	/** The API error for this token, or undefined when it is good. */
 	check(token: string | undefined): ApiError | undefined {

@@ -106,6 +106,10 @@ export async function handleControl(
 			case 'POST /__emulator/reset-counters':
 				emu.resetCounters();
 				return sendJson(res, 200, { ok: true });
+			case 'GET /__emulator/tokens':
+				return sendJson(res, 200, { issued: emu.issuedTokens() });
+			case 'GET /__emulator/faults':
+				return sendJson(res, 200, { pending: emu.faults.pending() });
 			case 'POST /__emulator/faults':
 				applyFaults(emu, await body());
 				return sendJson(res, 200, { ok: true });

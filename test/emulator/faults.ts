@@ -48,6 +48,17 @@ export class FaultState {
 		this.throttleBps = null;
 	}
 
+	/** Faults armed and not fired yet: a test checks its fault really met a request. */
+	pending(): number {
+		return (
+			this.failures.reduce((sum, f) => sum + f.remaining, 0) +
+			this.drops.reduce((sum, d) => sum + d.remaining, 0) +
+			this.jobFailures.length +
+			this.corruptChecksums +
+			this.missingFiles
+		);
+	}
+
 	failNext(match: string, count: number, failure: RequestFailure): void {
 		if (count > 0) this.failures.push({ match, remaining: count, failure });
 	}

@@ -69,6 +69,8 @@ export interface MarketoEmulator {
 	counters(): Record<string, number>;
 	resetCounters(): void;
 	faults: {
+		/** Faults armed and not fired yet. */
+		pending(): number;
 		failNext(match: string, count: number, failure: RequestFailure): void;
 		dropFileAfterBytes(bytes: number, times?: number): void;
 		failNextJob(message?: string): void;
@@ -100,6 +102,8 @@ export interface MarketoEmulator {
 	/** The emulator's current time. */
 	now(): Date;
 	exportedBytesToday(): number;
+	/** Every access token issued since the emulator started. */
+	issuedTokens(): string[];
 }
 
 const MB = 1024 * 1024;
@@ -176,6 +180,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 		counters: () => ({ rangeRequests: 0, ...Object.fromEntries(counters) }),
 		resetCounters: () => counters.clear(),
 		faults: {
+			pending: () => faults.pending(),
 			failNext: (match, n, failure) => faults.failNext(match, n, failure),
 			dropFileAfterBytes: (bytes, times) => faults.dropFileAfterBytes(bytes, times),
 			failNextJob: (message) => faults.failNextJob(message),
@@ -244,6 +249,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 		setNow: (d) => clock.set(d),
 		now: () => new Date(clock.nowMs()),
 		exportedBytesToday: () => exports.exportedBytesToday(),
+		issuedTokens: () => [...tokens.issued],
 	};
 
 	const pipeline: Pipeline = {
