@@ -676,10 +676,26 @@ describe("Marketo's queue, failures and recovery", () => {
 			leadImport({}, { items: [{ json: { email: 'maybe@acme.io' } }] }).run(),
 		);
 		expect(count(harness.emulator, UPLOAD)).toBe(1);
+		expect(error.message).toMatch(
+			/^Batch 1 of 1 \(input item 0\) may or may not have been imported/,
+		);
 		expect(error.description).toMatch(
 			/Unknown: batch 1, input item 0: the upload broke off after it was sent/,
 		);
 		expect(error.description).not.toMatch(/Nothing was imported/);
+	});
+
+	it('says which batch may have been imported when the connection drops after a whole upload was sent', async () => {
+		// n8n replaces an error message naming ECONNRESET with its generic "connection closed" text
+		harness.emulator.faults.failNext(UPLOAD, 1, { reset: true });
+		const error = await failure(
+			leadImport({}, { items: [{ json: { email: 'dropped@acme.io' } }] }).run(),
+		);
+		expect(count(harness.emulator, UPLOAD)).toBe(1);
+		expect(error.message).toMatch(
+			/^Batch 1 of 1 \(input item 0\) may or may not have been imported: the upload broke off after it was sent: .*connection/,
+		);
+		expect(error.description).toMatch(/Marketo may or may not have accepted it/);
 	});
 });
 

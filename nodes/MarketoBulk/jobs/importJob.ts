@@ -193,6 +193,9 @@ export class ImportRunError extends NodeOperationError {
 		cause?: string,
 	) {
 		super(ctx.getNode(), message, { description: describeReport(report, cause) });
+		// n8n swaps a message that names ECONNRESET & co. (a connection lost mid-upload) for its generic
+		// "connection closed" text, which would hide which batch it was.
+		this.message = message;
 		this.report = report;
 		this.kind = kind;
 	}
@@ -278,14 +281,12 @@ export async function runImport(
 			if ('error' in outcome) {
 				// A cancelled execution is not an upload failure: it must stop the run (and Continue On Fail).
 				if (outcome.error instanceof ExecutionCancelledError) throw outcome.error;
-				entry.status =
-					outcome.error instanceof MarketoApiError && outcome.error.outcomeUnknown
-						? 'UploadUnknown'
-						: 'UploadFailed';
+				const unknown = outcome.error instanceof MarketoApiError && outcome.error.outcomeUnknown;
+				entry.status = unknown ? 'UploadUnknown' : 'UploadFailed';
 				throw new ImportRunError(
 					ctx,
 					'uploadFailed',
-					`Batch ${entry.batch} of ${total} (${rangeOf(report, entry)}) could not be uploaded: ${(outcome.error as Error).message}`,
+					`Batch ${entry.batch} of ${total} (${rangeOf(report, entry)}) ${unknown ? 'may or may not have been imported: the upload broke off after it was sent' : 'could not be uploaded'}: ${(outcome.error as Error).message}`,
 					report,
 					isImportQueueFull(outcome.error)
 						? "Marketo's import queue stayed full (1016) until the timeout."
