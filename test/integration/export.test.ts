@@ -904,3 +904,65 @@ async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_0
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
 }
+
+describe('daily export quota', () => {
+	it("sums this API user's exports completed today (US Central) and quotes it when Marketo says the quota is used up", async () => {
+		const quota = await startHarness({
+			leads: { count: 3000, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
+			activities: { count: 4000, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
+			exportProcessingMs: 20,
+			dailyExportQuotaBytes: 40_000,
+		});
+		try {
+			const run = (resource: string, operation: string, parameters: IDataObject = {}) => {
+				const test = quota.context({
+					resource,
+					operation,
+					format: 'CSV',
+					output: 'file',
+					startAt: '2026-03-01',
+					endAt: '2026-03-03',
+					...(resource === 'leadExport'
+						? { fields: ['id', 'email'], filterType: 'createdAt' }
+						: {}),
+					...parameters,
+					options: FAST,
+				});
+				return customOperations[resource][operation].call(test.context);
+			};
+			// a job that finished yesterday (Marketo's day) does not count today
+			quota.emulator.setNow(new Date(Date.now() - 36 * 3600_000));
+			await run('leadExport', 'export');
+			quota.emulator.setNow(null);
+			const [[leads]] = await run('leadExport', 'export');
+			const [[activities]] = await run('activityExport', 'export');
+			const today = Number(leads.json.fileSize) + Number(activities.json.fileSize);
+
+			for (const resource of ['leadExport', 'activityExport']) {
+				const [[usage]] = await run(resource, 'getQuotaUsage');
+				expect(usage.json).toMatchObject({
+					usedBytes: today,
+					quotaBytes: 500 * 1024 * 1024,
+					completedJobs: { leads: 1, activities: 1 },
+					note: expect.stringMatching(/other API users/),
+				});
+				expect(usage.json.day).toBe(
+					new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago' }).format(new Date()),
+				);
+			}
+
+			// the emulator's quota is 40 kB: the next export is refused, and the error says what we used
+			let error: { message: string; description?: string } | undefined;
+			for (let k = 0; k < 20 && !error; k++)
+				await run('leadExport', 'export', { startAt: '2026-03-03', endAt: '2026-03-10' }).catch(
+					(e) => (error = e),
+				);
+			expect(error?.message).toMatch(/^Marketo error 1029: Export daily quota/);
+			expect(error?.description).toMatch(
+				/^This API user's exports completed today \(\d{4}-\d\d-\d\d, US Central\): [\d.]+ MB of 500 MB in \d+ jobs; exports of other API users count too/,
+			);
+		} finally {
+			await quota.emulator.close();
+		}
+	});
+});

@@ -85,7 +85,7 @@ describe('canvas subtitle', () => {
 				}
 			}
 		}
-		expect(checked).toBe(19);
+		expect(checked).toBe(21);
 		expect(subtitleOf(bulk, { resource: 'leadExport', operation: 'export' })).toBe('Export leads');
 	});
 

@@ -91,6 +91,13 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 				description: 'Create, enqueue, wait, download and output, in one step',
 			},
 			{
+				name: 'Get Daily Export Quota',
+				value: 'getQuotaUsage',
+				action: 'Get daily export quota usage',
+				description:
+					"How much of Marketo's 500 MB a day this API user's exports (all kinds) used today, US Central time",
+			},
+			{
 				name: 'Get Job Status',
 				value: 'getJobStatus',
 				action: `Get the status of ${aNoun} export job`,

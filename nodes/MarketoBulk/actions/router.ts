@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import * as createJob from './export/createJob.operation';
 import * as downloadFile from './export/downloadFile.operation';
 import * as exportOperation from './export/export.operation';
+import * as getQuotaUsage from './export/getQuotaUsage.operation';
 import * as listJobs from './export/listJobs.operation';
 import * as importCreateJob from './leadImport/createJob.operation';
 import * as importGetFailures from './leadImport/getFailures.operation';
@@ -32,6 +33,7 @@ function forKind(kind: ExportKind): Record<string, Operation> {
 		listJobs: function (this: IExecuteFunctions) {
 			return listJobs.execute.call(this, kind);
 		},
+		getQuotaUsage: getQuotaUsage.execute,
 	};
 }
 

@@ -79,3 +79,17 @@ function zoneOffsetMs(epochMs: number, timeZone: string): number {
 	);
 	return wall - Math.floor(epochMs / 1000) * 1000;
 }
+
+/** Marketo counts its daily quotas in US Central time (daylight saving included). */
+const QUOTA_TIME_ZONE = 'America/Chicago';
+
+/** The US Central day `ms` falls in: its date and where it starts and ends (epoch ms). */
+export function centralDay(ms: number): { day: string; startMs: number; endMs: number } {
+	const day = new Intl.DateTimeFormat('en-CA', { timeZone: QUOTA_TIME_ZONE }).format(new Date(ms));
+	const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+	return {
+		day,
+		startMs: toDate(`${day}T00:00:00`, QUOTA_TIME_ZONE)!.getTime(),
+		endMs: toDate(`${next}T00:00:00`, QUOTA_TIME_ZONE)!.getTime(),
+	};
+}

@@ -1,4 +1,4 @@
-import { isoSeconds, MAX_WINDOW_SECONDS, toDate } from '../helpers/windows';
+import { centralDay, isoSeconds, MAX_WINDOW_SECONDS } from '../helpers/windows';
 
 /**
  * Time for the trigger. Marketo stamps records with its own clock and evaluates the createdAt/updatedAt
@@ -36,13 +36,5 @@ export function isoOf(sec: number): string {
  * (epoch ms on Marketo's clock), daylight saving included.
  */
 export function nextCentralMidnight(ms: number): number {
-	const today = new Intl.DateTimeFormat('en-CA', { timeZone: QUOTA_TIME_ZONE }).format(
-		new Date(ms),
-	);
-	const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
-		.toISOString()
-		.slice(0, 10);
-	return toDate(`${tomorrow}T00:00:00`, QUOTA_TIME_ZONE)!.getTime();
+	return centralDay(ms).endMs;
 }
-
-const QUOTA_TIME_ZONE = 'America/Chicago';

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { createExportJob } from '../../jobs/exportJob';
+import { withQuotaUsage } from '../../jobs/exportQuota';
 import { createJobBodies, type ExportKind } from '../../jobs/exportRequest';
 import { failedItem } from '../failures';
 import { exportSpecOf } from './parameters';
@@ -16,7 +17,7 @@ export async function execute(
 		try {
 			const spec = exportSpecOf(this, kind, itemIndex, false);
 			const [{ body }] = createJobBodies(spec);
-			const job = await createExportJob(this, kind, body);
+			const job = await withQuotaUsage(this, () => createExportJob(this, kind, body));
 			out.push({ json: { ...job, filter: body.filter }, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			out.push(failedItem(this, error, itemIndex));

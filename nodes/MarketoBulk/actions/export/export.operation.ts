@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { runExportJob } from '../../jobs/exportJob';
+import { withQuotaUsage } from '../../jobs/exportQuota';
 import { createJobBodies, type ExportKind } from '../../jobs/exportRequest';
 import { appendAll, jobOutput, type OutputOptions } from '../../helpers/output';
 import { failedItem } from '../failures';
@@ -43,7 +44,7 @@ export async function execute(
 					};
 					break;
 				}
-				const job = await runExportJob(this, kind, body, wait);
+				const job = await withQuotaUsage(this, () => runExportJob(this, kind, body, wait));
 				const result = await jobOutput(
 					this,
 					spec,
