@@ -308,6 +308,20 @@ describe('transport', () => {
 		}
 	});
 
+	describe.each([1, 2] as const)('as n8n %i.x wraps a failed token request', (n8nMajor) => {
+		it.each([502, 503])(
+			'retries a call whose new token got HTTP %i from the identity service',
+			async (httpStatus) => {
+				await activityTypes(harness, { n8nMajor });
+				harness.emulator.faults.invalidateAllTokens();
+				harness.emulator.faults.failNext(TOKEN, 1, { httpStatus });
+				const envelope = await activityTypes(harness, { n8nMajor });
+				expect(envelope.result.length).toBeGreaterThan(0);
+				expect(count(harness.emulator, TOKEN)).toBe(3);
+			},
+		);
+	});
+
 	describe.each([1, 2] as const)('as n8n %i.x wraps a failed connection', (n8nMajor) => {
 		// 1.x hands over a NodeApiError without the cause: httpCode "ECONNRESET", messages ["socket hang up"].
 		it('retries a connection reset before any answer', async () => {

@@ -83,6 +83,13 @@ export async function requestToken(
 	return { token, expiresAt };
 }
 
+/**
+ * A token request that failed for a moment (HTTP 5xx, 429): the transport retries the call it was for. Read
+ * from the message because n8n wraps what preAuthentication throws (1.x keeps only the message).
+ */
+export const TOKEN_SERVICE_UNAVAILABLE =
+	/identity service at \S+ answered HTTP (5\d\d|429), a temporary failure/;
+
 function describeTokenFailure(error: HttpFailure, origin: string): string {
 	const code = error.code ?? error.cause?.code;
 	const response = error.response ?? error.cause?.response;
@@ -102,6 +109,9 @@ function describeTokenFailure(error: HttpFailure, origin: string): string {
 		if (data?.error) {
 			return `Marketo refused the Client ID and Secret (${String(data.error)}${description ? `: ${description}` : ''}). Copy both again from Admin > LaunchPoint > View Details.`;
 		}
+	}
+	if (status !== undefined && (status >= 500 || status === 429)) {
+		return `Marketo's identity service at ${origin} answered HTTP ${status}, a temporary failure. If it persists, check Marketo's status page and the REST endpoint.`;
 	}
 	if (status !== undefined) {
 		return `${origin} answered HTTP ${status} instead of an access token, so it is not a Marketo REST endpoint. Check the REST endpoint: it looks like https://123-ABC-456.mktorest.com/rest.`;

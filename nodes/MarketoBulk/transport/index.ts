@@ -14,7 +14,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { marketoOrigin } from './endpoint';
 import { MarketoApiError, type MarketoErrorDetail } from './errors';
-import { knownTokenExpiry, requestToken } from './identity';
+import { knownTokenExpiry, requestToken, TOKEN_SERVICE_UNAVAILABLE } from './identity';
 
 /**
  * The one way this package talks to Marketo. Every request, from the node's one-step operations, its
@@ -704,6 +704,9 @@ function verdictOfThrown(ctx: MarketoContext, error: unknown, sent?: () => boole
 			// Marketo answers a bad token at once and closes the connection while the body is still being sent.
 			renewToken: bodyCutShort,
 		};
+	}
+	if (TOKEN_SERVICE_UNAVAILABLE.test(text)) {
+		return { kind: 'retry', detail: { code: 'token', message: text }, maybeApplied: false };
 	}
 	// Not Marketo's answer: a credentials problem (preAuthentication), a bad URL, or a bug. Keep n8n's error.
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) throw error;
