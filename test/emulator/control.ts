@@ -45,6 +45,12 @@ function applyFaults(emu: MarketoEmulator, body: Record<string, unknown>): void 
 						: ((value as { message?: string } | null)?.message ?? undefined),
 				);
 				break;
+			case 'miscountNextJob':
+				f.miscountNextJob(Number(value));
+				break;
+			case 'cancelNextJob':
+				f.cancelNextJob(value === 'Canceled' ? 'Canceled' : 'Cancelled');
+				break;
 			case 'corruptNextChecksum':
 				if (value !== false) f.corruptNextChecksum();
 				break;

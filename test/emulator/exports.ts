@@ -57,6 +57,8 @@ export interface ExportJob {
 	version?: number;
 	source?: FileSource;
 	checkpoints?: Checkpoint[];
+	/** Cancelled by "someone else" (fault): how its status is spelled. */
+	cancelledAs?: 'Cancelled' | 'Canceled';
 	/** Completed, but its file is gone (fault). */
 	fileMissing?: boolean;
 	/** What the status endpoint last showed, and when (emulator clock, ms). */
@@ -254,13 +256,17 @@ export class ExportManager {
 		digest: NonNullable<Awaited<ReturnType<typeof digestFile>>>,
 	): void {
 		job.finishedAt = this.clock.nowMs();
-		const failure = this.faults.takeJobFailure();
-		if (failure !== undefined) {
+		const cancelledAs = this.faults.takeCancel();
+		const failure = cancelledAs ? undefined : this.faults.takeJobFailure();
+		if (cancelledAs) {
+			job.status = 'Cancelled';
+			job.cancelledAs = cancelledAs;
+		} else if (failure !== undefined) {
 			job.status = 'Failed';
 			job.errorMsg = failure;
 		} else {
 			job.status = 'Completed';
-			job.numberOfRecords = digest.records;
+			job.numberOfRecords = digest.records + this.faults.takeMiscount();
 			job.fileSize = digest.size;
 			job.fileChecksum = digest.checksum;
 			job.checkpoints = digest.checkpoints;
@@ -281,7 +287,10 @@ export class ExportManager {
 		const v: Record<string, unknown> = {
 			exportId: job.exportId,
 			format: job.format,
-			status: job.status === 'Cancelled' ? this.settings.cancelledStatus : job.status,
+			status:
+				job.status === 'Cancelled'
+					? (job.cancelledAs ?? this.settings.cancelledStatus)
+					: job.status,
 			createdAt: isoSeconds(job.createdAt),
 		};
 		if (job.queuedAt !== undefined) v.queuedAt = isoSeconds(job.queuedAt);

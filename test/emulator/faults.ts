@@ -34,6 +34,8 @@ export class FaultState {
 	private drops: Array<{ bytes: number; remaining: number }> = [];
 	private jobFailures: string[] = [];
 	private corruptChecksums = 0;
+	private cancels: Array<'Cancelled' | 'Canceled'> = [];
+	private miscounts: number[] = [];
 	private missingFiles = 0;
 	stuckInQueue = false;
 	throttleBps: number | null = null;
@@ -43,6 +45,8 @@ export class FaultState {
 		this.drops = [];
 		this.jobFailures = [];
 		this.corruptChecksums = 0;
+		this.cancels = [];
+		this.miscounts = [];
 		this.missingFiles = 0;
 		this.stuckInQueue = false;
 		this.throttleBps = null;
@@ -54,6 +58,8 @@ export class FaultState {
 			this.failures.reduce((sum, f) => sum + f.remaining, 0) +
 			this.drops.reduce((sum, d) => sum + d.remaining, 0) +
 			this.jobFailures.length +
+			this.cancels.length +
+			this.miscounts.length +
 			this.corruptChecksums +
 			this.missingFiles
 		);
@@ -89,6 +95,24 @@ export class FaultState {
 
 	failNextJob(message = 'Export failed due to an internal error'): void {
 		this.jobFailures.push(message);
+	}
+
+	/** The next job to finish is cancelled instead, as by another user, its status spelled this way. */
+	cancelNextJob(spelling: 'Cancelled' | 'Canceled' = 'Cancelled'): void {
+		this.cancels.push(spelling);
+	}
+
+	takeCancel(): 'Cancelled' | 'Canceled' | undefined {
+		return this.cancels.shift();
+	}
+
+	/** The next job to complete reports `delta` more records than its file holds. */
+	miscountNextJob(delta: number): void {
+		this.miscounts.push(delta);
+	}
+
+	takeMiscount(): number {
+		return this.miscounts.shift() ?? 0;
 	}
 
 	takeJobFailure(): string | undefined {

@@ -74,6 +74,10 @@ export interface MarketoEmulator {
 		failNext(match: string, count: number, failure: RequestFailure): void;
 		dropFileAfterBytes(bytes: number, times?: number): void;
 		failNextJob(message?: string): void;
+		/** The next job is cancelled before it completes, as by another user, with that status spelling. */
+		cancelNextJob(spelling?: 'Cancelled' | 'Canceled'): void;
+		/** The next job to complete reports `delta` more records than its file holds. */
+		miscountNextJob(delta: number): void;
 		corruptNextChecksum(): void;
 		completedFileMissing(): void;
 		stuckInQueue(on: boolean): void;
@@ -184,6 +188,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 			failNext: (match, n, failure) => faults.failNext(match, n, failure),
 			dropFileAfterBytes: (bytes, times) => faults.dropFileAfterBytes(bytes, times),
 			failNextJob: (message) => faults.failNextJob(message),
+			cancelNextJob: (spelling) => faults.cancelNextJob(spelling),
+			miscountNextJob: (delta) => faults.miscountNextJob(delta),
 			corruptNextChecksum: () => faults.corruptNextChecksum(),
 			completedFileMissing: () => faults.completedFileMissing(),
 			stuckInQueue: (on) => {

@@ -966,3 +966,43 @@ describe('daily export quota', () => {
 		}
 	});
 });
+
+describe('a record count that disagrees with the file', () => {
+	it('outputs the rows of the verified file and says so on the last item', async () => {
+		const own = await startHarness({
+			leads: { count: 3000, start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' },
+			exportProcessingMs: 20,
+		});
+		try {
+			own.emulator.faults.miscountNextJob(2);
+			const test = own.context({
+				resource: 'leadExport',
+				operation: 'export',
+				fields: ['id', 'email'],
+				format: 'CSV',
+				filterType: 'createdAt',
+				output: 'records',
+				startAt: '2026-03-01',
+				endAt: '2026-03-03',
+				options: FAST,
+			});
+			const items = jsonOf(await customOperations.leadExport.export.call(test.context));
+			const truth = own.emulator.data.leadCount({
+				createdAt: { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-02T23:59:59Z' },
+			});
+			expect(truth).toBeGreaterThan(0);
+			expect(items).toHaveLength(truth);
+			expect(items[items.length - 1]._marketoBulk).toMatchObject({
+				recordCountMismatch: true,
+				note: expect.stringMatching(
+					new RegExp(
+						`^Marketo reported ${truth + 2} records for job .*, but its file \\(size and checksum verified\\) holds ${truth}\\.`,
+					),
+				),
+			});
+			expect(items.slice(0, -1).some((item) => '_marketoBulk' in item)).toBe(false);
+		} finally {
+			await own.emulator.close();
+		}
+	});
+});

@@ -82,6 +82,17 @@ cells.push(
 			}),
 	],
 	['status', 'job Failed', (e) => e.faults.failNextJob('Export failed due to an internal error')],
+	[
+		'status',
+		'job cancelled by someone else, spelled Canceled',
+		(e) => e.faults.cancelNextJob('Canceled'),
+	],
+	[
+		'status',
+		'job cancelled by someone else, spelled Cancelled',
+		(e) => e.faults.cancelNextJob('Cancelled'),
+	],
+	['file', 'numberOfRecords differs from the file', (e) => e.faults.miscountNextJob(1)],
 	['file', 'connection reset mid-body', (e) => e.faults.dropFileAfterBytes(300)],
 	['file', 'checksum mismatch', (e) => e.faults.corruptNextChecksum()],
 	['file', 'file gone (404)', (e) => e.faults.completedFileMissing()],

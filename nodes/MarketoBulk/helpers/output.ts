@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	IPollFunctions,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { columnKinds } from '../methods/fieldKinds';
 import type { ExportJobStatus } from '../jobs/exportJob';
@@ -102,6 +103,14 @@ export async function jobOutput(
 			note: `Output stopped at Max Items (${options.maxItems}); job ${job.exportId} has ${job.numberOfRecords ?? 'more'} records. Raise Max Items or use File output to get them all.`,
 			...metadata,
 		};
+	}
+	const reported = numberOrUndefined(job.numberOfRecords);
+	if (!capped && reported !== undefined && reported !== items.length) {
+		// The file passed its size and sha256 checks, so it is what Marketo wrote; its count disagrees with
+		// Marketo's own. The rows are output, and the disagreement is said where a workflow can see it.
+		const note = `Marketo reported ${reported} records for job ${job.exportId}, but its file (size and checksum verified) holds ${items.length}. The items are the file's rows; compare with Marketo before relying on the count.`;
+		if (items.length === 0) throw new NodeOperationError(ctx.getNode(), note);
+		items[items.length - 1].json._marketoBulk = { recordCountMismatch: true, note, ...metadata };
 	}
 	return { items, capped };
 }
