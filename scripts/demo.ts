@@ -594,7 +594,7 @@ function printInstructions(
 	say(
 		`    REST Endpoint ${emulator.restEndpoint}, Client ID ${emulator.clientId}, Client Secret ${emulator.clientSecret}`,
 	);
-	say(`  The emulator holds 1000 leads and 2000 activities dated 2026-01-01 .. 2026-06-30.`);
+	say(`  The emulator holds 1000 leads and 2000 activities dated 2026-01-01 .. now.`);
 	if (cluster) {
 		say(
 			'  Queue mode: "Execute workflow" and active workflows run on the workers; the trigger polls on main.',
@@ -686,7 +686,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 		emulator = await step(
 			'starting the Marketo emulator',
 			'run `npm run emulator` on its own to see why it does not start',
-			() => startEmulatorProcess(),
+			// data up to now: a trigger's Fetch Test Event samples the last days
+			() => startEmulatorProcess(['--data-until-now']),
 		);
 		progress(`Marketo emulator on ${emulator.url}`);
 

@@ -15,6 +15,8 @@ const USAGE = `Usage: npm run emulator -- [options]
   --token-ttl S               access token lifetime in seconds (default 3600)
   --rate-limit CALLS/SECONDS  sliding-window rate limit (default 100/20)
   --max-concurrent N          requests in flight before 615 (default 10)
+  --data-until-now            synthetic data dated 2026-01-01 .. now rather than .. 2026-06-30 (the tests rely on
+                              the fixed range); the demo uses it so that the last days hold data too
   --daily-quota-bytes N       export bytes per day before 1029 (default 524288000)
   --disabled-filters A,B      lead export filters this "subscription" lacks (1035), e.g. updatedAt,smartListId
   --client-id ID              (default demo-client-id)
@@ -29,11 +31,18 @@ function fail(message: string): never {
 
 function parseArgs(argv: string[]): EmulatorOptions {
 	const opts: EmulatorOptions = {};
+	let range = DATA_RANGE;
+	const counts = { leads: 1000, activities: 2000 };
 	for (let k = 0; k < argv.length; k++) {
 		const flag = argv[k];
 		if (flag === '--help' || flag === '-h') {
 			console.log(USAGE);
 			process.exit(0);
+		}
+		if (flag === '--data-until-now') {
+			// the examples' fixed date ranges keep their data; a trigger's first windows (the last days) get some
+			range = { start: DATA_RANGE.start, end: new Date().toISOString() };
+			continue;
 		}
 		const raw = argv[++k];
 		if (raw === undefined) fail(`${flag} needs a value`);
@@ -47,10 +56,10 @@ function parseArgs(argv: string[]): EmulatorOptions {
 				opts.port = num();
 				break;
 			case '--leads':
-				opts.leads = { count: num(), ...DATA_RANGE };
+				counts.leads = num();
 				break;
 			case '--activities':
-				opts.activities = { count: num(), ...DATA_RANGE };
+				counts.activities = num();
 				break;
 			case '--status-refresh-seconds':
 				opts.statusRefreshSeconds = num();
@@ -96,6 +105,8 @@ function parseArgs(argv: string[]): EmulatorOptions {
 				fail(`Unknown option ${flag}`);
 		}
 	}
+	opts.leads = { count: counts.leads, ...range };
+	opts.activities = { count: counts.activities, ...range };
 	return opts;
 }
 
