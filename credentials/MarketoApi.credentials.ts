@@ -85,7 +85,7 @@ export class MarketoApi implements ICredentialType {
 					key: 'success',
 					value: false,
 					message:
-						'Marketo accepted the Client ID and Secret but refused a test call to the lead field list. Most often the API user\'s role lacks the "Read-Only Lead" (or "Read-Write Lead") permission (Admin > Users & Roles); it can also be the daily API call limit (607) or the rate limit (606): try again later.',
+						'Marketo accepted the Client ID and Secret but refused a test call to the lead field list. Most often the API user\'s role lacks the "Read-Only Lead" (or "Read-Write Lead") permission (Admin > Users & Roles); it can also be the daily API call limit (607) or the rate limit (606): try again later. (The Static List and Smart List pickers and Add to Static List also need "Read-Only Assets".)',
 				},
 			},
 		],

@@ -12,7 +12,7 @@ const ADVICE: Record<string, string> = {
 	'602':
 		'Marketo reported the access token expired even after a fresh one was fetched. Check the clock of the n8n server and try again.',
 	'603':
-		'The Marketo API user is not allowed to do this. Give its role the permission it needs (Read-Only Lead for lead exports, Read-Only Activity for activity exports, Read-Write Lead for imports) in Admin > Users & Roles.',
+		'The Marketo API user is not allowed to do this. Give its role the permission it needs (Read-Only Lead for lead exports, Read-Only Activity for activity exports, Read-Write Lead for imports, Read-Only Assets for the Static List and Smart List pickers and Add to Static List) in Admin > Users & Roles.',
 	'604': 'Marketo timed out several times in a row. Try again later.',
 	'607':
 		'The daily API call quota of this Marketo subscription is used up. It resets at 00:00 US Central time.',
