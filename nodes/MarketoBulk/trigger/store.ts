@@ -8,11 +8,11 @@ import { STATE_KEY } from './state';
  * n8n saves a workflow's static data when the poll emits (and after an activation), and only if its root
  * is flagged as changed. n8n-workflow's ObservableObject flags it on an assignment through one of the
  * objects it wrapped: those it loaded from the database, and the node's own object. An object a node
- * stores later is kept as it is, so a change made inside it later flags nothing. The trigger used to
- * store its state once (at activation) and change it in place afterwards: n8n kept saving the
- * activation's state, and a restart replayed what had been emitted since. So every poll works on a plain
- * copy and finally assigns it through the object n8n handed to this poll, which flags the root that n8n
- * saves in every version and mode.
+ * stores later is kept as it is, so a change made inside it later flags nothing (until a restart loads
+ * it from the database and wraps it). The trigger used to store its state once (at activation) and change
+ * it in place afterwards: n8n kept saving the activation's state, and a restart replayed what had been
+ * emitted since. So every poll works on a plain copy and finally assigns it through the object n8n handed
+ * to this poll, which flags the root that n8n saves in every version and mode.
  *
  * Not every mode saves what a poll that emitted nothing changed: n8n 1.x and the in-memory scheduler of
  * 2.x keep it in memory until the next emission; the durable scheduler's poll triggers load the static
