@@ -84,8 +84,22 @@ describe('credentials', () => {
 		await expect(
 			preAuthenticate({ restEndpoint: `http://127.0.0.1:${port}/rest`, clientId, clientSecret }),
 		).rejects.toThrow(
-			/Could not connect to http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Check the REST endpoint/,
+			/^Could not connect to http:\/\/127\.0\.0\.1:\d+: nothing accepted the connection\. Check the REST Endpoint field/,
 		);
+		// n8n replaces a message naming the code with a generic sentence that names no field
+		await expect(
+			preAuthenticate({ restEndpoint: `http://127.0.0.1:${port}/rest`, clientId, clientSecret }),
+		).rejects.not.toThrow(/ECONN|ENOTFOUND/);
+	});
+
+	it('says the endpoint does not speak HTTPS when it was typed without a scheme', async () => {
+		const { url, clientId, clientSecret } = harness.emulator;
+		const withoutScheme = `${url.replace(/^http:\/\//, '')}/rest`;
+		const failure = preAuthenticate({ restEndpoint: withoutScheme, clientId, clientSecret });
+		await expect(failure).rejects.toThrow(
+			/does not answer over HTTPS \(the secure connection failed\)\. The REST Endpoint field has no https:\/\/ or http:\/\/ in front, so https:\/\/ was assumed\. Check the REST Endpoint field/,
+		);
+		await expect(failure).rejects.not.toThrow(/EPROTO|ERR_SSL|wrong version/);
 	});
 
 	it('says the endpoint is not Marketo when a web server answers without a token', async () => {

@@ -9,17 +9,21 @@ interface HttpFailure {
 	cause?: HttpFailure;
 }
 
-const CONNECTION_CODES = new Set([
-	'ENOTFOUND',
-	'EAI_AGAIN',
-	'ECONNREFUSED',
-	'ECONNRESET',
-	'ETIMEDOUT',
-	'EHOSTUNREACH',
-	'ENETUNREACH',
-	'CERT_HAS_EXPIRED',
-	'DEPTH_ZERO_SELF_SIGNED_CERT',
-]);
+/**
+ * Connection failures in words. The messages never carry the raw code: n8n replaces any message naming
+ * ECONNREFUSED, ENOTFOUND and the like with a generic sentence that does not say which field to fix.
+ */
+const CONNECTION_FAILURES: Record<string, string> = {
+	ENOTFOUND: 'no such host exists',
+	EAI_AGAIN: 'its host name could not be looked up',
+	ECONNREFUSED: 'nothing accepted the connection',
+	ECONNRESET: 'the connection was cut off',
+	ETIMEDOUT: 'it did not answer in time',
+	EHOSTUNREACH: 'the host cannot be reached',
+	ENETUNREACH: 'the network cannot be reached',
+	CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+	DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+};
 
 /**
  * When each token fetched by this process expires (epoch ms). n8n caches the token but not its lifetime;
@@ -52,6 +56,7 @@ export async function requestToken(
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<{ token: string; expiresAt: number }> {
 	const origin = marketoOrigin(credentials.restEndpoint);
+	const hasScheme = /^\s*https?:\/\//i.test(String(credentials.restEndpoint));
 	const clientId = String(credentials.clientId ?? '').trim();
 	const clientSecret = String(credentials.clientSecret ?? '').trim();
 	if (clientId === '')
@@ -66,7 +71,9 @@ export async function requestToken(
 			qs: { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret },
 			json: true,
 		})
-		.catch((error: HttpFailure) => Promise.reject(new Error(describeTokenFailure(error, origin))));
+		.catch((error: HttpFailure) =>
+			Promise.reject(new Error(describeTokenFailure(error, origin, hasScheme))),
+		);
 	const answer = body as { access_token?: unknown; expires_in?: unknown } | undefined;
 	const token = answer?.access_token;
 	if (typeof token !== 'string' || token === '') {
@@ -90,11 +97,23 @@ export async function requestToken(
 export const TOKEN_SERVICE_UNAVAILABLE =
 	/identity service at \S+ answered HTTP (5\d\d|429), a temporary failure/;
 
-function describeTokenFailure(error: HttpFailure, origin: string): string {
+function describeTokenFailure(error: HttpFailure, origin: string, hasScheme: boolean): string {
 	const code = error.code ?? error.cause?.code;
 	const response = error.response ?? error.cause?.response;
-	if (code && CONNECTION_CODES.has(code)) {
-		return `Could not connect to ${origin} (${code}). Check the REST endpoint: copy it from Admin > Integration > Web Services > REST API.`;
+	if (code && CONNECTION_FAILURES[code]) {
+		return `Could not connect to ${origin}: ${CONNECTION_FAILURES[code]}. Check the REST Endpoint field: copy it from Admin > Integration > Web Services > REST API (it looks like https://123-ABC-456.mktorest.com/rest).`;
+	}
+	const text = `${error.message ?? ''} ${error.cause?.message ?? ''}`;
+	if (
+		origin.startsWith('https:') &&
+		(code === 'EPROTO' ||
+			/^ERR_SSL_/.test(code ?? '') ||
+			/\bSSL\b|\bTLS\b|wrong version number/i.test(text))
+	) {
+		const assumed = hasScheme
+			? ''
+			: ' The REST Endpoint field has no https:// or http:// in front, so https:// was assumed.';
+		return `${origin} does not answer over HTTPS (the secure connection failed).${assumed} Check the REST Endpoint field: Marketo's endpoint starts with https:// (e.g. https://123-ABC-456.mktorest.com/rest); a server that only speaks plain HTTP needs http:// written in front.`;
 	}
 	const status = response?.status;
 	const data = parseJson(response?.data);
