@@ -2,6 +2,7 @@
  * Runs the Marketo emulator as a process: `npm run emulator -- --port 8080 --leads 100000`.
  * Prints what to paste into the n8n credential and runs until SIGINT/SIGTERM.
  */
+import { DATA_RANGE, rangeUntilNow } from './dataRange';
 import { startEmulator, type EmulatorOptions } from './index';
 
 const USAGE = `Usage: npm run emulator -- [options]
@@ -22,8 +23,6 @@ const USAGE = `Usage: npm run emulator -- [options]
   --client-id ID              (default demo-client-id)
   --client-secret SECRET      (default demo-client-secret)`;
 
-const DATA_RANGE = { start: '2026-01-01T00:00:00Z', end: '2026-06-30T00:00:00Z' };
-
 function fail(message: string): never {
 	console.error(`${message}\n\n${USAGE}`);
 	process.exit(2);
@@ -40,8 +39,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
 			process.exit(0);
 		}
 		if (flag === '--data-until-now') {
-			// the examples' fixed date ranges keep their data; a trigger's first windows (the last days) get some
-			range = { start: DATA_RANGE.start, end: new Date().toISOString() };
+			range = rangeUntilNow();
 			continue;
 		}
 		const raw = argv[++k];
