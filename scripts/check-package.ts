@@ -6,9 +6,9 @@
  * Usage: npx ts-node --transpile-only scripts/check-package.ts  (expects `npm run build` done)
  */
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join, resolve, sep } from 'path';
 
 /**
  * The package has no public home yet, and a homepage or author address pointing at nothing is worse than
@@ -47,6 +47,14 @@ async function main() {
 		]) {
 			if (!files.includes(icon)) failures.push(`the tarball lacks the icon ${icon}`);
 		}
+		// every output schema of the source, where n8n looks for it (next to the compiled node)
+		const schemas = readdirSync(join(root, 'nodes'), { recursive: true })
+			.map(String)
+			.filter((f) => f.split(sep).includes('__schema__') && f.endsWith('.json'))
+			.map((f) => `dist/nodes/${f.split(sep).join('/')}`);
+		if (schemas.length === 0) failures.push('the source holds no output schema (__schema__)');
+		for (const schema of schemas)
+			if (!files.includes(schema)) failures.push(`the tarball lacks the output schema ${schema}`);
 		if (
 			files.some(
 				(f) =>

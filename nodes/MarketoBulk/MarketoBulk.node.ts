@@ -5,6 +5,13 @@ import { customOperations } from './actions/router';
 import { properties, subtitle } from './actions/versionDescription';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 
+/**
+ * The node panel lists the node and its trigger as one entry, "Marketo Bulk", with the description of
+ * either (the trigger's when a workflow has none yet): both describe the whole package.
+ */
+export const PACKAGE_DESCRIPTION =
+	'Export leads and activities from Marketo and import leads, in bulk; or start a workflow with new or updated leads, new activities or ended export jobs';
+
 export class MarketoBulk implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Marketo Bulk',
@@ -13,7 +20,7 @@ export class MarketoBulk implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle,
-		description: 'Export leads and activities from Marketo and import leads, in bulk',
+		description: PACKAGE_DESCRIPTION,
 		defaults: { name: 'Marketo Bulk' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

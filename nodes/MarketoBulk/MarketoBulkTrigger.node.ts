@@ -1,14 +1,37 @@
 import type {
 	INodeExecutionData,
+	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { PACKAGE_DESCRIPTION } from './MarketoBulk.node';
 import { listSearch, loadOptions } from './methods';
 import { triggerDescription, triggerSubtitle } from './trigger/description';
 import { poll } from './trigger/poll';
+
+/** The schedule a new trigger starts with, as the notice beside it advises. */
+const DEFAULT_POLL_TIMES = { item: [{ mode: 'everyX', value: 5, unit: 'minutes' }] };
+
+/**
+ * n8n adds its own Poll Times parameter (default Every Minute) to a polling node's properties when it loads
+ * the node, with `unshift`, and offers no way to choose its default. Each poll of ours may start an export
+ * job, so a minute is too often: the added parameter gets our default instead. n8n's shared parameter object
+ * is copied, not changed.
+ */
+function withOurPollDefault(properties: INodeProperties[]): INodeProperties[] {
+	const list = [...properties];
+	Object.defineProperty(list, 'unshift', {
+		value: (...added: INodeProperties[]) =>
+			Array.prototype.unshift.apply(
+				list,
+				added.map((p) => (p.name === 'pollTimes' ? { ...p, default: DEFAULT_POLL_TIMES } : p)),
+			),
+	});
+	return list;
+}
 
 export class MarketoBulkTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,14 +41,13 @@ export class MarketoBulkTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: triggerSubtitle,
-		description:
-			'Starts the workflow with new or updated leads and new activities, exported in bulk, or when an export job ends',
+		description: PACKAGE_DESCRIPTION,
 		defaults: { name: 'Marketo Bulk Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'marketoApi', required: true }],
-		properties: triggerDescription,
+		properties: withOurPollDefault(triggerDescription),
 	};
 
 	methods = { loadOptions, listSearch };

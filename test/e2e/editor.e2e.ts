@@ -26,12 +26,15 @@ import { Editor, OUR_ICON, type ImgElement } from './editor/editor';
 import {
 	ALL_NODES_ID,
 	allNodesWorkflow,
+	BAD_CREDENTIALS,
+	BAD_CREDENTIALS_ID,
+	badCredentialsWorkflow,
 	PACKAGE,
 	PANELS,
 	UNKNOWN_NODE_ID,
 	unknownNodeWorkflow,
 } from './editor/fixtures';
-import { OWNER, REPO_ROOT, tail, type WorkflowFixture } from './n8n';
+import { firstFreePort, OWNER, REPO_ROOT, tail, type WorkflowFixture } from './n8n';
 import { StepFailure } from './report';
 import { emulatorCredential, runSuite, type VersionRun } from './suite';
 
@@ -54,10 +57,27 @@ async function editorCheck({
 			scope,
 			`import credential + ${examples.length} examples + 2 workflows`,
 			async () => {
-				await instance.importCredentials(credentials.map((c) => emulatorCredential(emulator, c)));
+				const good = credentials.map((c) => emulatorCredential(emulator, c));
+				// a port nothing listens on, and the emulator's endpoint without its http:// (https:// is assumed)
+				const closedPort = await firstFreePort(47_000);
+				await instance.importCredentials([
+					...good,
+					{
+						...emulatorCredential(emulator, BAD_CREDENTIALS.unreachable),
+						data: { ...good[0].data, restEndpoint: `http://127.0.0.1:${closedPort}/rest` },
+					},
+					{
+						...emulatorCredential(emulator, BAD_CREDENTIALS.noScheme),
+						data: {
+							...good[0].data,
+							restEndpoint: emulator.restEndpoint.replace(/^http:\/\//, ''),
+						},
+					},
+				]);
 				const workflows: WorkflowFixture[] = [
 					...examples.map((e) => e.workflow),
 					allNodesWorkflow(credential),
+					badCredentialsWorkflow(),
 					unknownNodeWorkflow(),
 				];
 				const file = path.join(instance.folder.root, 'editor-workflows.json');
@@ -107,6 +127,35 @@ async function editorCheck({
 			return true;
 		});
 		if (!signedIn) throw new StepFailure('cannot go on without a session');
+
+		// The editor previews a job step's output from the schema the package ships, as for n8n's own nodes
+		await ui("output schemas: n8n serves the package's __schema__ files", async () => {
+			const schemaDir = path.join(REPO_ROOT, 'nodes', 'MarketoBulk', '__schema__', 'v1.0.0');
+			const shipped = fs
+				.readdirSync(schemaDir, { recursive: true })
+				.map(String)
+				.filter((f) => f.endsWith('.json'))
+				.map((f) =>
+					f
+						.replace(/\.json$/, '')
+						.split(path.sep)
+						.join('/'),
+				);
+			assert.ok(shipped.includes('leadExport/getJobStatus'), `shipped: ${shipped.join(', ')}`);
+			const get = (file: string) =>
+				page.evaluate(async (url) => {
+					const response = await fetch(url);
+					return { status: response.status, body: await response.text() };
+				}, `${instance.baseUrl}/schemas/${PACKAGE}.marketoBulk/1.0.0/${file}.json`);
+			for (const file of shipped) {
+				const { status, body } = await get(file);
+				assert.strictEqual(status, 200, `${file}: HTTP ${status}`);
+				assert.strictEqual((JSON.parse(body) as { type?: string }).type, 'object', file);
+			}
+			// control: an operation without a fixed output shape has none
+			assert.strictEqual((await get('leadExport/export')).status, 404);
+			report.note(`${shipped.length} output schemas served: ${shipped.join(', ')}`);
+		});
 
 		for (const example of examples) {
 			await ui(`example opens: ${example.file}`, async () => {
@@ -201,10 +250,19 @@ async function editorCheck({
 			});
 
 		// Records output (the default): the file options and (leads) Flatten Attributes do not apply.
-		await panel('Marketo Bulk › Lead Export', PANELS.leadExport, undefined, {
-			shown: ['Max Items', 'Typed Values', 'Poll Interval (Seconds)'],
-			hidden: ['Binary Property', 'File Encoding', 'Flatten Attributes'],
-		});
+		await panel(
+			'Marketo Bulk › Lead Export',
+			PANELS.leadExport,
+			async (ndv) => {
+				// the date range rule shows under End, not only in its tooltip
+				const hint = ndv.getByText('Not included: for all of January, End is 2026-02-01');
+				assert.ok(await hint.first().isVisible(), 'End does not say that it is not included');
+			},
+			{
+				shown: ['Max Items', 'Typed Values', 'Poll Interval (Seconds)'],
+				hidden: ['Binary Property', 'File Encoding', 'Flatten Attributes'],
+			},
+		);
 		await ui('Lead Export: Fields lists Marketo fields (loadOptions)', async () => {
 			const ndv = await editor.openNode(PANELS.leadExport);
 			try {
@@ -269,6 +327,12 @@ async function editorCheck({
 			hidden: ['Binary Property', 'File Encoding'],
 		});
 		await panel('Marketo Bulk › Lead Import', PANELS.leadImport, async (ndv) => {
+			// Map Automatically: our notice says how matching really works (n8n's own asks for equal names)
+			const autoMap = ndv.getByText('"first_name" and "firstName" all fill First Name');
+			assert.ok(
+				await autoMap.first().isVisible(),
+				'no notice on how Map Automatically matches input fields',
+			);
 			const notice = ndv.locator('[data-test-id="empty-fields-notice"]');
 			if (await notice.isVisible()) {
 				report.note(
@@ -278,8 +342,23 @@ async function editorCheck({
 				);
 			}
 		});
+		// "Status Interval (Seconds)": n8n cuts longer option names off ("Minimum Status Interval (Seco…")
+		// Map Each Column Manually: the notice on automatic matching is gone (its condition reads the mapper's mode)
+		await panel(
+			'Marketo Bulk › Lead Import, Map Each Column Manually',
+			PANELS.leadImportManual,
+			async (ndv) => {
+				const autoMap = ndv.getByText('"first_name" and "firstName" all fill First Name');
+				assert.strictEqual(await autoMap.count(), 0, 'the Map Automatically notice is shown');
+			},
+		);
 		await panel('Marketo Bulk Trigger', PANELS.trigger, undefined, {
-			shown: ['Overlap (Seconds)', 'Typed Values'],
+			shown: [
+				'Overlap (Seconds)',
+				'Typed Values',
+				'Status Interval (Seconds)',
+				'Safety Lag (Seconds)',
+			],
 			hidden: ['Binary Property', 'Flatten Attributes', 'Max Items'],
 		});
 		// Export Job Completed has an Output of its own (jobOutput): the file options follow it.
@@ -289,7 +368,8 @@ async function editorCheck({
 			undefined,
 			{
 				shown: ['Binary Property', 'File Encoding'],
-				hidden: ['Typed Values', 'Flatten Attributes', 'Overlap (Seconds)'],
+				// it exports nothing: no window for a Safety Lag to hold back
+				hidden: ['Typed Values', 'Flatten Attributes', 'Overlap (Seconds)', 'Safety Lag (Seconds)'],
 			},
 		);
 
@@ -326,6 +406,44 @@ async function editorCheck({
 			}
 		});
 
+		// A wrong REST Endpoint: the credential test names the field and the fix (not n8n's generic "The
+		// service refused the connection", not a raw TLS error)
+		const badEndpoints: Array<[keyof typeof BAD_CREDENTIALS, RegExp]> = [
+			['unreachable', /nothing accepted the connection\. Check the REST Endpoint field/],
+			['noScheme', /does not answer over HTTPS.*https:\/\/ was assumed/s],
+		];
+		for (const [kind, expected] of badEndpoints) {
+			const ref = BAD_CREDENTIALS[kind];
+			await ui(`credential test: ${ref.name}`, async () => {
+				await editor.openWorkflow(BAD_CREDENTIALS_ID);
+				await editor.openNode(ref.name);
+				try {
+					await page.locator('[data-test-id="credential-edit-button"]').click();
+					const dialog = page.locator('[data-test-id="credential-edit-dialog"]');
+					await dialog.waitFor({ state: 'visible' });
+					// n8n's failure banner keeps the message behind "More details"
+					const moreDetails = dialog.getByText('More details');
+					await moreDetails.first().waitFor({ state: 'visible', timeout: 30_000 });
+					await moreDetails.first().click();
+					await dialog
+						.getByText('Check the REST Endpoint field')
+						.first()
+						.waitFor({ state: 'visible', timeout: 10_000 })
+						.catch(async (error: Error) => {
+							throw new Error(`${error.message}\nthe form says: ${await dialog.innerText()}`);
+						});
+					const text = await dialog.innerText();
+					await editor.screenshot(`credential test ${kind}`, dialog);
+					report.note(`${ref.name}: ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
+					assert.match(text, expected);
+					assert.doesNotMatch(text, /refused the connection|ECONN|EPROTO|SSL routines/);
+					await editor.closeDialog(dialog);
+				} finally {
+					await editor.closeNdv();
+				}
+			});
+		}
+
 		await ui('node panel: search "Marketo", add the trigger and the node', async () => {
 			await page.goto(`${instance.baseUrl}/workflow/new`);
 			await page
@@ -361,6 +479,14 @@ async function editorCheck({
 					icons.length > 0 && icons.every((w) => w > 0),
 					'the node panel shows "Marketo Bulk" without its icon',
 				);
+				// one entry for the node and its trigger: its description speaks of both
+				// (n8n 1.x lists the name only)
+				const entry = (await item.first().innerText()).trim();
+				assert.ok(
+					entry === 'Marketo Bulk' ||
+						(entry.includes('import leads, in bulk') && entry.includes('start a workflow')),
+					`the node panel describes "Marketo Bulk" as: ${entry}`,
+				);
 				return { item: item.first(), names: names.map((n) => n.trim()) };
 			};
 			const canvasTypes = async () => (await editor.canvasNodes()).map((n) => n.type);
@@ -383,17 +509,44 @@ async function editorCheck({
 			await page
 				.locator(`[data-test-id="canvas-node"][data-node-type="${PACKAGE}.marketoBulkTrigger"]`)
 				.waitFor({ state: 'attached' });
+			// Poll Times starts at every 5 minutes, as the notice under it advises (n8n's own default: every minute)
+			const triggerNdv = page.locator('[data-test-id="ndv"]');
+			await triggerNdv.waitFor({ state: 'visible' });
+			const params = triggerNdv.locator('[data-test-id="node-parameters"]');
+			await params.getByText('5 minutes or more').first().waitFor({ state: 'visible' });
+			// a select shows its choice as its input's value or as text beside it, depending on the version
+			const values = await params
+				.locator('input')
+				.evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
+			const shown = `${await params.innerText()}\n${values.filter(Boolean).join('\n')}`;
+			await editor.screenshot('trigger added from the node panel', params);
+			report.note(`new trigger's inputs: ${values.filter(Boolean).join(' | ')}`);
+			assert.ok(/Every X/.test(shown), `Poll Times is not "Every X":\n${shown}`);
+			assert.ok(values.includes('5'), `Poll Times is not every 5 minutes: ${values.join(' | ')}`);
+			assert.ok(!/Every Minute/.test(shown), 'Poll Times defaults to Every Minute');
 			await editor.closeNdv();
 
 			// with a trigger on the canvas: the panel offers actions of Marketo Bulk
 			const second = await search();
 			report.note(`search "Marketo" (after a trigger): ${second.names.join(' | ')}`);
 			await second.item.click();
+			// the one-step operations stand out among the job steps by name
 			const action = page.locator('[data-test-id="node-creator-item-name"]', {
-				hasText: /^Export leads$/,
+				hasText: /^Export leads \(one step: create, wait, download\)$/,
 			});
 			await action.waitFor({ state: 'visible' });
 			await editor.screenshot('node panel Marketo Bulk actions');
+			const actionNames = (
+				await page
+					.locator('[data-test-id="node-creator"] [data-test-id="node-creator-item-name"]')
+					.allInnerTexts()
+			).map((t) => t.trim());
+			report.note(`Marketo Bulk › actions: ${actionNames.join(' | ')}`);
+			for (const oneStep of [
+				'Export activities (one step: create, wait, download)',
+				'Import leads (one step: upload, wait, report)',
+			])
+				assert.ok(actionNames.includes(oneStep), `no "${oneStep}" among the actions`);
 			await action.click();
 			await page
 				.locator(`[data-test-id="canvas-node"][data-node-type="${PACKAGE}.marketoBulk"]`)

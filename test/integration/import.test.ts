@@ -895,4 +895,18 @@ describe('Get Import Status (declarative) and the field mapper', () => {
 		expect(byId.get('unsubscribed')).toMatchObject({ type: 'boolean' });
 		expect(byId.get('birthDate')).toMatchObject({ type: 'string' });
 	});
+
+	it('leaves out the fields Marketo marks read-only; Id only when it is the Lookup Field', async () => {
+		const readOnly = ['id', 'createdAt', 'updatedAt', 'cookies'];
+		const offered = async (parameters: IDataObject) =>
+			(await getLeadImportFields.call(harness.context(parameters).context as never)).fields.map(
+				(f) => f.id,
+			);
+		const byEmail = await offered({ lookupField: 'email' });
+		expect(byEmail).toContain('email');
+		for (const field of readOnly) expect(byEmail).not.toContain(field);
+		const byId = await offered({ lookupField: 'id' });
+		expect(byId).toContain('id');
+		for (const field of ['createdAt', 'updatedAt', 'cookies']) expect(byId).not.toContain(field);
+	});
 });

@@ -80,13 +80,17 @@ describe('canvas subtitle', () => {
 		for (const resource of resources) {
 			for (const property of optionsOf(bulk.description.properties, 'operation', { resource })) {
 				for (const option of property.options as INodePropertyOptions[]) {
-					expect(subtitleOf(bulk, { resource, operation: option.value })).toBe(option.action);
+					// the canvas leaves out the node panel's "(one step: …)" mark
+					expect(subtitleOf(bulk, { resource, operation: option.value })).toBe(
+						option.action?.replace(/ \(one step: [^)]*\)$/, ''),
+					);
 					checked++;
 				}
 			}
 		}
 		expect(checked).toBe(21);
 		expect(subtitleOf(bulk, { resource: 'leadExport', operation: 'export' })).toBe('Export leads');
+		expect(subtitleOf(bulk, { resource: 'leadImport', operation: 'import' })).toBe('Import leads');
 	});
 
 	it("shows the trigger's event by name", () => {
@@ -163,6 +167,43 @@ describe('Options offered per Output', () => {
 		expect(of('jobs')).toEqual(
 			expect.not.arrayContaining(['Binary Property', 'Typed Values', 'Flatten Attributes']),
 		);
+		// it exports nothing, so it has no window for a Safety Lag to hold back
+		for (const output of ['file', 'records', 'jobs'])
+			expect(of(output)).not.toContain('Safety Lag (Seconds)');
+	});
+
+	it('conditions on a value inside a parameter are written from the root ("/columns.mappingMode")', () => {
+		// n8n 1.x orders parameters by the names their displayOptions name; a name no parameter has ("columns.
+		// mappingMode") makes it throw "Could not resolve parameter dependencies", and the editor then draws no
+		// node of the type. Names from the root ("/…") it takes as resolved.
+		for (const nodeType of [bulk, trigger]) {
+			const keys = nodeType.description.properties.flatMap((p) =>
+				Object.values(p.displayOptions ?? {}).flatMap((rule) => Object.keys(rule ?? {})),
+			);
+			expect(keys.filter((key) => key.includes('.') && !key.startsWith('/'))).toEqual([]);
+		}
+		expect(
+			bulk.description.properties.find((p) => p.name === 'autoMapNotice')?.displayOptions?.show,
+		).toHaveProperty(['/columns.mappingMode'], ['autoMapInputData']);
+	});
+
+	it('Trigger: Poll Times starts at every 5 minutes, as the notice advises', () => {
+		// what n8n's node loader does to a polling node (n8n-core applySpecialNodeParameters)
+		const loaded = new MarketoBulkTrigger().description.properties;
+		const count = loaded.length;
+		loaded.unshift({
+			displayName: 'Poll Times',
+			name: 'pollTimes',
+			type: 'fixedCollection',
+			default: { item: [{ mode: 'everyMinute' }] },
+		});
+		expect(loaded).toHaveLength(count + 1);
+		expect(loaded[0]).toMatchObject({
+			name: 'pollTimes',
+			default: { item: [{ mode: 'everyX', value: 5, unit: 'minutes' }] },
+		});
+		const notice = loaded.find((p) => p.name === 'pollNotice');
+		expect(notice?.displayName).toContain('5 minutes or more');
 	});
 });
 

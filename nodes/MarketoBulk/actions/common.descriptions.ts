@@ -9,6 +9,13 @@ import type {
 import { canonicalStatus } from '../jobs/exportJob';
 import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
 
+/**
+ * Ends the node panel's name of each one-step operation, so that it stands out among the job steps listed
+ * beside it in alphabetical order; the canvas subtitle leaves it out.
+ */
+export const ONE_STEP = ' (one step: create, wait, download)';
+export const ONE_STEP_IMPORT = ' (one step: upload, wait, report)';
+
 /** Bulk export resources share the job life cycle; only the URL segment differs. */
 export type ExportKind = 'leads' | 'activities';
 
@@ -87,8 +94,9 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 			{
 				name: 'Export',
 				value: 'export',
-				action: `Export ${kind}`,
-				description: 'Create, enqueue, wait, download and output, in one step',
+				action: `Export ${kind}${ONE_STEP}`,
+				description:
+					'Create, enqueue, wait, download and output, in one step: pick this unless you run the job steps yourself',
 			},
 			{
 				name: 'Get Daily Export Quota',
@@ -225,6 +233,8 @@ export function dateRangeFields(
 			default: '',
 			description:
 				'End of the range, not included: for all of January use Start 2026-01-01 and End 2026-02-01. Back-to-back runs (yesterday → today) then never export a record twice.',
+			// shown under the field: the description is only a tooltip, and this rule differs from Marketo's
+			hint: 'Not included: for all of January, End is 2026-02-01',
 			displayOptions: { show: full },
 		},
 	];

@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as activityExport from './activityExport/ActivityExport.resource';
-import { labelSubtitle } from './common.descriptions';
+import { labelSubtitle, ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
 import * as leadExport from './leadExport/LeadExport.resource';
 import * as leadImport from './leadImport/LeadImport.resource';
 
@@ -35,7 +35,7 @@ export const subtitle = labelSubtitle(
 			.flatMap((p) =>
 				(p.options as INodePropertyOptions[]).map((o) => [
 					`${String(p.displayOptions?.show?.resource?.[0])}.${String(o.value)}`,
-					o.action ?? o.name,
+					(o.action ?? o.name).replace(ONE_STEP, '').replace(ONE_STEP_IMPORT, ''),
 				]),
 			),
 	),

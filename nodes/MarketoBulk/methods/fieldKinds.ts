@@ -10,11 +10,13 @@ export interface LeadField {
 	name: string;
 	displayName: string;
 	dataType: string;
+	/** Marketo sets it itself (Id, Created At, Cookies…): an import cannot write it. */
+	readOnly: boolean;
 }
 
 export async function describeLeadFields(ctx: MarketoContext): Promise<LeadField[]> {
 	const v2 = await marketoRequest<{
-		fields?: Array<{ name: string; displayName?: string; dataType?: string }>;
+		fields?: Array<{ name: string; displayName?: string; dataType?: string; updateable?: boolean }>;
 	}>(ctx, { method: 'GET', path: '/rest/v1/leads/describe2.json', acceptStatus: [404] });
 	const fields = v2.result[0]?.fields;
 	if (Array.isArray(fields) && fields.length) {
@@ -22,12 +24,13 @@ export async function describeLeadFields(ctx: MarketoContext): Promise<LeadField
 			name: f.name,
 			displayName: f.displayName ?? f.name,
 			dataType: f.dataType ?? 'string',
+			readOnly: f.updateable === false,
 		}));
 	}
 	const v1 = await marketoRequest<{
 		displayName?: string;
 		dataType?: string;
-		rest?: { name?: string };
+		rest?: { name?: string; readOnly?: boolean };
 	}>(ctx, {
 		method: 'GET',
 		path: '/rest/v1/leads/describe.json',
@@ -38,6 +41,7 @@ export async function describeLeadFields(ctx: MarketoContext): Promise<LeadField
 			name: f.rest!.name!,
 			displayName: f.displayName ?? f.rest!.name!,
 			dataType: f.dataType ?? 'string',
+			readOnly: f.rest!.readOnly === true,
 		}));
 }
 

@@ -12,13 +12,18 @@ const FIELD_TYPES: Record<string, FieldType> = {
 };
 
 /**
- * Lead Import > Fields to Import: Marketo's lead fields (describe), by REST API name. Dates stay text:
- * Marketo wants `YYYY-MM-DD` for date fields, which a dateTime conversion would not keep.
+ * Lead Import > Fields to Import: Marketo's lead fields (describe), by REST API name, without the ones
+ * Marketo marks read-only (an import cannot write them), except Id when it is the Lookup Field (it then
+ * names the lead to update). Dates stay text: Marketo wants `YYYY-MM-DD` for date fields, which a dateTime
+ * conversion would not keep.
  */
 export async function getLeadImportFields(
 	this: ILoadOptionsFunctions,
 ): Promise<ResourceMapperFields> {
-	const fields = await describeLeadFields(this);
+	const lookupField = String(this.getNodeParameter('lookupField', 'email'));
+	const fields = (await describeLeadFields(this)).filter(
+		(field) => !field.readOnly || (field.name === 'id' && lookupField === 'id'),
+	);
 	return {
 		fields: fields
 			.map((field) => ({

@@ -86,7 +86,8 @@ const ownOptions: INodeProperties[] = [
 			'Whether to add the export job\'s details (exportId, window, record count…) to each record under "_marketoBulk" (File output always carries them)',
 	}),
 	{
-		displayName: 'Minimum Status Interval (Seconds)',
+		// short enough for n8n's option list, which cuts longer names off
+		displayName: 'Status Interval (Seconds)',
 		name: 'minStatusIntervalSeconds',
 		type: 'number',
 		default: 60,
@@ -112,6 +113,8 @@ const ownOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		description:
 			'An export window ends this long before "now" on Marketo\'s clock, so that records being written at that moment are complete before they are exported',
+		// Export Job Completed exports nothing, so it has no window to hold back
+		displayOptions: { show: { '/event': DATA_EVENTS } },
 	},
 ];
 const triggerOptions = [...sharedDownloadOptions, ...ownOptions].sort((a, b) =>

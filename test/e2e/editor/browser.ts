@@ -3,8 +3,10 @@
  * driven by playwright-core, plus a collector of the browser's console errors that knows n8n's own noise.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
+import { REPO_ROOT } from '../n8n';
 import { PACKAGE } from './fixtures';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -69,6 +71,22 @@ interface Noise {
 
 const pathOf = (url: string) => new URL(url, 'http://x').pathname;
 
+/** The output schemas the package ships, as `<resource>/<operation>`. */
+const SHIPPED_SCHEMAS = new Set(
+	fs
+		.readdirSync(path.join(REPO_ROOT, 'nodes', 'MarketoBulk', '__schema__', 'v1.0.0'), {
+			recursive: true,
+		})
+		.map(String)
+		.filter((f) => f.endsWith('.json'))
+		.map((f) =>
+			f
+				.replace(/\.json$/, '')
+				.split(path.sep)
+				.join('/'),
+		),
+);
+
 /**
  * Console errors the editor logs on its own, with nothing of ours involved, or (the last one) a race in n8n
  * that our node can only soften. Only these are ignored; every other console error or uncaught exception fails
@@ -116,11 +134,17 @@ export const KNOWN_NOISE: Noise[] = [
 		// Both versions: a panel previews the output of the node before it (and of itself) from an output schema
 		// the node's package may ship (`<node dir>/__schema__/v1.0.0/<resource>/<operation>.json`); n8n asks
 		// GET /schemas/<type>/<version>/<resource>/<operation>.json for every node without run data and answers
-		// 404 when there is none. Ours ships none (yet).
+		// 404 when there is none. Ours ships one for each operation whose output has a fixed shape: a 404 for one
+		// of those fails the step.
 		reason:
-			'GET /schemas/<our node>/… answers 404: the package ships no output schemas (__schema__)',
-		matches: (e) =>
-			/status of 404/.test(e.text) && pathOf(e.url).startsWith(`/schemas/${PACKAGE}.`),
+			'GET /schemas/<our node>/… answers 404 for an operation without a fixed output shape (no __schema__)',
+		matches: (e) => {
+			if (!/status of 404/.test(e.text)) return false;
+			const asked = new RegExp(
+				`^/schemas/${PACKAGE.replace(/[-.]/g, '\\$&')}\\.\\w+/[\\d.]+(?:/(\\w+)/(\\w+))?\\.json$`,
+			).exec(pathOf(e.url));
+			return !!asked && !SHIPPED_SCHEMAS.has(`${asked[1]}/${asked[2]}`);
+		},
 	},
 	{
 		// n8n 2.40: a node added from the node panel into a workflow that already has a node asks its

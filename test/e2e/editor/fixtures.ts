@@ -10,6 +10,7 @@ export const PANELS = {
 	leadExportStaticList: 'Lead Export by Static List',
 	activityExport: 'Activity Export',
 	leadImport: 'Lead Import',
+	leadImportManual: 'Lead Import, mapped manually',
 	trigger: 'Marketo Bulk Trigger',
 	triggerJobs: 'Export Job Completed',
 } as const;
@@ -82,6 +83,18 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 				credential,
 			),
 			node(
+				8,
+				PANELS.leadImportManual,
+				bulk,
+				[780, 240],
+				{
+					resource: 'leadImport',
+					operation: 'import',
+					columns: { mappingMode: 'defineBelow', value: {}, matchingColumns: [], schema: [] },
+				},
+				credential,
+			),
+			node(
 				6,
 				PANELS.trigger,
 				`${PACKAGE}.marketoBulkTrigger`,
@@ -103,6 +116,27 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 			[PANELS.leadExport]: { main: [[{ node: PANELS.activityExport, type: 'main', index: 0 }]] },
 			[PANELS.activityExport]: { main: [[{ node: PANELS.leadImport, type: 'main', index: 0 }]] },
 		},
+	};
+}
+
+export const BAD_CREDENTIALS_ID = 'e2eEditorBadCred';
+
+/** Credentials whose REST Endpoint is wrong in the ways newcomers get it wrong, and what the test says. */
+export const BAD_CREDENTIALS = {
+	unreachable: { id: 'e2eCredUnreach01', name: 'Marketo (nothing listens there)' },
+	noScheme: { id: 'e2eCredNoSchem01', name: 'Marketo (endpoint typed without http://)' },
+} as const;
+
+/** One node per bad credential (a job step: its panel loads nothing from Marketo). */
+export function badCredentialsWorkflow(): WorkflowFixture {
+	const step = { resource: 'leadImport', operation: 'getImportStatus', batchId: '1' };
+	return {
+		id: BAD_CREDENTIALS_ID,
+		name: 'E2E editor: credentials with a wrong REST Endpoint',
+		nodes: Object.values(BAD_CREDENTIALS).map((credential, k) =>
+			node(k + 1, credential.name, `${PACKAGE}.marketoBulk`, [260 * k, 0], step, credential),
+		),
+		connections: {},
 	};
 }
 

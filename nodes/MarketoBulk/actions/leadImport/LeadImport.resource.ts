@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { listLocatorModes, routedStep } from '../common.descriptions';
+import { listLocatorModes, ONE_STEP_IMPORT, routedStep } from '../common.descriptions';
 
 const resource = ['leadImport'];
 const upload = { resource, operation: ['import', 'createJob'] };
@@ -41,9 +41,9 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Import',
 				value: 'import',
-				action: 'Import leads',
+				action: `Import leads${ONE_STEP_IMPORT}`,
 				description:
-					'Build or take the file, upload it, wait until Marketo has imported it, and report, in one step',
+					'Build or take the file, upload it, wait until Marketo has imported it, and report, in one step: pick this unless you run the job steps yourself',
 			},
 		],
 		default: 'import',
@@ -89,6 +89,8 @@ export const description: INodeProperties[] = [
 		default: { mappingMode: 'autoMapInputData', value: null },
 		required: true,
 		typeOptions: {
+			// Id is offered only when it is the Lookup Field
+			loadOptionsDependsOn: ['lookupField'],
 			resourceMapper: {
 				resourceMapperMethod: 'getLeadImportFields',
 				mode: 'add',
@@ -100,8 +102,19 @@ export const description: INodeProperties[] = [
 			},
 		},
 		description:
-			'Map Automatically matches input field names to Marketo fields by REST API name or display name (ignoring case, spaces and underscores); input fields that match no Marketo field are left out and listed in the summary',
+			'Map Automatically matches input field names to Marketo fields by REST API name or display name (ignoring case, spaces and punctuation); input fields that match no Marketo field are left out and listed in the summary',
 		displayOptions: { show: { ...upload, source: ['items'] } },
+	},
+	{
+		// n8n's own notice in this mode asks for names "the same as the fields", stricter than the matching
+		displayName:
+			'Each input field goes to the Marketo field whose REST API name or display name it matches, ignoring case, spaces and punctuation: "First Name", "first_name" and "firstName" all fill First Name. Input fields that match no Marketo field are left out and listed in the summary as ignoredFields.',
+		name: 'autoMapNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: {
+			show: { ...upload, source: ['items'], '/columns.mappingMode': ['autoMapInputData'] },
+		},
 	},
 	{
 		displayName: 'Input Binary Field',
