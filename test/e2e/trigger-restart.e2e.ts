@@ -88,6 +88,7 @@ function triggerWorkflow(
 		fields: ['id', 'email', 'createdAt'],
 		format: 'CSV',
 		startFrom: 'date',
+		pollTimes: { item: [{ mode: 'everyMinute' }] },
 		// Status checked on every poll, windows up to the minute: a backfill needs no other waiting.
 		options: { safetyLagSeconds: 0, minStatusIntervalSeconds: 0 },
 		...parameters,
