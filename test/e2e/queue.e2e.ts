@@ -338,7 +338,8 @@ async function checks({ report, scope, n8n, emulator }: VersionRun): Promise<voi
 			install: n8n.install,
 			folder: n8n.folder,
 			binaryDataMode: 'database',
-			logLevel: 'info',
+			// the trigger's activation is logged at debug level
+			logLevel: 'debug',
 			env: {
 				// a dead worker's job is given up 20-30 s after the crash (n8n's defaults: 60-90 s), so the
 				// crash shows within the suite's time
@@ -622,6 +623,5 @@ runSuite({
 	// queue mode is run with n8n 2.x (see README, Scaling)
 	versions: (asked) => asked.filter((version) => majorOf(version) >= 2),
 	emulatorArgs: ['--export-processing-ms', String(EXPORT_PROCESSING_MS)],
-	n8nOptions: { logLevel: 'info' },
 	checks,
 });
