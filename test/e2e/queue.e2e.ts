@@ -35,6 +35,7 @@ import {
 	nodeItems,
 	readExampleWorkflow,
 	sleep,
+	workflowNode,
 	type N8n,
 	type WorkflowFixture,
 } from './n8n';
@@ -615,9 +616,14 @@ runSuite({
 			const workflow = readExampleWorkflow(TRIGGER_EXAMPLE);
 			// the one credential of this suite
 			const ref = exampleCredentialRef(workflow);
-			return JSON.parse(
+			const fixture = JSON.parse(
 				JSON.stringify(workflow).split(JSON.stringify(ref.id)).join(JSON.stringify(CREDENTIAL.id)),
 			) as WorkflowFixture;
+			// the waits of the trigger's steps assume n8n's shortest schedule, whatever the example's
+			workflowNode(fixture, TRIGGER_NODE).parameters.pollTimes = {
+				item: [{ mode: 'everyMinute' }],
+			};
+			return fixture;
 		});
 	},
 	// queue mode is run with n8n 2.x (see README, Scaling)
