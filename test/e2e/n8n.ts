@@ -215,12 +215,7 @@ export function prepareUserFolder(version: string, tarball: string): UserFolder 
 			dependencies: { [packageName]: manifest.version },
 		};
 		fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify(installed, null, 2));
-		const duplicates = findDirs(nodesDir, 'n8n-workflow');
-		if (duplicates.length > 0) {
-			throw new Error(
-				`n8n-workflow must come from n8n, not from the package: ${duplicates.join(', ')}`,
-			);
-		}
+		assertNoOwnN8nWorkflow(nodesDir);
 		return {
 			root,
 			nodesDir,
@@ -235,6 +230,15 @@ export function prepareUserFolder(version: string, tarball: string): UserFolder 
 	} finally {
 		fs.rmSync(unpacked, { recursive: true, force: true });
 	}
+}
+
+/** n8n provides n8n-workflow: a second copy under nodes/ would be a different module instance. */
+function assertNoOwnN8nWorkflow(nodesDir: string): void {
+	const duplicates = findDirs(nodesDir, 'n8n-workflow');
+	if (duplicates.length > 0)
+		throw new Error(
+			`n8n-workflow must come from n8n, not from the package: ${duplicates.join(', ')}`,
+		);
 }
 
 /** The README's "from this repository" install commands: the bash block after this marker, run as written. */
@@ -297,11 +301,7 @@ export function userFolderFrom(nodesTemplate: string): UserFolder {
 	const installed = fs.readdirSync(path.join(nodesDir, 'node_modules'));
 	const packageName = installed.find((name) => name.startsWith('n8n-nodes-'));
 	if (!packageName) throw new Error(`no n8n-nodes-* package in ${nodesDir}/node_modules`);
-	const duplicates = findDirs(nodesDir, 'n8n-workflow');
-	if (duplicates.length > 0)
-		throw new Error(
-			`n8n-workflow must come from n8n, not from the package: ${duplicates.join(', ')}`,
-		);
+	assertNoOwnN8nWorkflow(nodesDir);
 	const packageDir = path.join(nodesDir, 'node_modules', packageName);
 	const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
 	return {

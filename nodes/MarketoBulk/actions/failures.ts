@@ -29,3 +29,23 @@ export function failedItem(
 		pairedItem: { item: itemIndex },
 	};
 }
+
+/**
+ * The per-item loop of an operation: `run` turns one input item into output items (paired by the caller);
+ * a failure becomes failedItem's item, or stops the run.
+ */
+export async function forEachItem(
+	ctx: IExecuteFunctions,
+	run: (itemIndex: number) => Promise<INodeExecutionData[]>,
+): Promise<INodeExecutionData[][]> {
+	const out: INodeExecutionData[] = [];
+	const count = ctx.getInputData().length;
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
+		try {
+			out.push(...(await run(itemIndex)));
+		} catch (error) {
+			out.push(failedItem(ctx, error, itemIndex));
+		}
+	}
+	return [out];
+}

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { listExportJobs } from '../../jobs/exportJob';
 import type { ExportKind } from '../../jobs/exportRequest';
-import { failedItem } from '../failures';
+import { forEachItem } from '../failures';
 
 /**
  * List Jobs: every page of this API user's jobs (Marketo pages by 300), statuses read in one spelling, so
@@ -12,16 +12,9 @@ export async function execute(
 	this: IExecuteFunctions,
 	kind: ExportKind,
 ): Promise<INodeExecutionData[][]> {
-	const out: INodeExecutionData[] = [];
-	const items = this.getInputData();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const statuses = this.getNodeParameter('statusFilter', itemIndex, []) as string[];
-			for (const job of await listExportJobs(this, kind, statuses))
-				out.push({ json: job, pairedItem: { item: itemIndex } });
-		} catch (error) {
-			out.push(failedItem(this, error, itemIndex));
-		}
-	}
-	return [out];
+	return await forEachItem(this, async (itemIndex) => {
+		const statuses = this.getNodeParameter('statusFilter', itemIndex, []) as string[];
+		const jobs = await listExportJobs(this, kind, statuses);
+		return jobs.map((job) => ({ json: job, pairedItem: { item: itemIndex } }));
+	});
 }
