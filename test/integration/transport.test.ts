@@ -323,12 +323,16 @@ describe('transport', () => {
 	});
 
 	describe.each([1, 2] as const)('as n8n %i.x wraps a failed token request', (n8nMajor) => {
-		it.each([502, 503])(
-			'retries a call whose new token got HTTP %i from the identity service',
-			async (httpStatus) => {
+		it.each([
+			['HTTP 502', { httpStatus: 502 }],
+			['HTTP 503', { httpStatus: 503 }],
+			['a connection reset', { reset: true }],
+		])(
+			'retries a call whose new token request met %s',
+			async (_name, failure) => {
 				await activityTypes(harness, { n8nMajor });
 				harness.emulator.faults.invalidateAllTokens();
-				harness.emulator.faults.failNext(TOKEN, 1, { httpStatus });
+				harness.emulator.faults.failNext(TOKEN, 1, failure);
 				const envelope = await activityTypes(harness, { n8nMajor });
 				expect(envelope.result.length).toBeGreaterThan(0);
 				expect(count(harness.emulator, TOKEN)).toBe(3);

@@ -25,6 +25,9 @@ const CONNECTION_FAILURES: Record<string, string> = {
 	DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
 };
 
+/** Connection failures that pass by themselves: the transport retries the call the token was for. */
+const TEMPORARY_CONNECTION_FAILURES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN']);
+
 /**
  * When each token fetched by this process expires (epoch ms). n8n caches the token but not its lifetime;
  * an upload checks it before it starts (see the transport).
@@ -91,17 +94,21 @@ export async function requestToken(
 }
 
 /**
- * A token request that failed for a moment (HTTP 5xx, 429): the transport retries the call it was for. Read
- * from the message because n8n wraps what preAuthentication throws (1.x keeps only the message).
+ * A token request that failed for a moment (HTTP 5xx, 429, a connection cut off): the transport retries the
+ * call it was for. Read from the message because n8n wraps what preAuthentication throws (1.x keeps only
+ * the message), and the message never names the code (see CONNECTION_FAILURES).
  */
-export const TOKEN_SERVICE_UNAVAILABLE =
-	/identity service at \S+ answered HTTP (5\d\d|429), a temporary failure/;
+export const TOKEN_TEMPORARY_FAILURE =
+	/(identity service at \S+ answered HTTP (5\d\d|429)|Could not connect to \S+: [^.]*), a temporary failure\./;
 
 function describeTokenFailure(error: HttpFailure, origin: string, hasScheme: boolean): string {
 	const code = error.code ?? error.cause?.code;
 	const response = error.response ?? error.cause?.response;
 	if (code && CONNECTION_FAILURES[code]) {
-		return `Could not connect to ${origin}: ${CONNECTION_FAILURES[code]}. Check the REST Endpoint field: copy it from Admin > Integration > Web Services > REST API (it looks like https://123-ABC-456.mktorest.com/rest).`;
+		const check = TEMPORARY_CONNECTION_FAILURES.has(code)
+			? ', a temporary failure. If it persists, check'
+			: '. Check';
+		return `Could not connect to ${origin}: ${CONNECTION_FAILURES[code]}${check} the REST Endpoint field: copy it from Admin > Integration > Web Services > REST API (it looks like https://123-ABC-456.mktorest.com/rest).`;
 	}
 	const text = `${error.message ?? ''} ${error.cause?.message ?? ''}`;
 	if (

@@ -14,7 +14,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { marketoOrigin } from './endpoint';
 import { MarketoApiError, type MarketoErrorDetail } from './errors';
-import { knownTokenExpiry, requestToken, TOKEN_SERVICE_UNAVAILABLE } from './identity';
+import { knownTokenExpiry, requestToken, TOKEN_TEMPORARY_FAILURE } from './identity';
 
 /**
  * The one way this package talks to Marketo. Every request, from the node's one-step operations, its
@@ -705,7 +705,7 @@ function verdictOfThrown(ctx: MarketoContext, error: unknown, sent?: () => boole
 			renewToken: bodyCutShort,
 		};
 	}
-	if (TOKEN_SERVICE_UNAVAILABLE.test(text)) {
+	if (TOKEN_TEMPORARY_FAILURE.test(text)) {
 		return { kind: 'retry', detail: { code: 'token', message: text }, maybeApplied: false };
 	}
 	// Not Marketo's answer: a credentials problem (preAuthentication), a bad URL, or a bug. Keep n8n's error.
