@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import Papa from 'papaparse';
 
-import { decodeRecords, recordBuilder } from '../../nodes/MarketoBulk/helpers/csv';
+import { decodeRecords, recordBuilder } from '../../nodes/MarketoBulk/codec';
 import {
 	best,
 	DATA_RANGE,

@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
-import type { FieldKind } from '../../nodes/MarketoBulk/helpers/csv';
+import type { FieldKind } from '../../nodes/MarketoBulk/codec';
 import type { TestContext } from '../../test/helpers/n8nContext';
 
 // Each contender loads only what it uses, so that a child process starts quickly and holds no more
 // than its contender needs.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const csv = () =>
-	require('../../nodes/MarketoBulk/helpers/csv') as typeof import('../../nodes/MarketoBulk/helpers/csv');
+	require('../../nodes/MarketoBulk/codec') as typeof import('../../nodes/MarketoBulk/codec');
 const undici = () => require('undici') as typeof import('undici');
 /** Our node's operations and the n8n execution context they run in. */
 const node = () => ({

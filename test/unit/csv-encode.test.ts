@@ -6,7 +6,7 @@ import {
 	encodeRow,
 	encodeValue,
 	type Delimiter,
-} from '../../nodes/MarketoBulk/helpers/csv';
+} from '../../nodes/MarketoBulk/codec';
 import { prng } from '../helpers/random';
 
 const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));

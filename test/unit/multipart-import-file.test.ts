@@ -15,7 +15,7 @@ import {
 	pairIssues,
 	type IssueRow,
 } from '../../nodes/MarketoBulk/helpers/importRows';
-import { CsvDecoder } from '../../nodes/MarketoBulk/helpers/csv';
+import { CsvDecoder } from '../../nodes/MarketoBulk/codec';
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 const text = (chunks: Uint8Array[]) =>

@@ -1,13 +1,17 @@
 import {
 	CsvDecoder,
+	CR,
 	CsvError,
 	RecordSplitter,
 	detectDelimiter,
 	encodeRow,
 	encodeValue,
+	delimiterName,
+	isBlank,
+	LF,
 	type Delimiter,
-	type ExportFormat,
-} from './csv';
+	type DataFormat,
+} from '../codec';
 
 /**
  * The rows of a lead import, whatever their origin, and how they are cut into Marketo batches.
@@ -293,10 +297,6 @@ const FORMAT_NAMES: Record<ImportFormat, string> = {
 	ssv: 'SSV (semicolon- or space-separated)',
 };
 
-export function delimiterName(d: Delimiter): string {
-	return d === ',' ? 'comma' : d === '\t' ? 'tab' : d === ';' ? 'semicolon' : 'space';
-}
-
 export function formatOfDelimiter(d: Delimiter): ImportFormat {
 	return d === ',' ? 'csv' : d === '\t' ? 'tsv' : 'ssv';
 }
@@ -314,21 +314,10 @@ export function parseFormat(value: unknown, allowAuto: boolean): ImportFormat | 
 	);
 }
 
-const LF = 10;
-const CR = 13;
-
 function countLineFeeds(bytes: Uint8Array): number {
 	let n = 0;
 	for (let i = bytes.indexOf(LF); i !== -1; i = bytes.indexOf(LF, i + 1)) n++;
 	return n;
-}
-
-function isBlank(bytes: Uint8Array): boolean {
-	return (
-		bytes.length === 0 ||
-		(bytes.length === 1 && (bytes[0] === LF || bytes[0] === CR)) ||
-		(bytes.length === 2 && bytes[0] === CR && bytes[1] === LF)
-	);
 }
 
 const SNIFF_BYTES = 8192;
@@ -449,7 +438,7 @@ export async function prepareBinaryImport(
 			}
 			delimiter = detectDelimiter(
 				text,
-				options.format === 'auto' ? undefined : (options.format.toUpperCase() as ExportFormat),
+				options.format === 'auto' ? undefined : (options.format.toUpperCase() as DataFormat),
 			);
 			if (options.format !== 'auto' && formatOfDelimiter(delimiter) !== options.format) {
 				throw new ImportInputError(

@@ -1,4 +1,4 @@
-import { CsvDecoder, type ExportFormat } from './csv';
+import { CsvDecoder, type DataFormat } from '../codec';
 import type { BatchPlan, ImportSource } from './importFile';
 
 /**
@@ -33,7 +33,7 @@ export async function* decodeIssueFile(
 ): AsyncGenerator<IssueRow[]> {
 	const upper = String(format ?? '').toUpperCase();
 	const decoder = new CsvDecoder({
-		format: ['CSV', 'TSV', 'SSV'].includes(upper) ? (upper as ExportFormat) : undefined,
+		format: ['CSV', 'TSV', 'SSV'].includes(upper) ? (upper as DataFormat) : undefined,
 	});
 	let header: string[] | undefined;
 	const toIssues = (rows: ReturnType<CsvDecoder['write']>): IssueRow[] => {

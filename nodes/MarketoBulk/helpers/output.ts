@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { columnKinds } from '../methods/fieldKinds';
 import type { ExportJobStatus } from '../jobs/exportJob';
 import type { ExportSpec } from '../jobs/exportRequest';
-import { CsvDecoder, decodeRecords, encodeRow, recordBuilder, type ExportFormat } from './csv';
+import { CsvDecoder, decodeRecords, encodeRow, recordBuilder, type DataFormat } from '../codec';
 import { openExportFile, type OpenedFile } from './download';
 import type { DateWindow } from './windows';
 
@@ -141,7 +141,7 @@ const FILE_TYPES = {
 } as const;
 
 /** What a stored export file is: re-encoding (File Encoding: CSV) turns TSV/SSV into CSV. */
-export function storedFileType(format: ExportFormat, fileEncoding: OutputOptions['fileEncoding']) {
+export function storedFileType(format: DataFormat, fileEncoding: OutputOptions['fileEncoding']) {
 	const reencode = fileEncoding === 'csv' && format !== 'CSV';
 	return { reencode, ...FILE_TYPES[reencode ? 'CSV' : format] };
 }
@@ -169,7 +169,7 @@ async function storeFile(
 /** TSV/SSV rewritten as CSV, row by row, while it streams. */
 export async function* asCsv(
 	chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-	format: ExportFormat,
+	format: DataFormat,
 ): AsyncGenerator<Uint8Array> {
 	// Marketo's unquoted `null` stays an unquoted `null` (a quoted "null" would turn it into text).
 	const decoder = new CsvDecoder({ format });

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { ExportFormat } from '../helpers/csv';
+import type { DataFormat } from '../codec';
 import { MAX_WINDOW_SECONDS, splitIntoWindows, toDate, type DateWindow } from '../helpers/windows';
 
 /**
@@ -50,7 +50,7 @@ export interface ExportParameters {
 
 export interface ExportSpec {
 	kind: ExportKind;
-	format: ExportFormat;
+	format: DataFormat;
 	fields: string[];
 	columnHeaderNames?: Record<string, string>;
 	/** Filter keys other than the date range. */

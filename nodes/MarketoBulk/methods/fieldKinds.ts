@@ -1,4 +1,4 @@
-import type { FieldKind } from '../helpers/csv';
+import type { FieldKind } from '../codec';
 import type { ExportKind } from '../jobs/exportRequest';
 import { marketoRequest, type MarketoContext } from '../transport';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { CsvDecoder, RecordSplitter, type ExportFormat } from '../helpers/csv';
+import { CsvDecoder, RecordSplitter, type DataFormat } from '../codec';
 import { appendAll, jobMetadata } from '../helpers/output';
 import type { ExportJobStatus } from '../jobs/exportJob';
 import type { ExportSpec } from '../jobs/exportRequest';
@@ -123,7 +123,7 @@ async function jobItems(
 	cfg: JobsConfig,
 	job: ExportJobStatus,
 ): Promise<INodeExecutionData[]> {
-	const format = String(job.format ?? 'CSV').toUpperCase() as ExportFormat;
+	const format = String(job.format ?? 'CSV').toUpperCase() as DataFormat;
 	// The columns are whatever the job's creator chose: read them from the file, so that values are typed.
 	let fields: string[] = [];
 	if (Number(job.numberOfRecords ?? 1) !== 0 || cfg.output === 'file') {
@@ -144,7 +144,7 @@ async function jobItems(
 	return items;
 }
 
-function headerOf(bytes: Uint8Array, format: ExportFormat): string[] {
+function headerOf(bytes: Uint8Array, format: DataFormat): string[] {
 	const splitter = new RecordSplitter();
 	const records = [...splitter.write(bytes)];
 	try {

@@ -6,7 +6,7 @@ import type {
 	IPollFunctions,
 } from 'n8n-workflow';
 
-import type { FieldKind } from '../helpers/csv';
+import type { FieldKind } from '../codec';
 import { jobOutput, type OutputOptions } from '../helpers/output';
 import type { DateWindow } from '../helpers/windows';
 import {

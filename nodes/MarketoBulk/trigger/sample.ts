@@ -6,8 +6,10 @@ import {
 	decodeRecords,
 	recordBuilder,
 	RecordSplitter,
-	type ExportFormat,
-} from '../helpers/csv';
+	type DataFormat,
+	concatBytes,
+	isBlank,
+} from '../codec';
 import { asCsv, jobMetadata, storedFileType } from '../helpers/output';
 import type { ExportJobStatus } from '../jobs/exportJob';
 import { createJobBodies, type ExportKind, type ExportSpec } from '../jobs/exportRequest';
@@ -136,7 +138,7 @@ async function sampleJobs(port: TriggerPort, cfg: JobsConfig): Promise<INodeExec
 		return [jobs.slice(0, 3).map((job) => ({ json: jobDetails(cfg.kind, job) }))];
 	for (const job of jobs.slice(0, CANDIDATE_JOBS)) {
 		if (job.status !== 'Completed') continue;
-		const format = String(job.format ?? 'CSV').toUpperCase() as ExportFormat;
+		const format = String(job.format ?? 'CSV').toUpperCase() as DataFormat;
 		const head = await readHead(port, cfg.kind, job.exportId, format);
 		if (head === 'gone' || head.rows.length === 0) continue;
 		const spec: ExportSpec = { kind: cfg.kind, format, fields: head.header, filter: {} };
@@ -184,7 +186,7 @@ async function readHead(
 	port: TriggerPort,
 	kind: ExportKind,
 	exportId: string,
-	format: ExportFormat,
+	format: DataFormat,
 ): Promise<Head | 'gone'> {
 	const bytes = await port.head(kind, exportId, HEAD_BYTES);
 	if (bytes === 'gone') return 'gone';
@@ -216,8 +218,8 @@ async function sampleItems(
 		const type = storedFileType(spec.format, options.fileEncoding);
 		const records = [head.headerBytes, ...head.rows];
 		const bytes = type.reencode
-			? concat(await collect(asCsv(records, spec.format)))
-			: concat(records);
+			? concatBytes(await collect(asCsv(records, spec.format)))
+			: concatBytes(records);
 		const binary = await port.binary(
 			bytes,
 			`marketo-${spec.kind}-sample.${type.extension}`,
@@ -233,7 +235,7 @@ async function sampleItems(
 	const kinds = await port.kinds(spec, options.typedValues !== false);
 	const items: INodeExecutionData[] = [];
 	const source = (async function* () {
-		yield concat([head.headerBytes, ...head.rows]);
+		yield concatBytes([head.headerBytes, ...head.rows]);
 	})();
 	for await (const batch of decodeRecords(source, {
 		format: spec.format,
@@ -259,22 +261,6 @@ function jobTime(job: ExportJobStatus): number {
 
 function sameColumns(a: string[], b: string[]): boolean {
 	return a.length === b.length && a.every((value, i) => value === b[i]);
-}
-
-function isBlank(record: Uint8Array): boolean {
-	for (const byte of record) if (byte !== 10 && byte !== 13) return false;
-	return true;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-	const total = parts.reduce((sum, part) => sum + part.length, 0);
-	const out = new Uint8Array(total);
-	let at = 0;
-	for (const part of parts) {
-		out.set(part, at);
-		at += part.length;
-	}
-	return out;
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
