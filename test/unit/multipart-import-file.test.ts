@@ -156,10 +156,10 @@ describe('rows from input items', () => {
 
 describe('binary files', () => {
 	test.each([
-		['csv', 'email,firstName\na@x.io,Ann\n', ','],
-		['tsv', 'email\tfirstName\na@x.io\tAnn\n', '\t'],
-		['ssv', 'email;firstName\na@x.io;Ann\n', ';'],
-		['ssv', 'email firstName\na@x.io Ann\n', ' '],
+		['CSV', 'email,firstName\na@x.io,Ann\n', ','],
+		['TSV', 'email\tfirstName\na@x.io\tAnn\n', '\t'],
+		['SSV', 'email;firstName\na@x.io;Ann\n', ';'],
+		['SSV', 'email firstName\na@x.io Ann\n', ' '],
 	])('detects %s from the header (%j)', async (format, content, delimiter) => {
 		const prepared = await prepareBinaryImport(fileInput(content).input, {
 			format: 'auto',
@@ -172,7 +172,7 @@ describe('binary files', () => {
 		// A chosen format that agrees is fine.
 		await expect(
 			prepareBinaryImport(fileInput(content).input, {
-				format: format as 'csv',
+				format: format as 'CSV',
 				lookupField: 'email',
 			}),
 		).resolves.toBeTruthy();
@@ -181,7 +181,7 @@ describe('binary files', () => {
 	test('a chosen format that disagrees with the header is refused', async () => {
 		const error = await inputError(
 			prepareBinaryImport(fileInput('email\tfirstName\na\tb\n').input, {
-				format: 'csv',
+				format: 'CSV',
 				lookupField: 'email',
 			}),
 		);
@@ -190,7 +190,8 @@ describe('binary files', () => {
 	});
 
 	test('unknown format names are refused', () => {
-		expect(parseFormat('TSV', false)).toBe('tsv');
+		expect(parseFormat('tsv', false)).toBe('TSV');
+		expect(parseFormat('TSV', false)).toBe('TSV');
 		expect(parseFormat('auto', true)).toBe('auto');
 		expect(() => parseFormat('xlsx', true)).toThrow(/Unknown file format "xlsx"/);
 	});

@@ -26,9 +26,8 @@ import {
  * boundaries, each starting with the header.
  */
 
-export type ImportFormat = 'csv' | 'tsv' | 'ssv';
-
-export const IMPORT_FORMATS: readonly ImportFormat[] = ['csv', 'tsv', 'ssv'];
+/** The formats Marketo imports, in the package's one spelling (see codec/delimiter). */
+export const IMPORT_FORMATS: readonly DataFormat[] = ['CSV', 'TSV', 'SSV'];
 
 /** Marketo takes files under 10 MB; the margin covers the multipart envelope and MB vs MiB. */
 export const MAX_BATCH_BYTES = 9_500_000;
@@ -62,7 +61,7 @@ export interface SourceRow {
 
 export interface ImportSource {
 	kind: 'items' | 'binary';
-	format: ImportFormat;
+	format: DataFormat;
 	delimiter: Delimiter;
 	header: string[];
 	headerBytes: Uint8Array;
@@ -267,7 +266,7 @@ export function prepareItemsImport(
 	});
 	const source: ImportSource = {
 		kind: 'items',
-		format: 'csv',
+		format: 'CSV',
 		delimiter,
 		header,
 		headerBytes,
@@ -291,23 +290,25 @@ export interface BinaryInput {
 	mimeType?: string;
 }
 
-const FORMAT_NAMES: Record<ImportFormat, string> = {
-	csv: 'CSV (comma-separated)',
-	tsv: 'TSV (tab-separated)',
-	ssv: 'SSV (semicolon- or space-separated)',
+const FORMAT_NAMES: Record<DataFormat, string> = {
+	CSV: 'CSV (comma-separated)',
+	TSV: 'TSV (tab-separated)',
+	SSV: 'SSV (semicolon- or space-separated)',
 };
 
-export function formatOfDelimiter(d: Delimiter): ImportFormat {
-	return d === ',' ? 'csv' : d === '\t' ? 'tsv' : 'ssv';
+export function formatOfDelimiter(d: Delimiter): DataFormat {
+	return d === ',' ? 'CSV' : d === '\t' ? 'TSV' : 'SSV';
 }
 
-/** 'csv' | 'tsv' | 'ssv' in any case, or 'auto'; anything else is refused. */
-export function parseFormat(value: unknown, allowAuto: boolean): ImportFormat | 'auto' {
-	const format = String(value ?? '')
-		.trim()
-		.toLowerCase();
-	if ((IMPORT_FORMATS as readonly string[]).includes(format)) return format as ImportFormat;
-	if (allowAuto && (format === 'auto' || format === '')) return 'auto';
+/**
+ * The File Format parameter ('csv' | 'tsv' | 'ssv', the import endpoint's spelling, in any case) as a
+ * DataFormat, or 'auto'; anything else is refused.
+ */
+export function parseFormat(value: unknown, allowAuto: boolean): DataFormat | 'auto' {
+	const text = String(value ?? '').trim();
+	const format = text.toUpperCase();
+	if ((IMPORT_FORMATS as readonly string[]).includes(format)) return format as DataFormat;
+	if (allowAuto && (format === 'AUTO' || format === '')) return 'auto';
 	throw new ImportInputError(
 		`Unknown file format "${String(value)}"`,
 		`Marketo imports CSV, TSV or SSV files. Choose one of them${allowAuto ? ', or Auto-Detect' : ''}.`,
@@ -411,7 +412,7 @@ function otherDelimiterIn(text: string, delimiter: Delimiter): Delimiter | undef
  */
 export async function prepareBinaryImport(
 	input: BinaryInput,
-	options: { format: ImportFormat | 'auto'; lookupField: string; limits?: BatchLimits },
+	options: { format: DataFormat | 'auto'; lookupField: string; limits?: BatchLimits },
 ): Promise<PreparedImport> {
 	const fileName = input.fileName || 'leads.csv';
 	const splitter = new RecordSplitter();
@@ -436,10 +437,7 @@ export async function prepareBinaryImport(
 					'Marketo reads lines ending in LF or CRLF. Save the file with Windows (CRLF) or Unix (LF) line ends.',
 				);
 			}
-			delimiter = detectDelimiter(
-				text,
-				options.format === 'auto' ? undefined : (options.format.toUpperCase() as DataFormat),
-			);
+			delimiter = detectDelimiter(text, options.format === 'auto' ? undefined : options.format);
 			if (options.format !== 'auto' && formatOfDelimiter(delimiter) !== options.format) {
 				throw new ImportInputError(
 					`The file's header line is ${delimiterName(delimiter)}-separated, but the format is ${FORMAT_NAMES[options.format]}`,

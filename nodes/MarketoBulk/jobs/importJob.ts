@@ -1,12 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import {
-	batchesOf,
-	type BatchPlan,
-	type ImportFormat,
-	type ImportSource,
-} from '../helpers/importFile';
+import type { DataFormat } from '../codec';
+import { batchesOf, type BatchPlan, type ImportSource } from '../helpers/importFile';
 import { multipartBody, type MultipartPart } from '../helpers/multipart';
 import { toNodeReadable } from '../helpers/readable';
 import {
@@ -39,18 +35,23 @@ export interface ImportBatchStatus extends IDataObject {
 }
 
 export interface ImportTarget {
-	format: ImportFormat;
+	format: DataFormat;
 	/** Marketo's default is email; sent only when set. */
 	lookupField?: string;
 	listId?: string;
 	partitionName?: string;
 }
 
-const MIME_TYPES: Record<ImportFormat, string> = {
-	csv: 'text/csv',
-	tsv: 'text/tab-separated-values',
-	ssv: 'text/plain',
+const MIME_TYPES: Record<DataFormat, string> = {
+	CSV: 'text/csv',
+	TSV: 'text/tab-separated-values',
+	SSV: 'text/plain',
 };
+
+/** The import endpoint spells its formats in lower case ('csv'), the export endpoint in upper case. */
+export function importFormatParameter(format: DataFormat): string {
+	return format.toLowerCase();
+}
 
 /** Uploads one batch file (multipart, streamed from the chunks it holds; rebuilt on every attempt). */
 export async function createImportBatch(
@@ -58,7 +59,9 @@ export async function createImportBatch(
 	file: { chunks: readonly Uint8Array[]; fileName: string },
 	target: ImportTarget,
 ): Promise<ImportBatchStatus> {
-	const parts: MultipartPart[] = [{ name: 'format', content: target.format }];
+	const parts: MultipartPart[] = [
+		{ name: 'format', content: importFormatParameter(target.format) },
+	];
 	if (target.lookupField) parts.push({ name: 'lookupField', content: target.lookupField });
 	if (target.listId) parts.push({ name: 'listId', content: target.listId });
 	if (target.partitionName) parts.push({ name: 'partitionName', content: target.partitionName });

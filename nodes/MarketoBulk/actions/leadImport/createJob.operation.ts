@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { importFormatParameter } from '../../jobs/importJob';
 import { executeImports } from './run';
 
 /**
@@ -22,7 +23,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					? { firstInputItem: b.firstRow - 1, lastInputItem: b.lastRow - 1 }
 					: { firstRow: b.firstRow, lastRow: b.lastRow }),
 				rows: b.rows,
-				format: prepared.source.format,
+				format: importFormatParameter(prepared.source.format),
 				lookupField: parameters.lookupField,
 				...(parameters.listId ? { listId: parameters.listId } : {}),
 				...(isItems ? {} : { fileName: prepared.source.fileName }),

@@ -15,6 +15,7 @@ import {
 	type PairedIssue,
 } from '../../helpers/importRows';
 import {
+	importFormatParameter,
 	openImportIssueFile,
 	type ImportReport,
 	type ImportRunError,
@@ -56,7 +57,7 @@ export function summaryOf(
 		status: status ?? overallStatus(report),
 		source: source.kind === 'items' ? 'inputItems' : 'binaryFile',
 		...(source.kind === 'binary' ? { fileName: source.fileName } : {}),
-		format: source.format,
+		format: importFormatParameter(source.format),
 		lookupField: settings.target.lookupField ?? 'email',
 		...(settings.target.listId ? { listId: settings.target.listId } : {}),
 		...(settings.target.partitionName ? { partitionName: settings.target.partitionName } : {}),

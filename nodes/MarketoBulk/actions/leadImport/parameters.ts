@@ -1,13 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { DataFormat } from '../../codec';
 import {
 	ImportInputError,
 	parseFormat,
 	prepareBinaryImport,
 	prepareItemsImport,
 	type BatchLimits,
-	type ImportFormat,
 	type ItemRecord,
 	type PreparedImport,
 } from '../../helpers/importFile';
@@ -20,7 +20,7 @@ export interface ImportParameters {
 	lookupField: string;
 	listId?: string;
 	partitionName?: string;
-	fileFormat: ImportFormat | 'auto';
+	fileFormat: DataFormat | 'auto';
 	binaryPropertyName: string;
 	limits: BatchLimits;
 	pollIntervalMs: number;
@@ -65,7 +65,7 @@ export function importParametersOf(ctx: IExecuteFunctions, itemIndex: number): I
 	if (!(seconds > 0)) throw fail('The Poll Interval must be a positive number of seconds');
 	if (!(minutes > 0)) throw fail('The Timeout must be a positive number of minutes');
 
-	let fileFormat: ImportFormat | 'auto' = 'auto';
+	let fileFormat: DataFormat | 'auto' = 'auto';
 	if (source === 'binary') {
 		try {
 			fileFormat = parseFormat(get<string>('fileFormat', 'auto'), true);
