@@ -408,10 +408,13 @@ interface RawUploadState {
 /** The limit: the batch files our import would send (same bytes, same cuts), POSTed one after another. */
 const rawUpload: Contender<RawUploadParams, RawUploadState> = {
 	async prepare(p) {
-		const importFile =
-			require('../../nodes/MarketoBulk/helpers/importFile') as typeof import('../../nodes/MarketoBulk/helpers/importFile');
+		const importFile = {
+			...(require('../../nodes/MarketoBulk/import/batches') as typeof import('../../nodes/MarketoBulk/import/batches')),
+			...(require('../../nodes/MarketoBulk/import/itemsSource') as typeof import('../../nodes/MarketoBulk/import/itemsSource')),
+			...(require('../../nodes/MarketoBulk/import/fileSource') as typeof import('../../nodes/MarketoBulk/import/fileSource')),
+		};
 		const { multipartBody } =
-			require('../../nodes/MarketoBulk/helpers/multipart') as typeof import('../../nodes/MarketoBulk/helpers/multipart');
+			require('../../nodes/MarketoBulk/import/multipart') as typeof import('../../nodes/MarketoBulk/import/multipart');
 		const { leadItems } = require('./leads') as typeof import('./leads');
 		const prepared =
 			p.source === 'items'
@@ -432,7 +435,7 @@ const rawUpload: Contender<RawUploadParams, RawUploadState> = {
 		for await (const batch of importFile.batchesOf(prepared.source, prepared.batches)) {
 			bytes += batch.plan.bytes;
 			const body = multipartBody([
-				{ name: 'format', content: prepared.source.format },
+				{ name: 'format', content: prepared.source.format.toLowerCase() },
 				{ name: 'lookupField', content: 'email' },
 				{ name: 'file', fileName: 'leads.csv', contentType: 'text/csv', data: batch.chunks },
 			]);

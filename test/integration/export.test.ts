@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 
 import { customOperations } from '../../nodes/MarketoBulk/actions/router';
-import { cancelExportJob, getExportJobStatus } from '../../nodes/MarketoBulk/jobs/exportJob';
+import { cancelExportJob, getExportJobStatus } from '../../nodes/MarketoBulk/export/job';
 import { marketoRequest, TIME_LIMITS } from '../../nodes/MarketoBulk/transport';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { readBinary } from '../helpers/n8nContext';
@@ -828,7 +828,7 @@ describe('single job steps', () => {
 		);
 
 		const { enqueueExportJob, getExportJobStatus } = await import(
-			'../../nodes/MarketoBulk/jobs/exportJob'
+			'../../nodes/MarketoBulk/export/job'
 		);
 		await enqueueExportJob(create.context, 'leads', exportId);
 		await waitFor(

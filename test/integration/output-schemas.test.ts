@@ -18,7 +18,7 @@ import type {
 
 import { properties } from '../../nodes/MarketoBulk/actions/versionDescription';
 import { customOperations } from '../../nodes/MarketoBulk/actions/router';
-import { getExportJobStatus } from '../../nodes/MarketoBulk/jobs/exportJob';
+import { getExportJobStatus } from '../../nodes/MarketoBulk/export/job';
 import { prepareRoutedRequest } from '../../nodes/MarketoBulk/transport';
 import { startHarness, type Harness } from '../helpers/setup';
 

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { createExportJob, enqueueExportJob } from '../../nodes/MarketoBulk/jobs/exportJob';
+import { createExportJob, enqueueExportJob } from '../../nodes/MarketoBulk/export/job';
 import { MarketoBulkTrigger } from '../../nodes/MarketoBulk/MarketoBulkTrigger.node';
 import { readState, type DataState, type JobsState } from '../../nodes/MarketoBulk/trigger/state';
 import { startEmulator, type MarketoEmulator } from '../emulator';

@@ -5,16 +5,11 @@
 import {
 	batchesOf,
 	ImportInputError,
-	parseFormat,
-	prepareBinaryImport,
-	prepareItemsImport,
 	type PreparedImport,
-} from '../../nodes/MarketoBulk/helpers/importFile';
-import {
-	decodeIssueFile,
-	pairIssues,
-	type IssueRow,
-} from '../../nodes/MarketoBulk/helpers/importRows';
+} from '../../nodes/MarketoBulk/import/batches';
+import { parseFormat, prepareBinaryImport } from '../../nodes/MarketoBulk/import/fileSource';
+import { prepareItemsImport } from '../../nodes/MarketoBulk/import/itemsSource';
+import { decodeIssueFile, pairIssues, type IssueRow } from '../../nodes/MarketoBulk/import/issues';
 import { CsvDecoder } from '../../nodes/MarketoBulk/codec';
 
 const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));

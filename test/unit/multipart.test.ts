@@ -9,7 +9,7 @@ import {
 	multipartBody,
 	newBoundary,
 	quoteParameter,
-} from '../../nodes/MarketoBulk/helpers/multipart';
+} from '../../nodes/MarketoBulk/import/multipart';
 import { toNodeReadable } from '../../nodes/MarketoBulk/helpers/readable';
 import { boundaryOf, parseMultipart } from '../emulator/multipart';
 

@@ -7,8 +7,8 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import type { ExportJobStatus } from '../../nodes/MarketoBulk/jobs/exportJob';
-import type { ExportKind } from '../../nodes/MarketoBulk/jobs/exportRequest';
+import type { ExportJobStatus } from '../../nodes/MarketoBulk/export/job';
+import type { ExportKind } from '../../nodes/MarketoBulk/export/request';
 import { MarketoApiError } from '../../nodes/MarketoBulk/transport/errors';
 import { gridEnd, isoOf, nextCentralMidnight } from '../../nodes/MarketoBulk/trigger/clock';
 import {

@@ -1,4 +1,4 @@
-import { isoSeconds, splitIntoWindows, toDate } from '../../nodes/MarketoBulk/helpers/windows';
+import { isoSeconds, splitIntoWindows, toDate } from '../../nodes/MarketoBulk/export/windows';
 import { marketoOrigin } from '../../nodes/MarketoBulk/transport/endpoint';
 import { adviceFor, is1029QueueFull, is1029Quota } from '../../nodes/MarketoBulk/transport/errors';
 

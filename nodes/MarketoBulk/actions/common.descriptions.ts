@@ -6,7 +6,8 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { canonicalStatus } from '../jobs/exportJob';
+import { canonicalStatus } from '../export/job';
+import type { ExportKind } from '../export/request';
 import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
 
 /**
@@ -16,8 +17,7 @@ import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
 export const ONE_STEP = ' (one step: create, wait, download)';
 export const ONE_STEP_IMPORT = ' (one step: upload, wait, report)';
 
-/** Bulk export resources share the job life cycle; only the URL segment differs. */
-export type ExportKind = 'leads' | 'activities';
+export type { ExportKind };
 
 export const EXPORT_RESOURCE: Record<ExportKind, string> = {
 	leads: 'leadExport',

@@ -9,7 +9,7 @@ import * as importCreateJob from './leadImport/createJob.operation';
 import * as importGetFailures from './leadImport/getFailures.operation';
 import * as importGetWarnings from './leadImport/getWarnings.operation';
 import * as importOperation from './leadImport/import.operation';
-import type { ExportKind } from '../jobs/exportRequest';
+import type { ExportKind } from '../export/request';
 
 type Operation = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;
 

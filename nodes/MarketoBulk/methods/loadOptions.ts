@@ -1,8 +1,8 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { DELETE_LEAD_ACTIVITY_TYPE } from '../jobs/exportRequest';
+import { DELETE_LEAD_ACTIVITY_TYPE } from '../export/request';
 import { marketoRequest } from '../transport';
-import { describeLeadFields } from './fieldKinds';
+import { describeLeadFields } from '../export/fieldKinds';
 
 /**
  * n8n may ask for options before it has assigned the node's credential (a node just added from the

@@ -1,6 +1,6 @@
 import type { FieldType, ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 
-import { describeLeadFields } from './fieldKinds';
+import { describeLeadFields } from '../export/fieldKinds';
 
 const FIELD_TYPES: Record<string, FieldType> = {
 	integer: 'number',

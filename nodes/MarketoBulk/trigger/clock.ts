@@ -1,4 +1,4 @@
-import { centralDay, isoSeconds, MAX_WINDOW_SECONDS } from '../helpers/windows';
+import { centralDay, isoSeconds, MAX_WINDOW_SECONDS } from '../export/windows';
 
 /**
  * Time for the trigger. Marketo stamps records with its own clock and evaluates the createdAt/updatedAt

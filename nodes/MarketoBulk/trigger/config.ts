@@ -2,15 +2,15 @@ import { createHash } from 'crypto';
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { OutputOptions } from '../helpers/output';
-import { toDate } from '../helpers/windows';
+import type { OutputOptions } from '../export/output';
+import { toDate } from '../export/windows';
 import {
 	buildExportSpec,
 	ExportParameterError,
 	type ExportKind,
 	type ExportParameters,
 	type ExportSpec,
-} from '../jobs/exportRequest';
+} from '../export/request';
 import { asNodeError } from './notices';
 
 /**

@@ -6,10 +6,10 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { jobMetadata } from '../helpers/output';
-import type { ExportJobStatus } from '../jobs/exportJob';
-import { createJobBodies } from '../jobs/exportRequest';
-import { isExportQueueFull } from '../jobs/queueFull';
+import { jobMetadata } from '../export/output';
+import type { ExportJobStatus } from '../export/job';
+import { createJobBodies } from '../export/request';
+import { isExportQueueFull } from '../transport/queueFull';
 import { is1029Quota, MarketoApiError, adviceFor } from '../transport/errors';
 import { gridEnd, isoOf, MAX_WINDOW_SECONDS, nextCentralMidnight, secondsOf } from './clock';
 import type { DataConfig } from './config';

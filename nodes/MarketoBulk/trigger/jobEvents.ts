@@ -2,9 +2,10 @@ import { randomUUID } from 'crypto';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { CsvDecoder, RecordSplitter, type DataFormat } from '../codec';
-import { appendAll, jobMetadata } from '../helpers/output';
-import type { ExportJobStatus } from '../jobs/exportJob';
-import type { ExportSpec } from '../jobs/exportRequest';
+import { jobMetadata } from '../export/output';
+import { appendAll } from '../helpers/arrays';
+import type { ExportJobStatus } from '../export/job';
+import type { ExportSpec } from '../export/request';
 import { secondsOf } from './clock';
 import type { JobsConfig } from './config';
 import { asNodeError } from './notices';

@@ -7,8 +7,8 @@ import type {
 } from 'n8n-workflow';
 
 import type { FieldKind } from '../codec';
-import { jobOutput, type OutputOptions } from '../helpers/output';
-import type { DateWindow } from '../helpers/windows';
+import { jobOutput, type OutputOptions } from '../export/output';
+import type { DateWindow } from '../export/windows';
 import {
 	cancelExportJob,
 	createExportJob,
@@ -16,14 +16,14 @@ import {
 	getExportJobStatus,
 	listExportJobs,
 	type ExportJobStatus,
-} from '../jobs/exportJob';
-import type { ExportKind, ExportSpec } from '../jobs/exportRequest';
-import { columnKinds } from '../methods/fieldKinds';
+} from '../export/job';
+import type { ExportKind, ExportSpec } from '../export/request';
+import { columnKinds } from '../export/fieldKinds';
 import { limitRetriesUntil, marketoStream, pause } from '../transport';
 
 /**
  * Everything the trigger's state machines need from the outside world, as one small interface: the job
- * steps (one API call each, from jobs/exportJob.ts), the shared download-and-output code (helpers/output.ts),
+ * steps (one API call each, from export/job.ts), the shared download-and-output code (export/output.ts),
  * a clock and a logger. poll.ts builds the real one from n8n's poll context; unit tests drive the state
  * machines with an in-memory Marketo.
  */

@@ -10,9 +10,9 @@ import {
 	concatBytes,
 	isBlank,
 } from '../codec';
-import { asCsv, jobMetadata, storedFileType } from '../helpers/output';
-import type { ExportJobStatus } from '../jobs/exportJob';
-import { createJobBodies, type ExportKind, type ExportSpec } from '../jobs/exportRequest';
+import { asCsv, jobMetadata, storedFileType } from '../export/output';
+import type { ExportJobStatus } from '../export/job';
+import { createJobBodies, type ExportKind, type ExportSpec } from '../export/request';
 import { is1029QueueFull, MarketoApiError } from '../transport/errors';
 import { gridEnd } from './clock';
 import type { DataConfig, JobsConfig, TriggerConfig } from './config';

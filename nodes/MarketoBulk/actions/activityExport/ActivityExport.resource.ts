@@ -9,7 +9,7 @@ import {
 	fileShapeFields,
 	listJobsFields,
 } from '../common.descriptions';
-import { DEFAULT_ACTIVITY_FIELDS } from '../../jobs/exportRequest';
+import { DEFAULT_ACTIVITY_FIELDS } from '../../export/request';
 
 const show = { resource: ['activityExport'], operation: ['export', 'createJob'] };
 

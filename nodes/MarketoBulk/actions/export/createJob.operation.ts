@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { createExportJob } from '../../jobs/exportJob';
-import { withQuotaUsage } from '../../jobs/exportQuota';
-import { createJobBodies, type ExportKind } from '../../jobs/exportRequest';
+import { createExportJob } from '../../export/job';
+import { withQuotaUsage } from '../../export/quota';
+import { createJobBodies, type ExportKind } from '../../export/request';
 import { forEachItem } from '../failures';
 import { exportSpecOf } from './parameters';
 

@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { getExportJobStatus } from '../../jobs/exportJob';
-import type { ExportKind, ExportSpec } from '../../jobs/exportRequest';
-import { DEFAULT_ACTIVITY_FIELDS } from '../../jobs/exportRequest';
-import { appendAll, jobOutput } from '../../helpers/output';
+import { getExportJobStatus } from '../../export/job';
+import type { ExportKind, ExportSpec } from '../../export/request';
+import { DEFAULT_ACTIVITY_FIELDS } from '../../export/request';
+import { jobOutput } from '../../export/output';
+import { appendAll } from '../../helpers/arrays';
 import { failedItem } from '../failures';
 
 /**

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { runExportJob } from '../../jobs/exportJob';
-import { withQuotaUsage } from '../../jobs/exportQuota';
-import { createJobBodies, type ExportKind } from '../../jobs/exportRequest';
-import { appendAll, jobOutput, type OutputOptions } from '../../helpers/output';
+import { runExportJob } from '../../export/job';
+import { withQuotaUsage } from '../../export/quota';
+import { createJobBodies, type ExportKind } from '../../export/request';
+import { jobOutput, type OutputOptions } from '../../export/output';
+import { appendAll } from '../../helpers/arrays';
 import { failedItem } from '../failures';
 import { exportSpecOf } from './parameters';
 

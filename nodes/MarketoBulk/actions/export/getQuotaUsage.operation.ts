@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { exportQuotaUsage } from '../../jobs/exportQuota';
+import { exportQuotaUsage } from '../../export/quota';
 import { forEachItem } from '../failures';
 
 /**

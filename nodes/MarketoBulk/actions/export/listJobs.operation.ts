@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { listExportJobs } from '../../jobs/exportJob';
-import type { ExportKind } from '../../jobs/exportRequest';
+import { listExportJobs } from '../../export/job';
+import type { ExportKind } from '../../export/request';
 import { forEachItem } from '../failures';
 
 /**

@@ -6,7 +6,7 @@ import {
 	ExportParameterError,
 	type ExportKind,
 	type ExportSpec,
-} from '../../jobs/exportRequest';
+} from '../../export/request';
 
 const SPEC_PARAMETERS = [
 	'fields',

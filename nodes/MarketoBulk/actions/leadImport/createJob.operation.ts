@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { importFormatParameter } from '../../jobs/importJob';
+import { importFormatParameter } from '../../import/job';
 import { executeImports } from './run';
 
 /**

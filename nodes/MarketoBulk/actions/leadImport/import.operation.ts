@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { IssueKind } from '../../helpers/importRows';
-import { appendAll } from '../../helpers/output';
+import type { IssueKind } from '../../import/issues';
+import { appendAll } from '../../helpers/arrays';
 import { issueItems, summaryOf } from './output';
 import { executeImports } from './run';
 

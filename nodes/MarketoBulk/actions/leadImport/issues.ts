@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { decodeIssueFile, type IssueKind } from '../../helpers/importRows';
-import { openImportIssueFile } from '../../jobs/importJob';
+import { decodeIssueFile, type IssueKind } from '../../import/issues';
+import { openImportIssueFile } from '../../import/job';
 import { failedItem } from '../failures';
 import { issueRowJson } from './output';
 

@@ -1,4 +1,4 @@
-import { appendAll } from '../../helpers/output';
+import { appendAll } from '../../helpers/arrays';
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -6,21 +6,21 @@ import type {
 	IPairedItemData,
 } from 'n8n-workflow';
 
-import type { ImportSource } from '../../helpers/importFile';
+import type { ImportSource } from '../../import/batches';
 import {
 	decodeIssueFile,
 	pairIssues,
 	type IssueKind,
 	type IssueRow,
 	type PairedIssue,
-} from '../../helpers/importRows';
+} from '../../import/issues';
 import {
 	importFormatParameter,
 	openImportIssueFile,
 	type ImportReport,
 	type ImportRunError,
 	type RunSettings,
-} from '../../jobs/importJob';
+} from '../../import/job';
 import type { MarketoContext } from '../../transport';
 import { failedItem } from '../failures';
 

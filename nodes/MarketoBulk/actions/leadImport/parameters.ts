@@ -2,17 +2,11 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DataFormat } from '../../codec';
-import {
-	ImportInputError,
-	parseFormat,
-	prepareBinaryImport,
-	prepareItemsImport,
-	type BatchLimits,
-	type ItemRecord,
-	type PreparedImport,
-} from '../../helpers/importFile';
-import type { RunSettings } from '../../jobs/importJob';
-import { describeLeadFields, type LeadField } from '../../methods/fieldKinds';
+import { ImportInputError, type BatchLimits, type PreparedImport } from '../../import/batches';
+import { parseFormat, prepareBinaryImport } from '../../import/fileSource';
+import { prepareItemsImport, type ItemRecord } from '../../import/itemsSource';
+import type { RunSettings } from '../../import/job';
+import { describeLeadFields, type LeadField } from '../../export/fieldKinds';
 
 /** The parameters of Import and Create Import Job, read once (item 0 for Input Items, else per item). */
 export interface ImportParameters {

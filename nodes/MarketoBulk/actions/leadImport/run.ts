@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
-import type { PreparedImport } from '../../helpers/importFile';
-import { appendAll } from '../../helpers/output';
-import { ImportRunError, runImport, type ImportReport } from '../../jobs/importJob';
+import type { PreparedImport } from '../../import/batches';
+import { appendAll } from '../../helpers/arrays';
+import { ImportRunError, runImport, type ImportReport } from '../../import/job';
 import { failedItem } from '../failures';
 import { runFailureItem, type SummaryContext } from './output';
 import {

@@ -1,5 +1,5 @@
 import type { FieldKind } from '../codec';
-import type { ExportKind } from '../jobs/exportRequest';
+import type { ExportKind } from './request';
 import { marketoRequest, type MarketoContext } from '../transport';
 
 /**

@@ -1,13 +1,14 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { DataFormat } from '../codec';
-import { MAX_WINDOW_SECONDS, splitIntoWindows, toDate, type DateWindow } from '../helpers/windows';
+import { MAX_WINDOW_SECONDS, splitIntoWindows, toDate, type DateWindow } from './windows';
 
 /**
  * What an export job asks Marketo for, validated before any API call, and the create-job bodies it needs
  * (one per ≤ 31-day window). Shared by Export, Create Job and the trigger so they validate alike.
  */
 
+/** Bulk export resources share the job life cycle; only the URL segment differs. */
 export type ExportKind = 'leads' | 'activities';
 
 export const DEFAULT_ACTIVITY_FIELDS = [

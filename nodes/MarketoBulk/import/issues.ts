@@ -1,5 +1,5 @@
 import { CsvDecoder, type DataFormat } from '../codec';
-import type { BatchPlan, ImportSource } from './importFile';
+import type { BatchPlan, ImportSource } from './batches';
 
 /**
  * Marketo's failures and warnings files of an import batch — the offending rows, in the batch's format,

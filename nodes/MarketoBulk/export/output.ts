@@ -6,9 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { columnKinds } from '../methods/fieldKinds';
-import type { ExportJobStatus } from '../jobs/exportJob';
-import type { ExportSpec } from '../jobs/exportRequest';
+import { columnKinds } from './fieldKinds';
+import type { ExportJobStatus } from './job';
+import type { ExportSpec } from './request';
 import { CsvDecoder, decodeRecords, encodeRow, recordBuilder, type DataFormat } from '../codec';
 import { openExportFile, type OpenedFile } from './download';
 import type { DateWindow } from './windows';
@@ -188,9 +188,4 @@ function numberOrUndefined(value: unknown): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const n = Number(value);
 	return Number.isFinite(n) ? n : undefined;
-}
-
-/** Appends without spreading: `push(...items)` overflows V8's argument limit past ~100k items. */
-export function appendAll<T>(target: T[], items: readonly T[]): void {
-	for (const item of items) target.push(item);
 }

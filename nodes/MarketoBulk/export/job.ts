@@ -9,8 +9,8 @@ import {
 	type MarketoContext,
 } from '../transport';
 import { is1029AlreadyQueued, MarketoApiError } from '../transport/errors';
-import type { ExportKind } from './exportRequest';
-import { isExportQueueFull, whileQueueFull } from './queueFull';
+import type { ExportKind } from './request';
+import { isExportQueueFull, whileQueueFull } from '../transport/queueFull';
 
 /**
  * The steps of a Marketo bulk export job, each one API call, plus `runExportJob` that strings them together

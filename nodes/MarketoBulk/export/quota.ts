@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { centralDay, isoSeconds } from '../helpers/windows';
+import { centralDay, isoSeconds } from './windows';
 import { MarketoApiError, is1029Quota } from '../transport/errors';
 import type { MarketoContext } from '../transport';
-import { listExportJobs } from './exportJob';
-import type { ExportKind } from './exportRequest';
+import { listExportJobs } from './job';
+import type { ExportKind } from './request';
 
 /** Marketo's daily limit on export file sizes, shared by every bulk export kind of an instance. */
 export const DAILY_EXPORT_QUOTA_BYTES = 500 * 1024 * 1024;

@@ -2,8 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DataFormat } from '../codec';
-import { batchesOf, type BatchPlan, type ImportSource } from '../helpers/importFile';
-import { multipartBody, type MultipartPart } from '../helpers/multipart';
+import { batchesOf, type BatchPlan, type ImportSource } from './batches';
+import { multipartBody, type MultipartPart } from './multipart';
 import { toNodeReadable } from '../helpers/readable';
 import {
 	ExecutionCancelledError,
@@ -14,7 +14,7 @@ import {
 	type MarketoContext,
 } from '../transport';
 import { MarketoApiError } from '../transport/errors';
-import { isImportQueueFull, whileQueueFull } from './queueFull';
+import { isImportQueueFull, whileQueueFull } from '../transport/queueFull';
 
 /**
  * The steps of a Marketo bulk lead import (upload a batch, read its status, read its failures or warnings),

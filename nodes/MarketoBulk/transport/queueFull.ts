@@ -1,5 +1,5 @@
-import { pause, type MarketoContext } from '../transport';
-import { is1029QueueFull, MarketoApiError } from '../transport/errors';
+import { pause, type MarketoContext } from './index';
+import { is1029QueueFull, MarketoApiError } from './errors';
 
 /** Exports: 1029 "Too many jobs (10) in queue" (not the daily quota, not "Job already queued"). */
 export const isExportQueueFull = (error: unknown): boolean =>

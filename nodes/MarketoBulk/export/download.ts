@@ -7,8 +7,8 @@ import {
 	marketoStream,
 	type MarketoContext,
 } from '../transport';
-import type { ExportKind } from '../jobs/exportRequest';
-import { toNodeReadable } from './readable';
+import type { ExportKind } from './request';
+import { toNodeReadable } from '../helpers/readable';
 
 /**
  * Downloads an export file as a stream of chunks, never holding the file. A connection that drops (or a

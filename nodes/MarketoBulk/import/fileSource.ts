@@ -4,284 +4,29 @@ import {
 	CsvError,
 	RecordSplitter,
 	detectDelimiter,
-	encodeRow,
-	encodeValue,
 	delimiterName,
 	isBlank,
 	LF,
 	type Delimiter,
 	type DataFormat,
 } from '../codec';
+import {
+	BatchPlanner,
+	ImportInputError,
+	checkHeader,
+	type BatchLimits,
+	type ImportSource,
+	type PreparedImport,
+} from './batches';
 
 /**
- * The rows of a lead import, whatever their origin, and how they are cut into Marketo batches.
- *
- * - Input Items: each item's mapped fields become one CSV row, encoded with the package codec.
- * - Binary File: the file's own bytes are sent untouched, record by record (RecordSplitter); the whole
- *   file is checked first (one streamed pass: header, delimiter, every record's width) so that a bad file
- *   is refused before anything reaches Marketo.
- *
- * Either way a source can be read several times (plan, upload, pairing failures back to rows) without
- * holding the file: `rows()` opens it anew each time. Batches stay under Marketo's 10 MB limit, cut on row
- * boundaries, each starting with the header.
+ * Binary File: the file's own bytes are sent untouched, record by record (RecordSplitter); the whole file
+ * is checked first (one streamed pass: header, delimiter, every record's width) so that a bad file is
+ * refused before anything reaches Marketo. The batches are cut as for any source (see batches.ts).
  */
 
 /** The formats Marketo imports, in the package's one spelling (see codec/delimiter). */
 export const IMPORT_FORMATS: readonly DataFormat[] = ['CSV', 'TSV', 'SSV'];
-
-/** Marketo takes files under 10 MB; the margin covers the multipart envelope and MB vs MiB. */
-export const MAX_BATCH_BYTES = 9_500_000;
-
-/** The body is sent in blocks of this size (rows are copied together rather than sent one by one). */
-const BLOCK_BYTES = 64 * 1024;
-
-/** A problem with the user's input, found before anything was sent. */
-export class ImportInputError extends Error {
-	description?: string;
-
-	constructor(message: string, description?: string) {
-		super(message);
-		this.name = 'ImportInputError';
-		this.description = description;
-	}
-}
-
-export interface SourceRow {
-	/** The record as sent, line end included. */
-	bytes: Uint8Array;
-	/** 1-based number of the data row in the source (header and blank lines not counted). */
-	row: number;
-	/** Binary File: physical line where the record starts (the header is line 1). */
-	line?: number;
-	/** Input Items: index of the item the row was built from. */
-	item?: number;
-	/** Input Items, when asked for: the values as text, in header order (for pairing failures back). */
-	texts?: string[];
-}
-
-export interface ImportSource {
-	kind: 'items' | 'binary';
-	format: DataFormat;
-	delimiter: Delimiter;
-	header: string[];
-	headerBytes: Uint8Array;
-	rowCount: number;
-	fileName: string;
-	/** The data rows in order; a new pass over the source per call. */
-	rows(options?: { texts?: boolean }): AsyncGenerator<SourceRow>;
-}
-
-export interface BatchPlan {
-	/** 1-based. */
-	index: number;
-	firstRow: number;
-	lastRow: number;
-	rows: number;
-	/** Size of the batch file, header included. */
-	bytes: number;
-}
-
-export interface BatchLimits {
-	maxBytes?: number;
-	/** 0 or undefined: no limit besides the size. */
-	maxRows?: number;
-}
-
-export interface PreparedImport {
-	source: ImportSource;
-	batches: BatchPlan[];
-}
-
-/** Cuts rows into batches as their sizes come in. */
-export class BatchPlanner {
-	readonly batches: BatchPlan[] = [];
-	private current: BatchPlan | undefined;
-	private readonly maxBytes: number;
-	private readonly maxRows: number;
-
-	constructor(
-		private readonly headerBytes: number,
-		limits: BatchLimits = {},
-	) {
-		this.maxBytes = limits.maxBytes && limits.maxBytes > 0 ? limits.maxBytes : MAX_BATCH_BYTES;
-		this.maxRows = limits.maxRows && limits.maxRows > 0 ? Math.floor(limits.maxRows) : Infinity;
-	}
-
-	/** Adds the next row; returns an error text when the row alone cannot fit in a batch. */
-	add(row: number, bytes: number): string | undefined {
-		if (this.headerBytes + bytes > this.maxBytes) {
-			return `Row ${row} is ${bytes} bytes long: with the header it does not fit in one Marketo import file (under 10 MB)`;
-		}
-		const current = this.current;
-		if (current && current.bytes + bytes <= this.maxBytes && current.rows < this.maxRows) {
-			current.lastRow = row;
-			current.rows++;
-			current.bytes += bytes;
-			return undefined;
-		}
-		this.current = {
-			index: this.batches.length + 1,
-			firstRow: row,
-			lastRow: row,
-			rows: 1,
-			bytes: this.headerBytes + bytes,
-		};
-		this.batches.push(this.current);
-		return undefined;
-	}
-}
-
-export interface PreparedBatch {
-	plan: BatchPlan;
-	/** The batch file: header, then the rows, in blocks. */
-	chunks: Uint8Array[];
-}
-
-/** The batches' files, one after the other, read from the source as they are asked for. */
-export async function* batchesOf(
-	source: ImportSource,
-	plans: BatchPlan[],
-): AsyncGenerator<PreparedBatch> {
-	let p = 0;
-	let blocks = new BlockWriter();
-	blocks.add(source.headerBytes);
-	for await (const row of source.rows()) {
-		const plan = plans[p];
-		if (!plan) break;
-		blocks.add(row.bytes);
-		if (row.row >= plan.lastRow) {
-			const chunks = blocks.finish();
-			yield { plan, chunks };
-			p++;
-			blocks = new BlockWriter();
-			blocks.add(source.headerBytes);
-		}
-	}
-	if (p < plans.length) {
-		throw new ImportInputError(
-			`The input changed while it was being imported: batch ${p + 1} of ${plans.length} found fewer rows than when the file was checked`,
-		);
-	}
-}
-
-/** Copies small pieces into blocks of BLOCK_BYTES, so that a batch is a few hundred chunks, not 100,000. */
-class BlockWriter {
-	private readonly blocks: Uint8Array[] = [];
-	private block = new Uint8Array(BLOCK_BYTES);
-	private used = 0;
-
-	add(bytes: Uint8Array): void {
-		let at = 0;
-		while (at < bytes.length) {
-			const n = Math.min(bytes.length - at, this.block.length - this.used);
-			this.block.set(bytes.subarray(at, at + n), this.used);
-			this.used += n;
-			at += n;
-			if (this.used === this.block.length) {
-				this.blocks.push(this.block);
-				this.block = new Uint8Array(BLOCK_BYTES);
-				this.used = 0;
-			}
-		}
-	}
-
-	finish(): Uint8Array[] {
-		if (this.used > 0) this.blocks.push(this.block.subarray(0, this.used));
-		return this.blocks;
-	}
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Input Items
-
-const textEncoder = new TextEncoder();
-
-/** A value as the file will hold it once decoded: what `encodeValue` writes, without the quoting. */
-export function cellText(value: unknown): string {
-	const encoded = encodeValue(value, ',');
-	return encoded.charCodeAt(0) === 34 ? encoded.slice(1, -1).replace(/""/g, '"') : encoded;
-}
-
-export interface ItemRecord {
-	/** Index of the input item. */
-	item: number;
-	/** Marketo field → value. */
-	values: Record<string, unknown>;
-}
-
-/**
- * Rows from input items. The header is every mapped field, in the order first met; an item without a
- * value for a field leaves it empty.
- */
-export function prepareItemsImport(
-	records: ItemRecord[],
-	options: { lookupField: string; limits?: BatchLimits; fileName?: string },
-): PreparedImport {
-	if (records.length === 0) {
-		throw new ImportInputError(
-			'There are no input items to import',
-			'The node received no items. Connect it to a node that outputs the leads to import.',
-		);
-	}
-	const header: string[] = [];
-	const seen = new Set<string>();
-	for (const record of records) {
-		for (const key of Object.keys(record.values)) {
-			if (record.values[key] === undefined || seen.has(key)) continue;
-			seen.add(key);
-			header.push(key);
-		}
-	}
-	if (header.length === 0) {
-		throw new ImportInputError(
-			'None of the input items has a field to import',
-			'Map at least one Marketo field (Fields to Import), or feed items whose field names are Marketo field names.',
-		);
-	}
-	checkHeader(header, options.lookupField, 'mapped fields');
-
-	const delimiter: Delimiter = ',';
-	const headerBytes = textEncoder.encode(encodeRow(header, delimiter));
-	const textOf = (record: ItemRecord) =>
-		encodeRow(
-			header.map((field) => record.values[field]),
-			delimiter,
-		);
-	const rowOf = (record: ItemRecord, row: number, texts = false): SourceRow => ({
-		bytes: textEncoder.encode(textOf(record)),
-		row,
-		item: record.item,
-		...(texts ? { texts: header.map((field) => cellText(record.values[field])) } : {}),
-	});
-	const planner = new BatchPlanner(headerBytes.length, options.limits);
-	records.forEach((record, i) => {
-		// Planning needs only the size: the bytes are made once, when the batch is sent.
-		const problem = planner.add(i + 1, Buffer.byteLength(textOf(record), 'utf8'));
-		if (problem) {
-			throw new ImportInputError(
-				`${problem} (input item ${record.item})`,
-				'Shorten the values of this item.',
-			);
-		}
-	});
-	const source: ImportSource = {
-		kind: 'items',
-		format: 'CSV',
-		delimiter,
-		header,
-		headerBytes,
-		rowCount: records.length,
-		fileName: options.fileName ?? 'n8n-leads.csv',
-		async *rows(options = {}) {
-			for (let i = 0; i < records.length; i++)
-				yield rowOf(records[i], i + 1, options.texts === true);
-		},
-	};
-	return { source, batches: planner.batches };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Binary File
 
 export interface BinaryInput {
 	/** Opens the file from its start; called once per pass. */
@@ -373,31 +118,6 @@ function decodeOne(bytes: Uint8Array, delimiter: Delimiter): Array<string | null
 }
 
 /** Header checks shared by both sources: no empty or repeated names, the lookup field present. */
-function checkHeader(header: string[], lookupField: string, what: string): void {
-	const lower = new Map<string, number>();
-	header.forEach((name, i) => {
-		if (name.trim() === '') {
-			throw new ImportInputError(
-				`Column ${i + 1} of the ${what} has no name`,
-				'Every column needs the REST API name of a Marketo lead field (Admin > Field Management).',
-			);
-		}
-		const key = name.trim().toLowerCase();
-		if (lower.has(key)) {
-			throw new ImportInputError(
-				`The field "${name}" appears twice in the ${what} (columns ${(lower.get(key) as number) + 1} and ${i + 1})`,
-				'Marketo matches columns to fields by name, ignoring case: each field may appear once.',
-			);
-		}
-		lower.set(key, i);
-	});
-	if (lookupField && !lower.has(lookupField.trim().toLowerCase())) {
-		throw new ImportInputError(
-			`The lookup field "${lookupField}" is not among the ${what} (${header.join(', ')})`,
-			`Marketo finds the lead to update by the lookup field, so every row must carry it. Add a "${lookupField}" column, or choose another Lookup Field.`,
-		);
-	}
-}
 
 /** Which other delimiter a line that has the wrong number of values seems to use. */
 function otherDelimiterIn(text: string, delimiter: Delimiter): Delimiter | undefined {
