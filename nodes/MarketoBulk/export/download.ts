@@ -7,6 +7,7 @@ import {
 	marketoStream,
 	type MarketoContext,
 } from '../transport';
+import { exportJobPath } from '../transport/paths';
 import type { ExportKind } from './request';
 import { toNodeReadable } from '../helpers/readable';
 
@@ -35,7 +36,7 @@ export interface OpenedFile {
 export const MAX_RESUMES = 10;
 
 export async function openExportFile(ctx: MarketoContext, file: ExportFile): Promise<OpenedFile> {
-	const path = `/bulk/v1/${file.kind}/export/${encodeURIComponent(file.exportId)}/file.json`;
+	const path = exportJobPath(file.kind, file.exportId, 'file');
 	const request = async (from: number) => {
 		const response = await marketoStream(ctx, {
 			method: 'GET',

@@ -10,6 +10,7 @@ import {
 } from '../transport';
 import { is1029AlreadyQueued, MarketoApiError } from '../transport/errors';
 import type { ExportKind } from './request';
+import { exportJobPath, exportJobsPath } from '../transport/paths';
 import { isExportQueueFull, whileQueueFull } from '../transport/queueFull';
 
 /**
@@ -49,14 +50,12 @@ export interface ExportJobStatus extends IDataObject {
 	errorMsg?: string;
 }
 
-const base = (kind: ExportKind) => `/bulk/v1/${kind}/export`;
-
 export async function createExportJob(
 	ctx: MarketoContext,
 	kind: ExportKind,
 	body: IDataObject,
 ): Promise<ExportJobStatus> {
-	return await jobStep(ctx, 'POST', `${base(kind)}/create.json`, 'create', body);
+	return await jobStep(ctx, 'POST', `${exportJobsPath(kind)}/create.json`, 'create', body);
 }
 
 /**
@@ -72,7 +71,7 @@ export async function enqueueExportJob(
 	const outcome = await jobStep(
 		ctx,
 		'POST',
-		`${base(kind)}/${encodeURIComponent(exportId)}/enqueue.json`,
+		exportJobPath(kind, exportId, 'enqueue'),
 		'enqueue',
 	).then(
 		(job) => ({ job, error: undefined }),
@@ -100,7 +99,7 @@ export async function getExportJobStatus(
 	return await jobStep(
 		ctx,
 		'GET',
-		`${base(kind)}/${encodeURIComponent(exportId)}/status.json`,
+		exportJobPath(kind, exportId, 'status'),
 		'status',
 		undefined,
 		deadline,
@@ -108,12 +107,7 @@ export async function getExportJobStatus(
 }
 
 export async function cancelExportJob(ctx: MarketoContext, kind: ExportKind, exportId: string) {
-	return await jobStep(
-		ctx,
-		'POST',
-		`${base(kind)}/${encodeURIComponent(exportId)}/cancel.json`,
-		'cancel',
-	);
+	return await jobStep(ctx, 'POST', exportJobPath(kind, exportId, 'cancel'), 'cancel');
 }
 
 /** One call that answers with the job in `result[0]`. */
@@ -154,7 +148,7 @@ export async function listExportJobs(
 	do {
 		const envelope = await marketoRequest<ExportJobStatus>(ctx, {
 			method: 'GET',
-			path: `${base(kind)}.json`,
+			path: `${exportJobsPath(kind)}.json`,
 			qs: {
 				...(serverFilter ? { status: wanted.join(',') } : {}),
 				...(nextPageToken ? { nextPageToken } : {}),
@@ -262,7 +256,7 @@ async function cancelQuietly(
 	try {
 		await marketoRequestAfterCancel(ctx, {
 			method: 'POST',
-			path: `${base(kind)}/${encodeURIComponent(exportId)}/cancel.json`,
+			path: exportJobPath(kind, exportId, 'cancel'),
 		});
 	} catch {
 		// The job will expire on its own; the error that stopped the run is the one worth reporting.

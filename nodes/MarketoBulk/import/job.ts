@@ -14,6 +14,7 @@ import {
 	type MarketoContext,
 } from '../transport';
 import { MarketoApiError } from '../transport/errors';
+import { IMPORT_LEADS_PATH, importBatchPath } from '../transport/paths';
 import { isImportQueueFull, whileQueueFull } from '../transport/queueFull';
 
 /**
@@ -73,7 +74,7 @@ export async function createImportBatch(
 	});
 	const envelope = await marketoRequest<ImportBatchStatus>(ctx, {
 		method: 'POST',
-		path: '/bulk/v1/leads.json',
+		path: IMPORT_LEADS_PATH,
 		idempotent: false,
 		makeBody: () => {
 			const body = multipartBody(parts);
@@ -106,7 +107,7 @@ export async function getImportBatchStatus(
 ): Promise<ImportBatchStatus> {
 	const envelope = await marketoRequest<ImportBatchStatus>(ctx, {
 		method: 'GET',
-		path: `/bulk/v1/leads/batch/${encodeURIComponent(String(batchId))}.json`,
+		path: importBatchPath(batchId),
 		deadline,
 	});
 	return firstBatch(ctx, envelope.result, 'status');
@@ -120,7 +121,7 @@ export async function openImportIssueFile(
 ): Promise<ByteStream> {
 	const response = await marketoStream(ctx, {
 		method: 'GET',
-		path: `/bulk/v1/leads/batch/${encodeURIComponent(String(batchId))}/${kind}.json`,
+		path: importBatchPath(batchId, kind),
 	});
 	return response.body;
 }

@@ -20,6 +20,7 @@ import {
 import type { ExportKind, ExportSpec } from '../export/request';
 import { columnKinds } from '../export/fieldKinds';
 import { limitRetriesUntil, marketoStream, pause } from '../transport';
+import { exportJobPath } from '../transport/paths';
 
 /**
  * Everything the trigger's state machines need from the outside world, as one small interface: the job
@@ -104,7 +105,7 @@ async function fileHead(
 ): Promise<Uint8Array | 'gone'> {
 	const response = await marketoStream(ctx, {
 		method: 'GET',
-		path: `/bulk/v1/${kind}/export/${encodeURIComponent(exportId)}/file.json`,
+		path: exportJobPath(kind, exportId, 'file'),
 		headers: { Range: `bytes=0-${Math.max(0, maxBytes - 1)}` },
 		acceptStatus: [404, 410, 416],
 	});

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { BULK_API } from '../../transport/paths';
 import { listLocatorModes, ONE_STEP_IMPORT, routedStep } from '../common.descriptions';
 
 const resource = ['leadImport'];
@@ -30,7 +31,7 @@ export const description: INodeProperties[] = [
 				name: 'Get Import Status',
 				value: 'getImportStatus',
 				action: 'Get the status of a lead import job',
-				routing: routedStep('GET', '=/bulk/v1/leads/batch/{{$parameter.batchId}}.json'),
+				routing: routedStep('GET', `=${BULK_API}/leads/batch/{{$parameter.batchId}}.json`),
 			},
 			{
 				name: 'Get Warnings',
