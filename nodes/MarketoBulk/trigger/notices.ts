@@ -2,7 +2,12 @@ import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
 import { MarketoApiError } from '../transport/errors';
 
-import type { Notice } from './state';
+/** Something to tell the user once, kept in the state until a poll throws it. */
+export interface Notice {
+	id: string;
+	message: string;
+	description?: string;
+}
 
 /**
  * Telling the user something once (the daily quota is used up, a job keeps failing) without losing state.

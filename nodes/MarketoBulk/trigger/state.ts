@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { secondsOf } from './clock';
+import type { Notice } from './notices';
 import type { RecordIdentity } from './config';
 
 /**
@@ -31,11 +32,7 @@ export interface WindowJob {
 /** A record key and its time (-1 when the record had none), for the overlap of the next window. */
 export type SeenEntry = [key: string, stamp: number];
 
-export interface Notice {
-	id: string;
-	message: string;
-	description?: string;
-}
+export type { Notice };
 
 export interface DataState {
 	v: number;
