@@ -1,4 +1,5 @@
-import { pause, type MarketoContext } from './index';
+import type { MarketoContext } from './call';
+import { pause } from './cancel';
 import { is1029QueueFull, MarketoApiError } from './errors';
 
 /** Exports: 1029 "Too many jobs (10) in queue" (not the daily quota, not "Job already queued"). */
