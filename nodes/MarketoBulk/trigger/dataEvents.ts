@@ -6,9 +6,7 @@ import type {
 	NodeOperationError,
 } from 'n8n-workflow';
 
-import { jobMetadata } from '../export/output';
 import type { ExportJobStatus } from '../export/job';
-import { createJobBodies } from '../export/request';
 import { isExportQueueFull } from '../transport/queueFull';
 import { is1029Quota, MarketoApiError, adviceFor } from '../transport/errors';
 import { gridEnd, isoOf, MAX_WINDOW_SECONDS, nextCentralMidnight, secondsOf } from './clock';
@@ -21,15 +19,14 @@ import {
 	noticeError,
 	wasTold,
 } from './notices';
+import { shapeItems, windowBody } from './dataWindows';
 import type { TriggerPort } from './port';
 import {
-	deduplicate,
 	readState,
 	STATE_VERSION,
 	writeState,
 	type DataState,
 	type Notice,
-	type SeenEntry,
 	type WindowJob,
 } from './state';
 
@@ -136,7 +133,7 @@ class DataPoll {
 		let probe: ExportJobStatus | undefined;
 		let quotaUsedUp = false;
 		try {
-			probe = await port.create(cfg.kind, this.body(second, second + 59));
+			probe = await port.create(cfg.kind, windowBody(this.cfg, second, second + 59));
 		} catch (error) {
 			// A used-up quota is no reason to fail the activation: start on the n8n clock, pause, tell.
 			if (!isQuota(error)) throw this.explained(error);
@@ -211,7 +208,7 @@ class DataPoll {
 		for (let attempt = 0; attempt < 3; attempt++) {
 			let created: ExportJobStatus;
 			try {
-				created = await port.create(cfg.kind, this.body(plan.start, plan.end));
+				created = await port.create(cfg.kind, windowBody(this.cfg, plan.start, plan.end));
 			} catch (error) {
 				this.createFailed(error);
 				return;
@@ -420,37 +417,9 @@ class DataPoll {
 			}
 		}
 
-		let seen: SeenEntry[] = [];
-		let seenFrom = end + 1;
-		let dropped = 0;
-		if (cfg.output === 'records') {
-			const nextStart = Math.max(st.floor, end + 1 - cfg.timing.overlapSeconds);
-			// The memory is complete from where the previous one was (this window continues it), so the
-			// next window may start at nextStart, or later if Overlap was raised since.
-			seenFrom = Math.max(nextStart, st.seenFrom ?? st.floor);
-			const result = deduplicate(items, cfg.identity, st.seen, { start, nextStart });
-			items = result.items;
-			seen = result.seen;
-			dropped = result.dropped;
-			if (result.trimmed) {
-				// The next window starts where the memory is complete: no duplicates (late records older
-				// than that are not looked for again).
-				const oldest = Math.min(...seen.map(([, stamp]) => stamp).filter((stamp) => stamp >= 0));
-				if (Number.isFinite(oldest)) seenFrom = Math.min(end + 1, Math.max(seenFrom, oldest + 1));
-				port.logger.warn(
-					`more records than the de-duplication memory holds fell in the overlap; kept the newest ${seen.length}. Lower Overlap.`,
-				);
-			}
-			const metadata = cfg.includeJobMetadata
-				? { event: cfg.event, ...jobMetadata(cfg.spec, completed, window) }
-				: undefined;
-			for (const item of items) {
-				for (const header of cfg.identity.strip) delete item.json[header];
-				if (metadata) item.json._marketoBulk = { ...metadata };
-			}
-		} else {
-			for (const item of items) item.json = { event: cfg.event, ...item.json };
-		}
+		const shaped = shapeItems(port, cfg, st, items, { start, end, completed, window });
+		items = shaped.items;
+		const { seen, seenFrom, dropped } = shaped;
 
 		// Everything below is saved together with the emission (n8n saves the state when the poll emits).
 		st.watermark = end;
@@ -481,21 +450,6 @@ class DataPoll {
 	}
 
 	// ---------------------------------------------------------------------------------------------
-
-	private body(startSec: number, endSec: number): IDataObject {
-		const spec = {
-			...this.cfg.spec,
-			range: {
-				key: this.cfg.rangeKey,
-				start: new Date(startSec * 1000),
-				end: new Date(endSec * 1000),
-			},
-		};
-		const bodies = createJobBodies(spec);
-		if (bodies.length !== 1)
-			throw new Error(`A trigger window spans ${bodies.length} jobs; this is a bug.`);
-		return bodies[0].body;
-	}
 
 	private quotaUsedUp(): void {
 		const { st, port } = this;
