@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { appendAll } from '../helpers/arrays';
 import { ExecutionCancelledError } from '../transport';
 
 /**
@@ -31,18 +32,20 @@ export function failedItem(
 }
 
 /**
- * The per-item loop of an operation: `run` turns one input item into output items (paired by the caller);
- * a failure becomes failedItem's item, or stops the run.
+ * The per-item loop of an operation: `run` turns one input item into output items (paired by the caller),
+ * returned or appended to `out` as they come (what an item appended before it failed is kept); a failure
+ * becomes failedItem's item, or stops the run.
  */
 export async function forEachItem(
 	ctx: IExecuteFunctions,
-	run: (itemIndex: number) => Promise<INodeExecutionData[]>,
+	run: (itemIndex: number, out: INodeExecutionData[]) => Promise<INodeExecutionData[] | void>,
 ): Promise<INodeExecutionData[][]> {
 	const out: INodeExecutionData[] = [];
 	const count = ctx.getInputData().length;
 	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 		try {
-			out.push(...(await run(itemIndex)));
+			const items = await run(itemIndex, out);
+			if (items) appendAll(out, items);
 		} catch (error) {
 			out.push(failedItem(ctx, error, itemIndex));
 		}

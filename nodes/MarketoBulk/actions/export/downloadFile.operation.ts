@@ -6,7 +6,7 @@ import type { ExportKind, ExportSpec } from '../../export/request';
 import { DEFAULT_ACTIVITY_FIELDS } from '../../export/request';
 import { jobOutput } from '../../export/output';
 import { appendAll } from '../../helpers/arrays';
-import { failedItem } from '../failures';
+import { forEachItem } from '../failures';
 
 /**
  * Download File: the file of a completed job as a binary item (streamed, resumed, checksum verified). The
@@ -16,43 +16,36 @@ export async function execute(
 	this: IExecuteFunctions,
 	kind: ExportKind,
 ): Promise<INodeExecutionData[][]> {
-	const out: INodeExecutionData[] = [];
-	const items = this.getInputData();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const exportId = String(this.getNodeParameter('exportId', itemIndex)).trim();
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const job = await getExportJobStatus(this, kind, exportId);
-			if (job.status !== 'Completed') {
-				throw new NodeOperationError(
-					this.getNode(),
-					`Export job ${exportId} is ${job.status}; only a Completed job has a file.`,
-					{
-						itemIndex,
-						description:
-							'Wait for the job to complete (Get Job Status), or use the Export operation, which waits for you.',
-					},
-				);
-			}
-			const format = String(job.format ?? 'CSV').toUpperCase() as ExportSpec['format'];
-			const spec: ExportSpec = {
-				kind,
-				format,
-				fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
-				filter: {},
-			};
-			const result = await jobOutput(
-				this,
-				spec,
-				job,
-				undefined,
-				{ ...options, output: 'file' },
-				itemIndex,
+	return await forEachItem(this, async (itemIndex, out) => {
+		const exportId = String(this.getNodeParameter('exportId', itemIndex)).trim();
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const job = await getExportJobStatus(this, kind, exportId);
+		if (job.status !== 'Completed') {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Export job ${exportId} is ${job.status}; only a Completed job has a file.`,
+				{
+					itemIndex,
+					description:
+						'Wait for the job to complete (Get Job Status), or use the Export operation, which waits for you.',
+				},
 			);
-			appendAll(out, result.items);
-		} catch (error) {
-			out.push(failedItem(this, error, itemIndex));
 		}
-	}
-	return [out];
+		const format = String(job.format ?? 'CSV').toUpperCase() as ExportSpec['format'];
+		const spec: ExportSpec = {
+			kind,
+			format,
+			fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
+			filter: {},
+		};
+		const result = await jobOutput(
+			this,
+			spec,
+			job,
+			undefined,
+			{ ...options, output: 'file' },
+			itemIndex,
+		);
+		appendAll(out, result.items);
+	});
 }

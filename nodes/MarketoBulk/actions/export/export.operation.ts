@@ -5,7 +5,7 @@ import { withQuotaUsage } from '../../export/quota';
 import { createJobBodies, type ExportKind } from '../../export/request';
 import { jobOutput, type OutputOptions } from '../../export/output';
 import { appendAll } from '../../helpers/arrays';
-import { failedItem } from '../failures';
+import { forEachItem } from '../failures';
 import { exportSpecOf } from './parameters';
 
 /**
@@ -17,51 +17,40 @@ export async function execute(
 	this: IExecuteFunctions,
 	kind: ExportKind,
 ): Promise<INodeExecutionData[][]> {
-	const out: INodeExecutionData[] = [];
-	const items = this.getInputData();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const spec = exportSpecOf(this, kind, itemIndex, true);
-			const output = this.getNodeParameter(
-				'output',
-				itemIndex,
-				'records',
-			) as OutputOptions['output'];
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-			const wait = {
-				pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
-				deadline: Date.now() + Number(options.timeoutMinutes ?? 120) * 60_000,
-			};
-			// Max Items caps records; a File output item is a whole job's file and is never capped.
-			const maxItems = output === 'records' ? Number(options.maxItems ?? 0) : 0;
-			let emitted = 0;
-			for (const { window, body } of createJobBodies(spec)) {
-				if (maxItems > 0 && emitted >= maxItems) {
-					// The cap fell exactly on a window's end: say so instead of exporting the next window.
-					const last = out[out.length - 1];
-					last.json._marketoBulk = {
-						capped: true,
-						note: `Output stopped at Max Items (${maxItems}); windows from ${window?.startAt} on were not exported. Raise Max Items or use File output to get them all.`,
-					};
-					break;
-				}
-				const job = await withQuotaUsage(this, () => runExportJob(this, kind, body, wait));
-				const result = await jobOutput(
-					this,
-					spec,
-					job,
-					window,
-					{ ...(options as unknown as OutputOptions), output },
-					itemIndex,
-					emitted,
-				);
-				appendAll(out, result.items);
-				emitted += result.items.length;
-				if (result.capped) break;
+	return await forEachItem(this, async (itemIndex, out) => {
+		const spec = exportSpecOf(this, kind, itemIndex, true);
+		const output = this.getNodeParameter('output', itemIndex, 'records') as OutputOptions['output'];
+		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const wait = {
+			pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
+			deadline: Date.now() + Number(options.timeoutMinutes ?? 120) * 60_000,
+		};
+		// Max Items caps records; a File output item is a whole job's file and is never capped.
+		const maxItems = output === 'records' ? Number(options.maxItems ?? 0) : 0;
+		let emitted = 0;
+		for (const { window, body } of createJobBodies(spec)) {
+			if (maxItems > 0 && emitted >= maxItems) {
+				// The cap fell exactly on a window's end: say so instead of exporting the next window.
+				const last = out[out.length - 1];
+				last.json._marketoBulk = {
+					capped: true,
+					note: `Output stopped at Max Items (${maxItems}); windows from ${window?.startAt} on were not exported. Raise Max Items or use File output to get them all.`,
+				};
+				break;
 			}
-		} catch (error) {
-			out.push(failedItem(this, error, itemIndex));
+			const job = await withQuotaUsage(this, () => runExportJob(this, kind, body, wait));
+			const result = await jobOutput(
+				this,
+				spec,
+				job,
+				window,
+				{ ...(options as unknown as OutputOptions), output },
+				itemIndex,
+				emitted,
+			);
+			appendAll(out, result.items);
+			emitted += result.items.length;
+			if (result.capped) break;
 		}
-	}
-	return [out];
+	});
 }

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { decodeIssueFile, type IssueKind } from '../../import/issues';
 import { openImportIssueFile } from '../../import/job';
-import { failedItem } from '../failures';
+import { forEachItem } from '../failures';
 import { issueRowJson } from './output';
 
 /**
@@ -15,29 +15,22 @@ export async function issuesOfBatch(
 	ctx: IExecuteFunctions,
 	kind: IssueKind,
 ): Promise<INodeExecutionData[][]> {
-	const out: INodeExecutionData[] = [];
-	const items = ctx.getInputData();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const batchId = String(ctx.getNodeParameter('batchId', itemIndex, '')).trim();
-			if (!/^\d+$/.test(batchId)) {
-				throw new NodeOperationError(ctx.getNode(), `"${batchId}" is not a batch ID`, {
-					itemIndex,
-					description: 'A batch ID is the number Import or Create Import Job returned as batchId.',
-				});
-			}
-			const file = await openImportIssueFile(
-				ctx,
-				batchId,
-				kind === 'failure' ? 'failures' : 'warnings',
-			);
-			for await (const rows of decodeIssueFile(file, kind, batchId)) {
-				for (const row of rows)
-					out.push({ json: issueRowJson(row), pairedItem: { item: itemIndex } });
-			}
-		} catch (error) {
-			out.push(failedItem(ctx, error, itemIndex));
+	return await forEachItem(ctx, async (itemIndex, out) => {
+		const batchId = String(ctx.getNodeParameter('batchId', itemIndex, '')).trim();
+		if (!/^\d+$/.test(batchId)) {
+			throw new NodeOperationError(ctx.getNode(), `"${batchId}" is not a batch ID`, {
+				itemIndex,
+				description: 'A batch ID is the number Import or Create Import Job returned as batchId.',
+			});
 		}
-	}
-	return [out];
+		const file = await openImportIssueFile(
+			ctx,
+			batchId,
+			kind === 'failure' ? 'failures' : 'warnings',
+		);
+		for await (const rows of decodeIssueFile(file, kind, batchId)) {
+			for (const row of rows)
+				out.push({ json: issueRowJson(row), pairedItem: { item: itemIndex } });
+		}
+	});
 }
