@@ -14,6 +14,7 @@ import {
 	type StreamResponse,
 } from './call';
 import { sendWithPolicy, toRequestOptions } from './send';
+import { transportState } from './state';
 import { envelopeOf, errorOf, type RawResponse, verdictOf } from './verdicts';
 
 export {
@@ -76,8 +77,6 @@ export async function marketoStream(
 // Declarative routing glue: the single-step operations are plain `routing` descriptions whose requests
 // pass through these two hooks, so they follow exactly the same policy as everything else.
 
-const routedRequests = new WeakMap<object, IHttpRequestOptions>();
-
 /** preSend: point the request at the instance and keep it, so that `unwrapEnvelope` can replay it. */
 export async function prepareRoutedRequest(
 	this: IExecuteSingleFunctions,
@@ -88,7 +87,7 @@ export async function prepareRoutedRequest(
 	requestOptions.returnFullResponse = true;
 	requestOptions.json = true;
 	// A deep copy taken before n8n adds the Authorization header, so a replay carries the fresh token.
-	routedRequests.set(this, structuredClone(requestOptions));
+	transportState(this).routedRequest = structuredClone(requestOptions);
 	return requestOptions;
 }
 
@@ -98,7 +97,7 @@ export async function unwrapEnvelope(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	const sent = routedRequests.get(this);
+	const sent = transportState(this).routedRequest;
 	let body: unknown = response.body;
 	const verdict = verdictOf(response as unknown as RawResponse);
 	if (verdict.kind !== 'ok') {

@@ -19,6 +19,7 @@ import {
 import { pause } from './cancel';
 import { MarketoApiError } from './errors';
 import { knownTokenExpiry, requestToken } from './identity';
+import { transportState } from './state';
 import { readJsonErrorOfStream, WATCH_STEP_MS, watchPauses } from './streams';
 import {
 	errorOf,
@@ -41,7 +42,7 @@ export async function marketoRequestAfterCancel(
 	call: MarketoCall,
 ): Promise<unknown> {
 	const credentials: ICredentialDataDecryptedObject =
-		refreshedCredentials.get(ctx) ?? (await ctx.getCredentials(CREDENTIALS_TYPE));
+		transportState(ctx).refreshedCredentials ?? (await ctx.getCredentials(CREDENTIALS_TYPE));
 	const { options } = await toRequestOptions(ctx, call);
 	const limit = TIME_LIMITS.callMs;
 	return await withinTime(
@@ -58,20 +59,14 @@ export async function marketoRequestAfterCancel(
 	);
 }
 
-/** Per context: a time after which no retry may start and no attempt may last (a poll's time budget). */
-const retryDeadlines = new WeakMap<object, number>();
-
 /**
  * Stops retries that would outlast `deadlineMs` (epoch ms), and cuts every attempt's time limit to it:
  * n8n 2.x abandons a poll that runs past its budget, so a poll had better fail fast and try again on the
  * next one.
  */
 export function limitRetriesUntil(ctx: MarketoContext, deadlineMs: number): void {
-	retryDeadlines.set(ctx, deadlineMs);
+	transportState(ctx).retryDeadline = deadlineMs;
 }
-
-/** Per execution context: credentials carrying a token refreshed after 601/602, used for later calls. */
-const refreshedCredentials = new WeakMap<object, ICredentialDataDecryptedObject>();
 
 interface PolicyRequest {
 	build: () => Promise<BuiltRequest>;
@@ -92,7 +87,7 @@ export async function sendWithPolicy(
 	request: PolicyRequest,
 ): Promise<RawResponse> {
 	const { acceptStatus = [], idempotent = true } = request;
-	const deadline = earliest(request.deadline, retryDeadlines.get(ctx));
+	const deadline = earliest(request.deadline, transportState(ctx).retryDeadline);
 	let attempts = 0;
 	let retries = 0;
 	let rateLimitRetries = 0;
@@ -250,7 +245,7 @@ async function withinTime<T>(
  */
 async function tokenNeedsRenewal(ctx: MarketoContext): Promise<boolean> {
 	const credentials: ICredentialDataDecryptedObject =
-		refreshedCredentials.get(ctx) ?? (await ctx.getCredentials(CREDENTIALS_TYPE));
+		transportState(ctx).refreshedCredentials ?? (await ctx.getCredentials(CREDENTIALS_TYPE));
 	const token = String(credentials.accessToken ?? '');
 	// No token yet: n8n fetches a fresh one for the upload itself.
 	if (token === '') return false;
@@ -274,12 +269,12 @@ async function send(
 	forceNewToken: boolean,
 ): Promise<RawResponse> {
 	let credentialsDecrypted = undefined;
-	let data = refreshedCredentials.get(ctx);
+	let data = transportState(ctx).refreshedCredentials;
 	if (forceNewToken) {
 		// An empty expirable field makes n8n run the credential's preAuthentication (and store the new
 		// token); the token lands in `data`, which later calls of this context reuse.
 		data = { ...(await ctx.getCredentials(CREDENTIALS_TYPE)), accessToken: '' };
-		refreshedCredentials.set(ctx, data);
+		transportState(ctx).refreshedCredentials = data;
 	}
 	if (data) {
 		const reference = ctx.getNode().credentials?.[CREDENTIALS_TYPE];
