@@ -1,10 +1,12 @@
 /**
  * The fault matrix, inside a REAL n8n for each supported version (n8n 1.x on Node 20, 2.x on Node 24): each
  * fault Marketo (or the network in between) can produce, injected by the emulator at each step of Export
- * (Records and File output) and Import, while n8n runs the operation. Each cell ends in one of:
+ * (Records and File output) and Import (from Input Items, and a few cells from a Binary File), while n8n
+ * runs the operation. Each cell ends in one of:
  *
  * - recovered: the run succeeded and its data is exactly what a run without the fault returned (the same
- *   lead ids for an export; for an import, every row in Marketo once and the summary's counts right);
+ *   lead ids for an export; for an import, every row in Marketo once and the summary's counts right, and
+ *   for the failures/warnings steps exactly the refused and warned rows, paired with their input items);
  * - error: the run failed with a message that names the cause (each cell says which words it expects);
  * - MISMATCH: the run reported success with data that differs. Never allowed.
  *
