@@ -1,10 +1,12 @@
 /**
  * The fault matrix, inside a REAL n8n for each supported version (n8n 1.x on Node 20, 2.x on Node 24): each
  * fault Marketo (or the network in between) can produce, injected by the emulator at each step of Export
- * (Records and File output) and Import, while n8n runs the operation. Each cell ends in one of:
+ * (Records and File output) and Import (from Input Items, and a few cells from a Binary File), while n8n
+ * runs the operation. Each cell ends in one of:
  *
  * - recovered: the run succeeded and its data is exactly what a run without the fault returned (the same
- *   lead ids for an export; for an import, every row in Marketo once and the summary's counts right);
+ *   lead ids for an export; for an import, every row in Marketo once and the summary's counts right, and
+ *   for the failures/warnings steps exactly the refused and warned rows, paired with their input items);
  * - error: the run failed with a message that names the cause (each cell says which words it expects);
  * - MISMATCH: the run reported success with data that differs. Never allowed.
  *
@@ -36,12 +38,15 @@ const WINDOW = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-11T00:00:00Z' 
 const MARKETO_WINDOW = { startAt: WINDOW.startAt, endAt: '2026-03-10T23:59:59Z' };
 const IMPORT_ROWS = 20;
 
-type Op = 'exportRecords' | 'exportFile' | 'import';
+type Op = 'exportRecords' | 'exportFile' | 'import' | 'importFile';
+const OPS: Op[] = ['exportRecords', 'exportFile', 'import', 'importFile'];
 const OP_LABEL: Record<Op, string> = {
 	exportRecords: 'Export › Records',
 	exportFile: 'Export › File',
 	import: 'Import (items)',
+	importFile: 'Import (binary file)',
 };
+const isImport = (op: Op) => op === 'import' || op === 'importFile';
 
 // ---------------------------------------------------------------------------------------------------------
 // The workflows: Webhook → operation (→ a Code node that hands the File output's binary ids back)
@@ -53,7 +58,7 @@ function webhookNode(op: Op) {
 		type: 'n8n-nodes-base.webhook',
 		typeVersion: 2,
 		position: [0, 0],
-		webhookId: `0f3a1c2e-7d4b-4e8a-9c6f-${op === 'import' ? '000000000003' : op === 'exportFile' ? '000000000002' : '000000000001'}`,
+		webhookId: `0f3a1c2e-7d4b-4e8a-9c6f-00000000000${OPS.indexOf(op) + 1}`,
 		parameters: {
 			httpMethod: 'POST',
 			path: `fault-matrix-${op}`,
@@ -67,30 +72,30 @@ function webhookNode(op: Op) {
 const MARKETO_OPTIONS = { pollIntervalSeconds: 1, timeoutMinutes: 3 };
 
 function marketoNode(op: Op) {
-	const parameters =
-		op === 'import'
-			? {
-					resource: 'leadImport',
-					operation: 'import',
-					source: 'items',
-					columns: { mappingMode: 'autoMapInputData', value: null },
-					lookupField: 'email',
-					output: 'failed',
-					options: MARKETO_OPTIONS,
-				}
-			: {
-					resource: 'leadExport',
-					operation: 'export',
-					fields: ['id', 'email', 'createdAt'],
-					filterType: 'createdAt',
-					...WINDOW,
-					format: 'CSV',
-					output: op === 'exportFile' ? 'file' : 'records',
-					options:
-						op === 'exportFile'
-							? { ...MARKETO_OPTIONS, binaryPropertyName: 'data' }
-							: MARKETO_OPTIONS,
-				};
+	const parameters = isImport(op)
+		? {
+				resource: 'leadImport',
+				operation: 'import',
+				...(op === 'import'
+					? { source: 'items', columns: { mappingMode: 'autoMapInputData', value: null } }
+					: { source: 'binary', binaryPropertyName: 'data' }),
+				lookupField: 'email',
+				output: 'failedAndWarnings',
+				options: MARKETO_OPTIONS,
+			}
+		: {
+				resource: 'leadExport',
+				operation: 'export',
+				fields: ['id', 'email', 'createdAt'],
+				filterType: 'createdAt',
+				...WINDOW,
+				format: 'CSV',
+				output: op === 'exportFile' ? 'file' : 'records',
+				options:
+					op === 'exportFile'
+						? { ...MARKETO_OPTIONS, binaryPropertyName: 'data' }
+						: MARKETO_OPTIONS,
+			};
 	return {
 		id: `fm-${op}-marketo`,
 		name: 'Marketo',
@@ -103,11 +108,23 @@ function marketoNode(op: Op) {
 	};
 }
 
-/** Import input: IMPORT_ROWS new leads whose emails carry the cell's name. */
-const IMPORT_ITEMS_CODE = `const cell = $input.first().json.body.cell;
-return Array.from({ length: ${IMPORT_ROWS} }, (_, i) => ({
-  json: { email: 'fm-' + cell + '-' + i + '@example.com', firstName: 'Fault', lastName: 'Row ' + i },
-}));`;
+/**
+ * Import input: IMPORT_ROWS new leads whose emails carry the cell's name. With `issues`, every row has a
+ * Lead Score and some rows are wrong: an email Marketo refuses (failed rows, not imported) and a score
+ * that is not a number (a warning, the row imported without it), so the import has failures and warnings
+ * files to read.
+ */
+const FAILED_ROWS = [4, 13];
+const WARNING_ROWS = [9];
+const IMPORT_ITEMS_CODE = `const { cell, issues } = $input.first().json.body;
+return Array.from({ length: ${IMPORT_ROWS} }, (_, i) => {
+  const json = { email: 'fm-' + cell + '-' + i + '@example.com', firstName: 'Fault', lastName: 'Row ' + i };
+  if (issues) {
+    json.leadScore = ${JSON.stringify(WARNING_ROWS)}.includes(i) ? 'lots' : i;
+    if (${JSON.stringify(FAILED_ROWS)}.includes(i)) json.email = 'fm-' + cell + '-' + i + '.example.com';
+  }
+  return { json };
+});`;
 
 /** File output: the binary data's id (where n8n stored the file) into the JSON the webhook answers with. */
 const BINARY_IDS_CODE = `return $input.all().map((item) => ({
@@ -125,13 +142,25 @@ function codeNode(name: string, jsCode: string, x: number) {
 	};
 }
 
+/** Binary File source: the same rows as a CSV file. */
+const TO_CSV = {
+	id: 'fm-to-csv',
+	name: 'To CSV',
+	type: 'n8n-nodes-base.convertToFile',
+	typeVersion: 1.1,
+	position: [180, 0],
+	parameters: { operation: 'csv', options: { fileName: 'leads.csv' } },
+};
+
 function matrixWorkflow(op: Op): WorkflowFixture {
 	const chain =
 		op === 'import'
 			? [webhookNode(op), codeNode('Rows', IMPORT_ITEMS_CODE, 120), marketoNode(op)]
-			: op === 'exportFile'
-				? [webhookNode(op), marketoNode(op), codeNode('Binary Ids', BINARY_IDS_CODE, 480)]
-				: [webhookNode(op), marketoNode(op)];
+			: op === 'importFile'
+				? [webhookNode(op), codeNode('Rows', IMPORT_ITEMS_CODE, 120), TO_CSV, marketoNode(op)]
+				: op === 'exportFile'
+					? [webhookNode(op), marketoNode(op), codeNode('Binary Ids', BINARY_IDS_CODE, 480)]
+					: [webhookNode(op), marketoNode(op)];
 	const connections: Record<string, unknown> = {};
 	for (let k = 0; k + 1 < chain.length; k++)
 		connections[chain[k].name] = { main: [[{ node: chain[k + 1].name, type: 'main', index: 0 }]] };
@@ -156,6 +185,8 @@ interface Cell {
 	expect: 'recovered' | RegExp;
 	/** Recovered, and the output must carry a warning with these words (`_marketoBulk.note`). */
 	warns?: RegExp;
+	/** Import: the input has failed and warned rows (FAILED_ROWS, WARNING_ROWS), read back and paired. */
+	issues?: boolean;
 }
 
 const failNext =
@@ -182,6 +213,11 @@ const IMPORT_STEPS: Record<string, string> = {
 	token: TOKEN_REQUEST,
 	upload: 'POST /bulk/v1/leads.json',
 	'batch status': 'GET /bulk/v1/leads/batch/:id.json',
+};
+/** The failures and warnings files, read once the batch is Complete (only when it has such rows). */
+const ISSUE_STEPS: Record<string, string> = {
+	failures: 'GET /bulk/v1/leads/batch/:id/failures.json',
+	warnings: 'GET /bulk/v1/leads/batch/:id/warnings.json',
 };
 
 /** Faults any call can meet, and whether the run must recover from them there. */
@@ -292,6 +328,29 @@ function cells(): Cell[] {
 				arm: faults({ corruptNextChecksum: true }),
 				expect: /checksum|sha-?256/i,
 			},
+			// The body ends early but cleanly: no connection error, only fewer bytes than fileSize
+			{
+				op,
+				step: 'file',
+				fault: 'truncated file, ends cleanly (chunked)',
+				arm: faults({ truncateFileAfterBytes: { bytes: 300 } }),
+				expect: 'recovered',
+			},
+			{
+				op,
+				step: 'file',
+				fault: 'truncated file, ends cleanly (short Content-Length)',
+				arm: faults({ truncateFileAfterBytes: { bytes: 300, contentLength: true } }),
+				expect: 'recovered',
+			},
+			{
+				op,
+				step: 'file',
+				fault: 'truncated file, every download and resume',
+				// the first download and the 10 resumes the client allows itself
+				arm: faults({ truncateFileAfterBytes: { bytes: 10, times: 11, contentLength: true } }),
+				expect: /broke off 10 times.*No data was output/i,
+			},
 		);
 	}
 	for (const [step, request] of Object.entries(IMPORT_STEPS)) {
@@ -309,6 +368,51 @@ function cells(): Cell[] {
 			});
 		}
 	}
+	// The failures and warnings files: every row Marketo refused or warned about comes back paired with
+	// the input item that produced it, whatever the call to read it met first.
+	for (const [step, request] of Object.entries(ISSUE_STEPS)) {
+		for (const { fault, failure } of REQUEST_FAULTS) {
+			out.push({
+				op: 'import',
+				step,
+				fault,
+				arm: failNext(request, failure),
+				expect: 'recovered',
+				issues: true,
+			});
+		}
+	}
+	// Binary File source: the upload re-reads the file for a retry, a dropped upload is not sent twice.
+	out.push(
+		{
+			op: 'importFile',
+			step: 'upload',
+			fault: 'connection reset before response',
+			arm: failNext(IMPORT_STEPS.upload, { reset: true }),
+			expect: AMBIGUOUS_UPLOAD,
+		},
+		{
+			op: 'importFile',
+			step: 'upload',
+			fault: '601 token invalid',
+			arm: failNext(IMPORT_STEPS.upload, { code: '601', message: 'Access token invalid' }),
+			expect: 'recovered',
+		},
+		{
+			op: 'importFile',
+			step: 'upload',
+			fault: '606 rate limit',
+			arm: failNext(IMPORT_STEPS.upload, { code: '606', message: 'Max rate limit 100 exceeded' }),
+			expect: 'recovered',
+		},
+		{
+			op: 'importFile',
+			step: 'batch status',
+			fault: '604 request timed out',
+			arm: failNext(IMPORT_STEPS['batch status'], { code: '604', message: 'Request timed out' }),
+			expect: 'recovered',
+		},
+	);
 	// A request that never answers, or a body that stops arriving, ends at the call's own time limit (45 s
 	// for a call, 60 s of silence in a file) and is retried: one cell each, they take a minute.
 	out.push(
@@ -341,8 +445,11 @@ function cells(): Cell[] {
 		arm: failNext(IMPORT_STEPS.upload, { code: '1016', message: 'Too many imports' }),
 		expect: 'recovered',
 	});
-	const only = process.env.E2E_FAULT_CELLS;
-	return only ? out.filter((c) => `${c.op} ${c.step} ${c.fault}`.includes(only)) : out;
+	// E2E_FAULT_CELLS: only the cells whose 'op step fault' contains one of these ('|'-separated)
+	const only = process.env.E2E_FAULT_CELLS?.split('|');
+	return only
+		? out.filter((c) => only.some((o) => `${c.op} ${c.step} ${c.fault}`.includes(o)))
+		: out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -406,14 +513,33 @@ async function exportedIds(n8n: N8n, op: Op, items: unknown[]): Promise<string[]
 	return ids;
 }
 
+interface IssueItem {
+	type?: string;
+	inputItem?: number;
+	reason?: string;
+	match?: string;
+}
+
+/** The failed and warned rows an `issues` input must come back with, in the order Import outputs them. */
+const EXPECTED_ISSUES = [
+	...FAILED_ROWS.map((row) => ({ type: 'failedRow', row, reason: /Invalid email/ })),
+	...WARNING_ROWS.map((row) => ({ type: 'warningRow', row, reason: /Invalid value 'lots'/ })),
+];
+
 async function judgeImport(
 	emulator: EmulatorProcess,
 	cell: string,
 	items: unknown[],
+	issues: boolean,
 ): Promise<string> {
-	const summary = items[0] as { totals?: Record<string, number>; batches?: unknown[] };
+	const summary = items[0] as {
+		batches?: unknown[];
+		rowsFailed?: number;
+		rowsWithWarning?: number;
+	};
 	const problems: string[] = [];
 	for (let i = 0; i < IMPORT_ROWS; i++) {
+		if (issues && FAILED_ROWS.includes(i)) continue;
 		const email = `fm-${cell}-${i}@example.com`;
 		if (!(await emulatorLead(emulator, { email }))) problems.push(`${email} not in Marketo`);
 	}
@@ -422,7 +548,23 @@ async function judgeImport(
 	const received = imports.length;
 	if (received !== batches)
 		problems.push(`Marketo received ${received} upload(s), the summary reports ${batches}`);
-	if (items.length !== 1) problems.push(`${items.length - 1} failed-row item(s)`);
+	const rows = items.slice(1) as IssueItem[];
+	if (!issues) {
+		if (rows.length) problems.push(`${rows.length} failed/warned row item(s)`);
+		return problems.join('; ');
+	}
+	if (summary.rowsFailed !== FAILED_ROWS.length || summary.rowsWithWarning !== WARNING_ROWS.length)
+		problems.push(
+			`the summary reports ${summary.rowsFailed} failed and ${summary.rowsWithWarning} warned rows`,
+		);
+	const got = rows.map((r) => `${r.type} ${r.inputItem} (${r.match})`).join(', ');
+	const want = EXPECTED_ISSUES.map((e) => `${e.type} ${e.row} (exact)`).join(', ');
+	if (got !== want) problems.push(`rows out: ${got || 'none'}; expected: ${want}`);
+	else
+		EXPECTED_ISSUES.forEach((e, k) => {
+			if (!e.reason.test(rows[k].reason ?? ''))
+				problems.push(`${e.type} ${e.row}: reason ${JSON.stringify(rows[k].reason)}`);
+		});
 	return problems.join('; ');
 }
 
@@ -436,15 +578,21 @@ async function runCell(
 	await emulator.control('POST', 'reset');
 	await cell.arm(emulator);
 	const name = `c${index}`;
-	const { status, items } = await callWebhook(n8n, cell.op, { cell: name });
+	const { status, items } = await callWebhook(n8n, cell.op, {
+		cell: name,
+		...(cell.issues ? { issues: true } : {}),
+	});
 	// a fault that met no request proves nothing: the cell fails instead of passing as "recovered"
 	const { pending } = (await emulator.control('GET', 'faults')) as { pending: number };
 	assert.strictEqual(pending, 0, `the ${cell.fault} fault armed for ${cell.step} never fired`);
 	const error = errorOf(status, items);
 	if (error) return { result: 'error', detail: error };
 	const list = items as unknown[];
-	if (cell.op === 'import') {
-		const problem = await judgeImport(emulator, name, list);
+	if (isImport(cell.op)) {
+		// the import completed, its failed/warned rows could not be read: said on the summary
+		const issuesError = (list[0] as { issuesError?: string } | undefined)?.issuesError;
+		if (issuesError) return { result: 'error', detail: issuesError };
+		const problem = await judgeImport(emulator, name, list, !!cell.issues);
 		return problem ? { result: 'MISMATCH', detail: problem } : { result: 'recovered', detail: '' };
 	}
 	const warning = (
@@ -476,14 +624,13 @@ const rows: Row[] = [];
 async function matrix({ report, scope, version, n8n, emulator: e }: VersionRun): Promise<void> {
 	await report.step(scope, 'import credential + workflows, start n8n', async () => {
 		await n8n.importCredentials([emulatorCredential(e, CREDENTIAL)]);
-		const ops: Op[] = ['exportRecords', 'exportFile', 'import'];
-		await n8n.importWorkflows(ops.map(matrixWorkflow));
+		await n8n.importWorkflows(OPS.map(matrixWorkflow));
 		await n8n.start();
 		await n8n.setupOwner();
-		for (const op of ops) await n8n.activateWorkflow(matrixWorkflow(op).id!);
+		for (const op of OPS) await n8n.activateWorkflow(matrixWorkflow(op).id!);
 		// n8n 2.x registers webhooks in the background after the activate call returns. A GET to a POST
 		// webhook answers 404 both ways, but names the method it expects once the webhook is registered.
-		for (const op of ops) {
+		for (const op of OPS) {
 			const deadline = Date.now() + 60_000;
 			for (;;) {
 				const probe = await fetch(`${n8n.baseUrl}/webhook/fault-matrix-${op}`);

@@ -36,6 +36,19 @@ function applyFaults(emu: MarketoEmulator, body: Record<string, unknown>): void 
 			case 'dropFileAfterBytes':
 				f.dropFileAfterBytes(asCount(value), body.times === undefined ? 1 : asCount(body.times));
 				break;
+			case 'truncateFileAfterBytes': {
+				// a count, or { bytes, times?, contentLength? }
+				const v =
+					typeof value === 'number'
+						? { bytes: value }
+						: ((value ?? {}) as { bytes?: unknown; times?: unknown; contentLength?: unknown });
+				f.truncateFileAfterBytes(
+					asCount(v.bytes),
+					v.times === undefined ? 1 : asCount(v.times),
+					v.contentLength === true,
+				);
+				break;
+			}
 			case 'times':
 				break;
 			case 'failNextJob':

@@ -32,6 +32,7 @@ interface PendingFailure {
 export class FaultState {
 	private failures: PendingFailure[] = [];
 	private drops: Array<{ bytes: number; remaining: number }> = [];
+	private truncations: Array<{ bytes: number; remaining: number; contentLength: boolean }> = [];
 	private jobFailures: string[] = [];
 	private corruptChecksums = 0;
 	private cancels: Array<'Cancelled' | 'Canceled'> = [];
@@ -43,6 +44,7 @@ export class FaultState {
 	reset(): void {
 		this.failures = [];
 		this.drops = [];
+		this.truncations = [];
 		this.jobFailures = [];
 		this.corruptChecksums = 0;
 		this.cancels = [];
@@ -57,6 +59,7 @@ export class FaultState {
 		return (
 			this.failures.reduce((sum, f) => sum + f.remaining, 0) +
 			this.drops.reduce((sum, d) => sum + d.remaining, 0) +
+			this.truncations.reduce((sum, t) => sum + t.remaining, 0) +
 			this.jobFailures.length +
 			this.cancels.length +
 			this.miscounts.length +
@@ -91,6 +94,24 @@ export class FaultState {
 		if (!d) return undefined;
 		if (--d.remaining <= 0) this.drops.shift();
 		return d.bytes;
+	}
+
+	/**
+	 * The next `times` file responses end cleanly after `bytes` bytes of body: no connection error, the
+	 * response is simply complete early. Chunked (the whole file's usual form) ends with its last chunk;
+	 * with `contentLength` the response announces the short length (Content-Length, and for a Range
+	 * request a Content-Range to match), as a server that believes the file is that long.
+	 */
+	truncateFileAfterBytes(bytes: number, times = 1, contentLength = false): void {
+		if (times > 0) this.truncations.push({ bytes, remaining: times, contentLength });
+	}
+
+	/** Where this file response ends early, and whether it says so in its headers, if one is armed. */
+	takeTruncation(): { bytes: number; contentLength: boolean } | undefined {
+		const t = this.truncations[0];
+		if (!t) return undefined;
+		if (--t.remaining <= 0) this.truncations.shift();
+		return { bytes: t.bytes, contentLength: t.contentLength };
 	}
 
 	failNextJob(message = 'Export failed due to an internal error'): void {

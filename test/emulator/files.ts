@@ -1,4 +1,4 @@
-/** Serving export files: Range requests, throttling and mid-transfer connection resets. */
+/** Serving export files: Range requests, throttling, mid-transfer connection resets and clean truncation. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EXPORT_CONTENT_TYPES } from './csv';
 import type { ExportJob } from './exports';
@@ -63,13 +63,22 @@ export async function serveFile(
 		return;
 	}
 	const start = range ? range.start : 0;
-	const end = range ? range.end : size - 1;
+	const truncation = faults.takeTruncation();
+	// A truncated answer is complete as sent: it ends (cleanly) before the bytes it should have held.
+	const end = Math.min(
+		range ? range.end : size - 1,
+		truncation ? start + truncation.bytes - 1 : Infinity,
+	);
+	const announced = !truncation || truncation.contentLength;
 	if (range) {
 		res.writeHead(206, {
 			...headers,
-			'Content-Range': `bytes ${start}-${end}/${size}`,
-			'Content-Length': end - start + 1,
+			...(announced
+				? { 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': end - start + 1 }
+				: { 'Content-Range': `bytes ${start}-${range.end}/${size}` }),
 		});
+	} else if (truncation?.contentLength) {
+		res.writeHead(200, { ...headers, 'Content-Length': end - start + 1 });
 	} else {
 		// Whole files go out chunked, without Content-Length, as a streaming origin would send them.
 		res.writeHead(200, headers);

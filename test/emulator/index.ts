@@ -73,6 +73,8 @@ export interface MarketoEmulator {
 		pending(): number;
 		failNext(match: string, count: number, failure: RequestFailure): void;
 		dropFileAfterBytes(bytes: number, times?: number): void;
+		/** The next `times` file responses end cleanly after `bytes` (chunked, or with that Content-Length). */
+		truncateFileAfterBytes(bytes: number, times?: number, contentLength?: boolean): void;
 		failNextJob(message?: string): void;
 		/** The next job is cancelled before it completes, as by another user, with that status spelling. */
 		cancelNextJob(spelling?: 'Cancelled' | 'Canceled'): void;
@@ -187,6 +189,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 			pending: () => faults.pending(),
 			failNext: (match, n, failure) => faults.failNext(match, n, failure),
 			dropFileAfterBytes: (bytes, times) => faults.dropFileAfterBytes(bytes, times),
+			truncateFileAfterBytes: (bytes, times, contentLength) =>
+				faults.truncateFileAfterBytes(bytes, times, contentLength),
 			failNextJob: (message) => faults.failNextJob(message),
 			cancelNextJob: (spelling) => faults.cancelNextJob(spelling),
 			miscountNextJob: (delta) => faults.miscountNextJob(delta),

@@ -909,6 +909,29 @@ describe('Marketo emulator', () => {
 			expect(rest.body.equals(whole.subarray(got))).toBe(true);
 		});
 
+		it('ends a file early and cleanly when asked: chunked, or with the short Content-Length', async () => {
+			big.faults.truncateFileAfterBytes(100_000);
+			const chunked = await download(big, 'leads', job.exportId);
+			expect(chunked.status).toBe(200);
+			expect(chunked.headers.get('content-length')).toBeNull();
+			expect(chunked.body.equals(whole.subarray(0, 100_000))).toBe(true);
+
+			big.faults.truncateFileAfterBytes(70_000, 2, true);
+			expect(big.faults.pending()).toBe(2);
+			const announced = await download(big, 'leads', job.exportId);
+			expect(announced.status).toBe(200);
+			expect(announced.headers.get('content-length')).toBe('70000');
+			expect(announced.body.equals(whole.subarray(0, 70_000))).toBe(true);
+			const ranged = await download(big, 'leads', job.exportId, 'bytes=70000-');
+			expect(ranged.status).toBe(206);
+			expect(ranged.headers.get('content-range')).toBe(`bytes 70000-139999/${whole.length}`);
+			expect(ranged.body.equals(whole.subarray(70_000, 140_000))).toBe(true);
+			expect(big.faults.pending()).toBe(0);
+
+			const rest = await download(big, 'leads', job.exportId, 'bytes=140000-');
+			expect(rest.body.equals(whole.subarray(140_000))).toBe(true);
+		});
+
 		it('throttles when asked', async () => {
 			big.faults.throttleBytesPerSecond(100_000);
 			const t = Date.now();
@@ -1180,6 +1203,13 @@ describe('Marketo emulator', () => {
 			await post('faults', { stuckInQueue: false });
 			expect((await waitFor(emu, 'leads', id)).numberOfRecords).toBe(5);
 			expect(await get('imports')).toEqual([]);
+			await post('faults', { truncateFileAfterBytes: { bytes: 10, contentLength: true } });
+			const short = await fetch(`${emu.url}/bulk/v1/leads/export/${id}/file.json`, {
+				headers: { Authorization: `Bearer ${await token(emu)}` },
+			});
+			expect(short.headers.get('content-length')).toBe('10');
+			expect((await short.text()).length).toBe(10);
+			expect((await get('faults')).pending).toBe(0);
 			expect((await post('faults', { bogus: 1 })).status).toBe(400);
 			await post('reset');
 			expect((await post('count', { kind: 'leads', filter: recent })).body).toEqual({ count: 0 });

@@ -417,6 +417,27 @@ describe('Export Leads, one step', () => {
 		expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
 	});
 
+	it('resumes a file that ended early without a connection error, and fails one that always does', async () => {
+		const range = { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-31T00:00:00Z' };
+		const expected = harness.emulator.data.leadCount({ createdAt: inclusive(range) });
+		// chunked, then with the short length announced: each response looks complete
+		harness.emulator.faults.truncateFileAfterBytes(20_000);
+		harness.emulator.faults.truncateFileAfterBytes(15_000, 1, true);
+		const records = jsonOf(await leadExport(range).run());
+		expect(harness.emulator.faults.pending()).toBe(0);
+		expect(count(harness.emulator, 'rangeRequests')).toBe(2);
+		expect(records.length).toBe(expected);
+		expect(new Set(records.map((r) => r.id)).size).toBe(records.length);
+
+		harness.emulator.faults.truncateFileAfterBytes(1_000, 100, true);
+		const error = await leadExport(range)
+			.run()
+			.catch((e) => e);
+		expect(error.message).toMatch(
+			/broke off 10 times \(last at byte 11000 of \d+\).* No data was output/,
+		);
+	});
+
 	it('fails on a checksum mismatch instead of emitting bad data', async () => {
 		harness.emulator.faults.corruptNextChecksum();
 		const error = await leadExport({ startAt: '2026-03-01', endAt: '2026-03-10' })

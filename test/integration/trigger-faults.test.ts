@@ -95,6 +95,19 @@ cells.push(
 	['file', 'numberOfRecords differs from the file', (e) => e.faults.miscountNextJob(1)],
 	['file', 'connection reset mid-body', (e) => e.faults.dropFileAfterBytes(300)],
 	['file', 'checksum mismatch', (e) => e.faults.corruptNextChecksum()],
+	['file', 'truncated file, ends cleanly (chunked)', (e) => e.faults.truncateFileAfterBytes(300)],
+	[
+		'file',
+		'truncated file, ends cleanly (short Content-Length)',
+		(e) => e.faults.truncateFileAfterBytes(300, 1, true),
+	],
+	[
+		'file',
+		'truncated file, every download and resume',
+		// the poll's 1-byte look at the file first, then the download and its 10 resumes; 1 byte a
+		// response, so even a file of only its header line (19 bytes) is never complete
+		(e) => e.faults.truncateFileAfterBytes(1, 12, true),
+	],
 	['file', 'file gone (404)', (e) => e.faults.completedFileMissing()],
 );
 
