@@ -8,6 +8,23 @@ import { appendAll, jobOutput } from '../../helpers/output';
 import { failedItem } from '../failures';
 
 /**
+ * The Export ID: a resource locator's value (picked from the list or typed By ID), or the plain string that
+ * workflows saved before the picker hold; either may have come from an expression.
+ */
+export function exportIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
+	const raw = ctx.getNodeParameter('exportId', itemIndex, '', { extractValue: true }) as unknown;
+	const value = typeof raw === 'object' && raw !== null && 'value' in raw ? raw.value : raw;
+	const exportId = String(value ?? '').trim();
+	if (!exportId) {
+		throw new NodeOperationError(ctx.getNode(), 'No Export ID given', {
+			itemIndex,
+			description: 'Pick a job From List, or enter the exportId that Create Job returned.',
+		});
+	}
+	return exportId;
+}
+
+/**
  * Download File: the file of a completed job as a binary item (streamed, resumed, checksum verified). The
  * job status supplies size, checksum and format, so the step needs nothing but the exportId.
  */
@@ -19,7 +36,7 @@ export async function execute(
 	const items = this.getInputData();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const exportId = String(this.getNodeParameter('exportId', itemIndex)).trim();
+			const exportId = exportIdOf(this, itemIndex);
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 			const job = await getExportJobStatus(this, kind, exportId);
 			if (job.status !== 'Completed') {
