@@ -224,7 +224,8 @@ async function editorCheck({
 					if (more) await more(ndv);
 					// what "Add Option" offers (for the record: labels and order as users see them)
 					const addOption = ndv.locator(
-						'[data-test-id="node-parameters"] input[placeholder="Add Option"]',
+						// visible only: a panel may keep a hidden one (Get Job Status, Get Import Status)
+						'[data-test-id="node-parameters"] input[placeholder="Add Option"]:visible',
 					);
 					if ((await addOption.count()) > 0) {
 						await addOption.first().click();
@@ -421,6 +422,10 @@ async function editorCheck({
 				);
 				const issues = ndv.locator('[data-test-id="parameter-issues"]');
 				assert.strictEqual(await issues.count(), 0, 'the saved Export ID is flagged');
+				report.note(
+					`Export ID saved as text shows: ${[...values.filter(Boolean), text.trim()].filter(Boolean).join(' | ')} ` +
+						'(n8n selects no mode for a plain value; choosing one keeps the value)',
+				);
 			},
 		);
 		// Batch ID: Marketo lists no batches; the field says where its value comes from
