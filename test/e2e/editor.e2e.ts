@@ -29,12 +29,14 @@ import {
 	BAD_CREDENTIALS,
 	BAD_CREDENTIALS_ID,
 	badCredentialsWorkflow,
+	OLD_EXPORT_ID,
 	PACKAGE,
 	PANELS,
 	UNKNOWN_NODE_ID,
 	unknownNodeWorkflow,
 } from './editor/fixtures';
-import { firstFreePort, OWNER, REPO_ROOT, tail, type WorkflowFixture } from './n8n';
+import { createLeadExportJob, emulatorJobs, enqueueLeadExportJob } from './emulator';
+import { firstFreePort, OWNER, REPO_ROOT, sleep, tail, type WorkflowFixture } from './n8n';
 import { StepFailure } from './report';
 import { emulatorCredential, runSuite, type VersionRun } from './suite';
 
@@ -222,7 +224,8 @@ async function editorCheck({
 					if (more) await more(ndv);
 					// what "Add Option" offers (for the record: labels and order as users see them)
 					const addOption = ndv.locator(
-						'[data-test-id="node-parameters"] input[placeholder="Add Option"]',
+						// visible only: a panel may keep a hidden one (Get Job Status, Get Import Status)
+						'[data-test-id="node-parameters"] input[placeholder="Add Option"]:visible',
 					);
 					if ((await addOption.count()) > 0) {
 						await addOption.first().click();
@@ -350,6 +353,93 @@ async function editorCheck({
 			async (ndv) => {
 				const autoMap = ndv.getByText('"first_name" and "firstName" all fill First Name');
 				assert.strictEqual(await autoMap.count(), 0, 'the Map Automatically notice is shown');
+			},
+		);
+		// Export ID of the job steps: "From list" shows the API user's recent jobs, newest first, by what a user
+		// recognises (status, created, format, records, start of the id)
+		await panel('Marketo Bulk › Lead Export, Get Job Status', PANELS.jobStatus, async (ndv) => {
+			const completed = await createLeadExportJob(emulator);
+			await enqueueLeadExportJob(emulator, completed);
+			let records: number | undefined;
+			for (let k = 0; k < 100 && records === undefined; k++) {
+				const job = (await emulatorJobs(emulator)).find((j) => j.exportId === completed);
+				if (job?.status === 'Completed') records = Number(job.numberOfRecords);
+				else await sleep(200);
+			}
+			assert.ok(records !== undefined, `export job ${completed} did not complete`);
+			await sleep(1_100); // a later creation second than the completed job's
+			const created = await createLeadExportJob(emulator);
+
+			const locator = ndv.locator('[data-test-id="resource-locator-exportId"]');
+			const modeText = await locator.innerText();
+			const modeValues = await locator
+				.locator('input')
+				.evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
+			assert.ok(
+				[modeText, ...modeValues].some((t) => /From list/i.test(t)),
+				`Export ID is not in "From list" mode: ${modeText} | ${modeValues.join(' | ')}`,
+			);
+			await locator.locator('[data-test-id="rlc-input-container"]').click();
+			const items = page.locator('[data-test-id="rlc-item"]');
+			await items
+				.first()
+				.waitFor({ state: 'visible', timeout: 20_000 })
+				.catch(async (error: Error) => {
+					const shown = await page
+						.locator('[data-test-id="rlc-error-container"]')
+						.allInnerTexts()
+						.catch(() => []);
+					throw new Error(`${error.message}\nshown instead: ${shown.join(' | ') || 'nothing'}`);
+				});
+			const names = (await items.allInnerTexts()).map((t) => t.trim().replace(/\s+/g, ' '));
+			await editor.screenshot('Export ID picker', ndv.locator('[data-test-id="node-parameters"]'));
+			await page.keyboard.press('Escape');
+			report.note(`Export ID picker: ${names.length} jobs, ${names.slice(0, 3).join(' | ')}`);
+			const time = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\S+';
+			assert.match(
+				names[0] ?? '',
+				new RegExp(`^Created · ${time} · CSV · ${created.slice(0, 8)}$`),
+			);
+			const count = `${records!.toLocaleString('en-US')} record${records === 1 ? '' : 's'}`;
+			assert.match(
+				names[1] ?? '',
+				new RegExp(`^Completed · ${time} · CSV · ${count} · ${completed.slice(0, 8)}$`),
+			);
+		});
+		// a workflow saved before the picker holds the Export ID as text: its panel shows it, without an issue
+		await panel(
+			'Marketo Bulk › Activity Export, Download File (Export ID saved as text)',
+			PANELS.downloadOldExportId,
+			async (ndv) => {
+				const locator = ndv.locator('[data-test-id="resource-locator-exportId"]');
+				const values = await locator
+					.locator('input')
+					.evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
+				const text = await locator.innerText();
+				assert.ok(
+					values.includes(OLD_EXPORT_ID) || text.includes(OLD_EXPORT_ID),
+					`the saved Export ID is not shown: ${values.join(' | ')} ${text}`,
+				);
+				const issues = ndv.locator('[data-test-id="parameter-issues"]');
+				assert.strictEqual(await issues.count(), 0, 'the saved Export ID is flagged');
+				report.note(
+					`Export ID saved as text shows: ${[...values.filter(Boolean), text.trim()].filter(Boolean).join(' | ')} ` +
+						'(n8n selects no mode for a plain value; choosing one keeps the value)',
+				);
+			},
+		);
+		// Batch ID: Marketo lists no batches; the field says where its value comes from
+		await panel(
+			'Marketo Bulk › Lead Import, Get Import Status',
+			PANELS.importStatus,
+			async (ndv) => {
+				const hint = ndv.getByText('Marketo offers no list of import batches');
+				assert.ok(await hint.first().isVisible(), 'Batch ID does not say where it comes from');
+				assert.strictEqual(
+					await ndv.locator('[data-test-id="resource-locator-batchId"]').count(),
+					0,
+					'Batch ID offers a list',
+				);
 			},
 		);
 		await panel('Marketo Bulk Trigger', PANELS.trigger, undefined, {

@@ -105,8 +105,13 @@ export function tokenCalls(counters: Record<string, number>): number {
 		.reduce((sum, [, n]) => sum + (Number(n) || 0), 0);
 }
 
-/** Creates a lead export job straight through the emulator's Marketo API (not through n8n); returns its id. */
-export async function createLeadExportJob(emulator: EmulatorProcess): Promise<string> {
+/** A call to the emulator's Marketo API (not through n8n), with a fresh token; returns the envelope's result. */
+async function marketoCall(
+	emulator: EmulatorProcess,
+	method: 'GET' | 'POST',
+	path: string,
+	body?: unknown,
+): Promise<Array<Record<string, unknown>>> {
 	const token = new URL(`${emulator.url}/identity/oauth/token`);
 	token.search = new URLSearchParams({
 		grant_type: 'client_credentials',
@@ -114,22 +119,41 @@ export async function createLeadExportJob(emulator: EmulatorProcess): Promise<st
 		client_secret: emulator.clientSecret,
 	}).toString();
 	const { access_token } = (await (await fetch(token)).json()) as { access_token: string };
-	const response = await fetch(`${emulator.url}/bulk/v1/leads/export/create.json`, {
-		method: 'POST',
-		headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-		body: JSON.stringify({
-			fields: ['id', 'email'],
-			format: 'CSV',
-			filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-31T00:00:00Z' } },
-		}),
+	const response = await fetch(`${emulator.url}${path}`, {
+		method,
+		headers: {
+			authorization: `Bearer ${access_token}`,
+			...(body === undefined ? {} : { 'content-type': 'application/json' }),
+		},
+		body: body === undefined ? undefined : JSON.stringify(body),
 	});
-	const body = (await response.json()) as {
+	const answer = (await response.json()) as {
 		success?: boolean;
-		result?: Array<{ exportId?: string }>;
+		result?: Array<Record<string, unknown>>;
 	};
-	const exportId = body.result?.[0]?.exportId;
-	if (!body.success || !exportId) throw new Error(`create export job: ${JSON.stringify(body)}`);
+	if (!answer.success) throw new Error(`${method} ${path}: ${JSON.stringify(answer)}`);
+	return answer.result ?? [];
+}
+
+/** Creates a lead export job straight through the emulator's Marketo API (not through n8n); returns its id. */
+export async function createLeadExportJob(emulator: EmulatorProcess): Promise<string> {
+	const [job] = await marketoCall(emulator, 'POST', '/bulk/v1/leads/export/create.json', {
+		fields: ['id', 'email'],
+		format: 'CSV',
+		filter: { createdAt: { startAt: '2026-01-01T00:00:00Z', endAt: '2026-01-31T00:00:00Z' } },
+	});
+	const exportId = job?.exportId;
+	if (typeof exportId !== 'string' || !exportId)
+		throw new Error(`create export job: ${JSON.stringify(job)}`);
 	return exportId;
+}
+
+/** Enqueues a lead export job straight through the emulator's Marketo API (not through n8n). */
+export async function enqueueLeadExportJob(
+	emulator: EmulatorProcess,
+	exportId: string,
+): Promise<void> {
+	await marketoCall(emulator, 'POST', `/bulk/v1/leads/export/${exportId}/enqueue.json`);
 }
 
 /** An export job as the emulator's control API lists it (`GET /__emulator/jobs`). */

@@ -406,6 +406,13 @@ async function exportJobSteps(
 	// a job of the same API user that stays Created: List Jobs' status filter must leave it out
 	const outsider = await createLeadExportJob(emulator);
 	const result = await report.step(scope, 'job steps: execute', async () => {
+		// Export ID in both shapes, each by expression: the picker's (Enqueue Job, By ID) and the plain text that
+		// workflows saved before the picker hold (Get Job Status)
+		const shapes = ['Enqueue Job', 'Get Job Status'].map((name) => {
+			const exportId = workflowNode(workflow, name).parameters.exportId;
+			return typeof exportId === 'object' && exportId !== null ? 'picker' : typeof exportId;
+		});
+		assert.deepStrictEqual(shapes, ['picker', 'string'], 'the shapes of Export ID in the example');
 		const result = await n8n.execute(String(workflow.id));
 		assertRan(result, names);
 		return result;

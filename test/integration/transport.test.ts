@@ -327,17 +327,14 @@ describe('transport', () => {
 			['HTTP 502', { httpStatus: 502 }],
 			['HTTP 503', { httpStatus: 503 }],
 			['a connection reset', { reset: true }],
-		])(
-			'retries a call whose new token request met %s',
-			async (_name, failure) => {
-				await activityTypes(harness, { n8nMajor });
-				harness.emulator.faults.invalidateAllTokens();
-				harness.emulator.faults.failNext(TOKEN, 1, failure);
-				const envelope = await activityTypes(harness, { n8nMajor });
-				expect(envelope.result.length).toBeGreaterThan(0);
-				expect(count(harness.emulator, TOKEN)).toBe(3);
-			},
-		);
+		])('retries a call whose new token request met %s', async (_name, failure) => {
+			await activityTypes(harness, { n8nMajor });
+			harness.emulator.faults.invalidateAllTokens();
+			harness.emulator.faults.failNext(TOKEN, 1, failure);
+			const envelope = await activityTypes(harness, { n8nMajor });
+			expect(envelope.result.length).toBeGreaterThan(0);
+			expect(count(harness.emulator, TOKEN)).toBe(3);
+		});
 	});
 
 	describe.each([1, 2] as const)('as n8n %i.x wraps a failed connection', (n8nMajor) => {

@@ -122,21 +122,57 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 	};
 }
 
+/** Marketo's export ids are UUIDs, e.g. ce45a7a1-f19d-4ce2-882c-a3c795940a7d (n8n anchors the regex itself). */
+export const EXPORT_ID_REGEX =
+	'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/** The list method of each export kind's Export ID picker (methods/listSearch.ts). */
+export const EXPORT_JOB_SEARCH: Record<ExportKind, string> = {
+	leads: 'searchLeadExportJobs',
+	activities: 'searchActivityExportJobs',
+};
+
+/**
+ * Export ID of the job steps: a job of the last 7 days picked from Marketo's List Jobs, or an ID (typed or an
+ * expression such as {{ $json.exportId }}). Workflows saved before the picker hold a plain string here:
+ * `$parameter.exportId` in the routing URLs and `exportIdOf` read both shapes.
+ */
 export function exportIdField(kind: ExportKind): INodeProperties {
 	return {
 		displayName: 'Export ID',
 		name: 'exportId',
-		type: 'string',
+		type: 'resourceLocator',
 		required: true,
-		default: '',
-		placeholder: 'ce45a7a1-f19d-4ce2-882c-a3c795940a7d',
-		description: 'The exportId returned by Create Job',
+		default: { mode: 'list', value: '' },
+		description:
+			"The export job: pick one of this API user's jobs of the last 7 days, or give the exportId that Create Job returned",
 		displayOptions: {
 			show: {
 				resource: [EXPORT_RESOURCE[kind]],
 				operation: ['enqueueJob', 'getJobStatus', 'downloadFile', 'cancelJob'],
 			},
 		},
+		modes: [
+			mode('From List', 'list', {
+				type: 'list',
+				placeholder: 'Select a job of the last 7 days...',
+				typeOptions: { searchListMethod: EXPORT_JOB_SEARCH[kind], searchable: true },
+			}),
+			mode('By ID', 'id', {
+				type: 'string',
+				placeholder: 'ce45a7a1-f19d-4ce2-882c-a3c795940a7d',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: EXPORT_ID_REGEX,
+							errorMessage:
+								'An export ID looks like ce45a7a1-f19d-4ce2-882c-a3c795940a7d (the exportId of Create Job)',
+						},
+					},
+				],
+			}),
+		],
 	};
 }
 

@@ -1,6 +1,10 @@
-import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodeListSearchResult, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
+import { listExportJobs, type ExportJobStatus } from '../export/job';
+import type { ExportKind } from '../export/request';
 import { marketoRequest } from '../transport';
+import { adviceFor, MarketoApiError } from '../transport/errors';
 
 const PAGE_SIZE = 200;
 
@@ -46,4 +50,120 @@ export async function searchSmartLists(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	return await searchAssets(this, '/rest/asset/v1/smartLists.json', filter, paginationToken);
+}
+
+/**
+ * The Export ID pickers: this API user's export jobs of the last 7 days (Marketo's List Jobs, every page),
+ * newest first, each named by what a user recognises: status, creation time (in the workflow's time zone),
+ * format, records and the start of its id. The search matches that name or the id.
+ */
+async function searchExportJobs(
+	ctx: ILoadOptionsFunctions,
+	kind: ExportKind,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	let jobs: ExportJobStatus[];
+	try {
+		jobs = await listExportJobs(ctx, kind);
+	} catch (error) {
+		throw jobListError(ctx, kind, error);
+	}
+	const timeZone = timeZoneOf(ctx);
+	const needle = filter?.trim().toLowerCase();
+	return {
+		results: jobs
+			.map((job) => ({ job, created: Date.parse(String(job.createdAt ?? '')) }))
+			.sort((a, b) => (b.created || 0) - (a.created || 0))
+			.map(({ job }) => ({ name: exportJobLabel(job, timeZone), value: job.exportId }))
+			.filter(
+				(item) =>
+					!needle ||
+					item.name.toLowerCase().includes(needle) ||
+					item.value.toLowerCase().includes(needle),
+			),
+	};
+}
+
+/** "Completed · 2026-03-02 14:05 UTC · CSV · 1,234 records · ce45a7a1" */
+function exportJobLabel(job: ExportJobStatus, timeZone = 'UTC'): string {
+	const parts: string[] = [job.status];
+	const created = Date.parse(String(job.createdAt ?? ''));
+	parts.push(Number.isNaN(created) ? 'created at an unknown time' : formatTime(created, timeZone));
+	if (job.format) parts.push(String(job.format));
+	if (typeof job.numberOfRecords === 'number') {
+		const n = job.numberOfRecords;
+		parts.push(`${n.toLocaleString('en-US')} record${n === 1 ? '' : 's'}`);
+	}
+	parts.push(job.exportId.slice(0, 8));
+	return parts.join(' · ');
+}
+
+function formatTime(ms: number, timeZone: string): string {
+	const format = (zone: string) =>
+		new Intl.DateTimeFormat('en-CA', {
+			timeZone: zone,
+			year: 'numeric',
+			month: '2-digit',
+			day: '2-digit',
+			hour: '2-digit',
+			minute: '2-digit',
+			hourCycle: 'h23',
+			timeZoneName: 'short',
+		})
+			.format(ms)
+			.replace(',', '');
+	try {
+		return format(timeZone);
+	} catch {
+		return format('UTC');
+	}
+}
+
+function timeZoneOf(ctx: ILoadOptionsFunctions): string {
+	try {
+		return ctx.getTimezone() || 'UTC';
+	} catch {
+		return 'UTC';
+	}
+}
+
+/**
+ * What the picker shows when Marketo refuses the list: n8n prints the code before the message and the
+ * description in a notice, and cuts the message at dashes, so the message has none.
+ */
+function jobListError(ctx: ILoadOptionsFunctions, kind: ExportKind, error: unknown): unknown {
+	if (!(error instanceof MarketoApiError)) return error;
+	const what = kind === 'leads' ? 'lead' : 'activity';
+	const said = error.marketoMessage.replace(/[.\s]+$/, '');
+	const permission = kind === 'leads' ? 'Read-Only Lead' : 'Read-Only Activity';
+	const advice =
+		error.marketoCode === '603'
+			? `The Marketo API user may not list ${what} export jobs: give its role the ${permission} permission in Admin > Users & Roles.`
+			: adviceFor({ code: error.marketoCode, message: error.marketoMessage });
+	const message = `Marketo did not list the ${what} export jobs: ${said} (error ${error.marketoCode})`;
+	const wrapped = new NodeApiError(
+		ctx.getNode(),
+		{ code: error.marketoCode, message: error.marketoMessage } as JsonObject,
+		{
+			message,
+			description: `${advice ? `${advice} ` : ''}Meanwhile choose By ID and enter the exportId that Create Job returned.`,
+			httpCode: error.marketoCode,
+		},
+	);
+	wrapped.message = message; // as MarketoApiError does: NodeApiError may swap in a generic text
+	return wrapped;
+}
+
+export async function searchLeadExportJobs(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchExportJobs(this, 'leads', filter);
+}
+
+export async function searchActivityExportJobs(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchExportJobs(this, 'activities', filter);
 }

@@ -13,7 +13,13 @@ export const PANELS = {
 	leadImportManual: 'Lead Import, mapped manually',
 	trigger: 'Marketo Bulk Trigger',
 	triggerJobs: 'Export Job Completed',
+	jobStatus: 'Get Job Status',
+	downloadOldExportId: 'Download File, Export ID saved as text',
+	importStatus: 'Get Import Status',
 } as const;
+
+/** The Export ID a node saved before the picker holds as a plain string. */
+export const OLD_EXPORT_ID = 'ce45a7a1-f19d-4ce2-882c-a3c795940a7d';
 
 export const ALL_NODES_ID = 'e2eEditorAllNode';
 export const UNKNOWN_NODE_ID = 'e2eEditorUnknown';
@@ -92,6 +98,34 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 					operation: 'import',
 					columns: { mappingMode: 'defineBelow', value: {}, matchingColumns: [], schema: [] },
 				},
+				credential,
+			),
+			node(
+				9,
+				PANELS.jobStatus,
+				bulk,
+				[1040, 0],
+				{
+					resource: 'leadExport',
+					operation: 'getJobStatus',
+					exportId: { __rl: true, mode: 'list', value: '' },
+				},
+				credential,
+			),
+			node(
+				10,
+				PANELS.downloadOldExportId,
+				bulk,
+				[1040, 240],
+				{ resource: 'activityExport', operation: 'downloadFile', exportId: OLD_EXPORT_ID },
+				credential,
+			),
+			node(
+				11,
+				PANELS.importStatus,
+				bulk,
+				[1040, 480],
+				{ resource: 'leadImport', operation: 'getImportStatus', batchId: '' },
 				credential,
 			),
 			node(

@@ -9,6 +9,23 @@ import { appendAll } from '../../helpers/arrays';
 import { forEachItem } from '../failures';
 
 /**
+ * The Export ID: a resource locator's value (picked from the list or typed By ID), or the plain string that
+ * workflows saved before the picker hold; either may have come from an expression.
+ */
+export function exportIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
+	const raw = ctx.getNodeParameter('exportId', itemIndex, '', { extractValue: true }) as unknown;
+	const value = typeof raw === 'object' && raw !== null && 'value' in raw ? raw.value : raw;
+	const exportId = String(value ?? '').trim();
+	if (!exportId) {
+		throw new NodeOperationError(ctx.getNode(), 'No Export ID given', {
+			itemIndex,
+			description: 'Pick a job From List, or enter the exportId that Create Job returned.',
+		});
+	}
+	return exportId;
+}
+
+/**
  * Download File: the file of a completed job as a binary item (streamed, resumed, checksum verified). The
  * job status supplies size, checksum and format, so the step needs nothing but the exportId.
  */
@@ -17,7 +34,7 @@ export async function execute(
 	kind: ExportKind,
 ): Promise<INodeExecutionData[][]> {
 	return await forEachItem(this, async (itemIndex, out) => {
-		const exportId = String(this.getNodeParameter('exportId', itemIndex)).trim();
+		const exportId = exportIdOf(this, itemIndex);
 		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 		const job = await getExportJobStatus(this, kind, exportId);
 		if (job.status !== 'Completed') {

@@ -56,7 +56,10 @@ export const description: INodeProperties[] = [
 		required: true,
 		default: '',
 		placeholder: '3404',
-		description: 'The batchId returned by Create Import Job or Import (valid for 7 days)',
+		description:
+			"The batchId that Create Import Job (one item per batch) or Import (in its summary's batches) output. Marketo keeps a batch for 7 days.",
+		// shown under the field: unlike Export ID there is nothing to pick from
+		hint: 'Map it from the batchId that Create Import Job or Import output: Marketo offers no list of import batches',
 		displayOptions: {
 			show: { resource, operation: ['getImportStatus', 'getFailures', 'getWarnings'] },
 		},
