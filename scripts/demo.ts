@@ -20,8 +20,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { startEmulatorProcess, type EmulatorProcess } from '../test/e2e/emulator';
-import { QueueCluster, runOf } from '../test/e2e/queue';
+import { startEmulatorProcess, type EmulatorProcess } from '../test/harness/emulator';
+import { QueueCluster, runOf } from '../test/harness/queue';
 import {
 	cacheDir,
 	DEFAULT_VERSIONS,
@@ -39,7 +39,7 @@ import {
 	type Owner,
 	type UserFolder,
 	type WorkflowFixture,
-} from '../test/e2e/n8n';
+} from '../test/harness/n8n';
 
 export const DEMO_OWNER: Owner = {
 	email: 'demo@example.com',

@@ -24,7 +24,7 @@ import {
 	nodeOutput,
 	prepareUserFolder,
 	sleep,
-} from '../test/e2e/n8n';
+} from '../test/harness/n8n';
 
 const CREDENTIAL_JS = `'use strict';
 Object.defineProperty(exports, '__esModule', { value: true });

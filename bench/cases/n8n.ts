@@ -2,7 +2,7 @@
  * Case 2: how users export leads in n8n today, against our node, in the same real n8n on the same emulator
  * data: a workflow of HTTP Request nodes (token, create, enqueue, a Wait + IF polling loop, download as a
  * file) and Extract From File (CSV), vs Manual Trigger → Marketo Bulk (Export, Records output). Both poll
- * every second. Each execution is `n8n execute` (test/e2e/n8n.ts) with our packed package installed the way
+ * every second. Each execution is `n8n execute` (test/harness/n8n.ts) with our packed package installed the way
  * n8n installs a community package.
  *
  * Measured per execution: the execution's own time (n8n's startedAt → stoppedAt), the peak RSS of the n8n
@@ -24,7 +24,7 @@ import {
 	prepareUserFolder,
 	type UserFolder,
 	type WorkflowFixture,
-} from '../../test/e2e/n8n';
+} from '../../test/harness/n8n';
 import {
 	CALL,
 	DATA_RANGE,

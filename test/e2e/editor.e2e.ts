@@ -34,9 +34,9 @@ import {
 	UNKNOWN_NODE_ID,
 	unknownNodeWorkflow,
 } from './editor/fixtures';
-import { firstFreePort, OWNER, REPO_ROOT, tail, type WorkflowFixture } from './n8n';
-import { StepFailure } from './report';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+import { firstFreePort, OWNER, REPO_ROOT, tail, type WorkflowFixture } from '../harness/n8n';
+import { StepFailure } from '../harness/report';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const VIEWPORT = { width: 1440, height: 1800 };
 

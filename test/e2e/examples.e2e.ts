@@ -23,7 +23,7 @@ import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 
-import { createLeadExportJob, emulatorCount, emulatorJobs, emulatorLead } from './emulator';
+import { createLeadExportJob, emulatorCount, emulatorJobs, emulatorLead } from '../harness/emulator';
 import {
 	exampleCredentialRef,
 	nodeItems,
@@ -32,8 +32,8 @@ import {
 	type ExecuteResult,
 	type N8nItem,
 	type WorkflowFixture,
-} from './n8n';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+} from '../harness/n8n';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLES = {
 	exportLeads: 'export-new-leads-to-records.json',

@@ -28,7 +28,7 @@ import {
 	emulatorLead,
 	type EmulatorJob,
 	type EmulatorProcess,
-} from './emulator';
+} from '../harness/emulator';
 import {
 	exampleCredentialRef,
 	majorOf,
@@ -38,10 +38,10 @@ import {
 	workflowNode,
 	type N8n,
 	type WorkflowFixture,
-} from './n8n';
-import { QueueCluster, runOf, type Execution } from './queue';
-import { Report } from './report';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+} from '../harness/n8n';
+import { QueueCluster, runOf, type Execution } from '../harness/queue';
+import { Report } from '../harness/report';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const CREDENTIAL = { id: 'mktoQueueCred01', name: 'Marketo account' };
 const MANUAL = 'Run';

@@ -29,7 +29,7 @@ import {
 	emulatorLead,
 	type EmulatorJob,
 	type EmulatorProcess,
-} from './emulator';
+} from '../harness/emulator';
 import {
 	N8n,
 	readExampleWorkflow,
@@ -37,9 +37,9 @@ import {
 	workflowNode,
 	type N8nItem,
 	type WorkflowFixture,
-} from './n8n';
-import type { Report } from './report';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+} from '../harness/n8n';
+import type { Report } from '../harness/report';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLE = 'trigger-new-leads.json';
 const TRIGGER_NODE = 'New Leads in Marketo';

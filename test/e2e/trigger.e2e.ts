@@ -26,7 +26,7 @@ import {
 	emulatorLead,
 	type EmulatorJob,
 	type EmulatorProcess,
-} from './emulator';
+} from '../harness/emulator';
 import {
 	exampleCredentialRef,
 	readExampleWorkflow,
@@ -34,8 +34,8 @@ import {
 	workflowNode,
 	type ExecutionSummary,
 	type WorkflowFixture,
-} from './n8n';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+} from '../harness/n8n';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLE = 'trigger-new-leads.json';
 const TRIGGER_NODE = 'New Leads in Marketo';
