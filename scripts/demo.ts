@@ -23,23 +23,17 @@ import * as path from 'path';
 import { startEmulatorProcess, type EmulatorProcess } from '../test/harness/emulator';
 import { QueueCluster, runOf } from '../test/harness/queue';
 import {
-	cacheDir,
 	DEFAULT_VERSIONS,
-	firstFreePort,
 	majorOf,
-	N8n,
-	describeRunError,
 	n8nInstall,
 	packPackage,
 	prepareUserFolder,
-	REPO_ROOT,
-	tail,
 	type N8nInstall,
-	type N8nRun,
-	type Owner,
 	type UserFolder,
-	type WorkflowFixture,
-} from '../test/harness/n8n';
+} from '../test/harness/install';
+import { N8n, type Owner } from '../test/harness/n8n';
+import { cacheDir, firstFreePort, REPO_ROOT, tail } from '../test/harness/processes';
+import { describeRunError, type N8nRun, type WorkflowFixture } from '../test/harness/workflows';
 
 export const DEMO_OWNER: Owner = {
 	email: 'demo@example.com',

@@ -16,15 +16,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import {
-	cacheDir,
 	DEFAULT_VERSIONS,
-	N8n,
 	n8nInstall,
 	packPackage,
 	prepareUserFolder,
 	type UserFolder,
-	type WorkflowFixture,
-} from '../../test/harness/n8n';
+} from '../../test/harness/install';
+import { N8n } from '../../test/harness/n8n';
+import { cacheDir } from '../../test/harness/processes';
+import type { WorkflowFixture } from '../../test/harness/workflows';
 import {
 	CALL,
 	DATA_RANGE,

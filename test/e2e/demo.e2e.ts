@@ -15,7 +15,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { e2eVersions, firstFreePort, packPackage, REPO_ROOT, sleep, tail } from '../harness/n8n';
+import { e2eVersions, packPackage } from '../harness/install';
+import { firstFreePort, REPO_ROOT, sleep, tail } from '../harness/processes';
 import { Report } from '../harness/report';
 
 interface Run {

@@ -34,7 +34,9 @@ import {
 	UNKNOWN_NODE_ID,
 	unknownNodeWorkflow,
 } from './editor/fixtures';
-import { firstFreePort, OWNER, REPO_ROOT, tail, type WorkflowFixture } from '../harness/n8n';
+import { OWNER } from '../harness/n8n';
+import { firstFreePort, REPO_ROOT, tail } from '../harness/processes';
+import type { WorkflowFixture } from '../harness/workflows';
 import { StepFailure } from '../harness/report';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 

@@ -23,16 +23,21 @@ import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 
-import { createLeadExportJob, emulatorCount, emulatorJobs, emulatorLead } from '../harness/emulator';
+import {
+	createLeadExportJob,
+	emulatorCount,
+	emulatorJobs,
+	emulatorLead,
+} from '../harness/emulator';
+import type { ExecuteResult } from '../harness/n8n';
 import {
 	exampleCredentialRef,
 	nodeItems,
 	readExampleWorkflow,
 	workflowNode,
-	type ExecuteResult,
 	type N8nItem,
 	type WorkflowFixture,
-} from '../harness/n8n';
+} from '../harness/workflows';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLES = {

@@ -26,7 +26,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { emulatorCount, emulatorLead, type EmulatorProcess } from '../harness/emulator';
-import { sleep, type N8n, type WorkflowFixture } from '../harness/n8n';
+import type { N8n } from '../harness/n8n';
+import { sleep } from '../harness/processes';
+import type { WorkflowFixture } from '../harness/workflows';
 import { replaceSection } from '../helpers/docSection';
 import { StepFailure } from '../harness/report';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';

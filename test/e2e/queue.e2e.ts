@@ -29,16 +29,16 @@ import {
 	type EmulatorJob,
 	type EmulatorProcess,
 } from '../harness/emulator';
+import { majorOf } from '../harness/install';
+import type { N8n } from '../harness/n8n';
+import { sleep } from '../harness/processes';
 import {
 	exampleCredentialRef,
-	majorOf,
 	nodeItems,
 	readExampleWorkflow,
-	sleep,
 	workflowNode,
-	type N8n,
 	type WorkflowFixture,
-} from '../harness/n8n';
+} from '../harness/workflows';
 import { QueueCluster, runOf, type Execution } from '../harness/queue';
 import { Report } from '../harness/report';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';

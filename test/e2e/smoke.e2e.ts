@@ -15,7 +15,8 @@
 import * as assert from 'assert';
 
 import { createLeadExportJob, tokenCalls } from '../harness/emulator';
-import { installAsReadmeSays, nodeOutput, userFolderFrom, type WorkflowFixture } from '../harness/n8n';
+import { installAsReadmeSays, userFolderFrom } from '../harness/install';
+import { nodeOutput, type WorkflowFixture } from '../harness/workflows';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const PACKAGE = 'n8n-nodes-marketo-bulk';

@@ -30,14 +30,14 @@ import {
 	type EmulatorJob,
 	type EmulatorProcess,
 } from '../harness/emulator';
+import { N8n } from '../harness/n8n';
+import { sleep } from '../harness/processes';
 import {
-	N8n,
 	readExampleWorkflow,
-	sleep,
 	workflowNode,
 	type N8nItem,
 	type WorkflowFixture,
-} from '../harness/n8n';
+} from '../harness/workflows';
 import type { Report } from '../harness/report';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 

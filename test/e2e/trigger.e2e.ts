@@ -27,14 +27,14 @@ import {
 	type EmulatorJob,
 	type EmulatorProcess,
 } from '../harness/emulator';
+import { sleep } from '../harness/processes';
 import {
 	exampleCredentialRef,
 	readExampleWorkflow,
-	sleep,
 	workflowNode,
 	type ExecutionSummary,
 	type WorkflowFixture,
-} from '../harness/n8n';
+} from '../harness/workflows';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLE = 'trigger-new-leads.json';

