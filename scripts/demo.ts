@@ -681,7 +681,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 			'starting the Marketo emulator',
 			'run `npm run emulator` on its own to see why it does not start',
 			// data up to now: a trigger's Fetch Test Event samples the last days
-			() => startEmulatorProcess(['--data-until-now']),
+			() => startEmulatorProcess({ args: ['--data-until-now'] }),
 		);
 		progress(`Marketo emulator on ${emulator.url}`);
 

@@ -34,7 +34,7 @@ import {
 	totalCalls,
 	type BenchContext,
 } from '../lib/bench';
-import { startEmulatorProcess, type EmulatorProcess } from '../lib/emulator';
+import { startEmulatorProcess, type EmulatorProcess } from '../../test/harness/emulator';
 import { mb, rowsLabel, secs } from '../lib/report';
 
 const CREDENTIAL_ID = 'benchMarketoCred';
@@ -370,11 +370,13 @@ export async function n8nCase(ctx: BenchContext): Promise<void> {
 	try {
 		const userFolder = (folder = prepareUserFolder(version, tarball));
 		emulator = await startEmulatorProcess({
-			leads: { count: rows, ...DATA_RANGE },
-			activities: { count: 10, ...DATA_RANGE },
-			exportProcessingMs: PROCESSING_MS,
-			statusRefreshSeconds: 1,
-			dailyExportQuotaBytes: 1e15,
+			options: {
+				leads: { count: rows, ...DATA_RANGE },
+				activities: { count: 10, ...DATA_RANGE },
+				exportProcessingMs: PROCESSING_MS,
+				statusRefreshSeconds: 1,
+				dailyExportQuotaBytes: 1e15,
+			},
 		});
 		const n8n = await N8n.create(install, userFolder, {
 			env: { NODE_OPTIONS: `--require ${preload}`, BENCH_RSS_DIR: rssDir },

@@ -81,7 +81,7 @@ async function main(suite: Suite): Promise<number> {
 		tarball = await report.step('setup', packStep, () => packPackage());
 		report.note(`package: ${tarball}`);
 		emulator = await report.step('setup', 'start emulator', () =>
-			startEmulatorProcess(suite.emulatorArgs),
+			startEmulatorProcess({ args: suite.emulatorArgs }),
 		);
 	});
 	if (tarball && emulator) {
