@@ -20,26 +20,20 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { startEmulatorProcess, type EmulatorProcess } from '../test/e2e/emulator';
-import { QueueCluster, runOf } from '../test/e2e/queue';
+import { startEmulatorProcess, type EmulatorProcess } from '../test/harness/emulator';
+import { QueueCluster, runOf } from '../test/harness/queue';
 import {
-	cacheDir,
 	DEFAULT_VERSIONS,
-	firstFreePort,
 	majorOf,
-	N8n,
-	describeRunError,
 	n8nInstall,
 	packPackage,
 	prepareUserFolder,
-	REPO_ROOT,
-	tail,
 	type N8nInstall,
-	type N8nRun,
-	type Owner,
 	type UserFolder,
-	type WorkflowFixture,
-} from '../test/e2e/n8n';
+} from '../test/harness/install';
+import { N8n, type Owner } from '../test/harness/n8n';
+import { cacheDir, firstFreePort, REPO_ROOT, tail } from '../test/harness/processes';
+import { describeRunError, type N8nRun, type WorkflowFixture } from '../test/harness/workflows';
 
 export const DEMO_OWNER: Owner = {
 	email: 'demo@example.com',
@@ -687,7 +681,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 			'starting the Marketo emulator',
 			'run `npm run emulator` on its own to see why it does not start',
 			// data up to now: a trigger's Fetch Test Event samples the last days
-			() => startEmulatorProcess(['--data-until-now']),
+			() => startEmulatorProcess({ args: ['--data-until-now'] }),
 		);
 		progress(`Marketo emulator on ${emulator.url}`);
 

@@ -3,7 +3,7 @@
  * checkout is left alone); prints the tarball's path. Used by scripts/test-e2e.sh.
  *   npx ts-node --transpile-only scripts/e2e-pack.ts [--no-build] [--in-place]
  */
-import { packPackage } from '../test/e2e/n8n';
+import { packPackage } from '../test/harness/install';
 
 try {
 	const args = process.argv.slice(2);

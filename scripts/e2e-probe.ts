@@ -16,15 +16,10 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 
-import {
-	acquireN8nLock,
-	e2eVersions,
-	N8n,
-	n8nInstall,
-	nodeOutput,
-	prepareUserFolder,
-	sleep,
-} from '../test/e2e/n8n';
+import { e2eVersions, n8nInstall, prepareUserFolder } from '../test/harness/install';
+import { N8n } from '../test/harness/n8n';
+import { acquireN8nLock, sleep } from '../test/harness/processes';
+import { nodeOutput } from '../test/harness/workflows';
 
 const CREDENTIAL_JS = `'use strict';
 Object.defineProperty(exports, '__esModule', { value: true });

@@ -15,7 +15,7 @@ import {
 	type BenchContext,
 	type Measured,
 } from '../lib/bench';
-import { startEmulatorProcess } from '../lib/emulator';
+import { startEmulatorProcess } from '../../test/harness/emulator';
 import { apiOf } from './export';
 
 const POLL_SECONDS = 1;
@@ -81,15 +81,17 @@ export async function apiCallsCase(ctx: BenchContext): Promise<void> {
 	// T, the time a job spends processing: not a multiple of P, so ⌈T / P⌉ is clear-cut.
 	const PROCESSING_MS = ctx.smoke ? 1500 : 2500;
 	const emulator = await startEmulatorProcess({
-		leads: {
-			count: ctx.smoke ? 5000 : 20_000,
-			start: '2026-01-01T00:00:00Z',
-			end: '2026-02-28T00:00:00Z',
+		options: {
+			leads: {
+				count: ctx.smoke ? 5000 : 20_000,
+				start: '2026-01-01T00:00:00Z',
+				end: '2026-02-28T00:00:00Z',
+			},
+			activities: { count: 10, start: '2026-01-01T00:00:00Z', end: '2026-02-28T00:00:00Z' },
+			exportProcessingMs: PROCESSING_MS,
+			statusRefreshSeconds: REFRESH_SECONDS,
+			dailyExportQuotaBytes: 1e15,
 		},
-		activities: { count: 10, start: '2026-01-01T00:00:00Z', end: '2026-02-28T00:00:00Z' },
-		exportProcessingMs: PROCESSING_MS,
-		statusRefreshSeconds: REFRESH_SECONDS,
-		dailyExportQuotaBytes: 1e15,
 	});
 	const rows: string[][] = [];
 	try {

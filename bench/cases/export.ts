@@ -27,7 +27,7 @@ import {
 	type Entry,
 	type Measured,
 } from '../lib/bench';
-import { startEmulatorProcess, type EmulatorProcess } from '../lib/emulator';
+import { startEmulatorProcess, type EmulatorProcess } from '../../test/harness/emulator';
 import { completedLeadExport, fileUrl, token } from '../lib/marketo';
 import { mb, mbps, perSecond, rowsLabel, secs } from '../lib/report';
 
@@ -49,12 +49,14 @@ export function exportEmulator(
 	extra: Record<string, unknown> = {},
 ): Promise<EmulatorProcess> {
 	return startEmulatorProcess({
-		leads: { count: rows, ...DATA_RANGE },
-		activities: { count: 10, ...DATA_RANGE },
-		dailyExportQuotaBytes: 1e15,
-		rateLimit: { calls: 100_000, windowSeconds: 20 },
-		exportProcessingMs: 0,
-		...extra,
+		options: {
+			leads: { count: rows, ...DATA_RANGE },
+			activities: { count: 10, ...DATA_RANGE },
+			dailyExportQuotaBytes: 1e15,
+			rateLimit: { calls: 100_000, windowSeconds: 20 },
+			exportProcessingMs: 0,
+			...extra,
+		},
 	});
 }
 

@@ -19,7 +19,7 @@ import {
 	type BenchContext,
 	type Measured,
 } from '../lib/bench';
-import { startEmulatorProcess } from '../lib/emulator';
+import { startEmulatorProcess } from '../../test/harness/emulator';
 import { writeLeadFile } from '../lib/leads';
 import { token } from '../lib/marketo';
 import { mb, rowsLabel, secs } from '../lib/report';
@@ -29,11 +29,13 @@ const UPLOAD = 'POST /bulk/v1/leads.json';
 
 function importEmulator(processingMs: number) {
 	return startEmulatorProcess({
-		leads: { count: 1000, start: '2026-01-01T00:00:00Z', end: '2026-01-30T00:00:00Z' },
-		activities: { count: 10, start: '2026-01-01T00:00:00Z', end: '2026-01-30T00:00:00Z' },
-		importProcessingMs: processingMs,
-		importQueue: { processing: 2, queued: 1000 },
-		rateLimit: { calls: 100_000, windowSeconds: 20 },
+		options: {
+			leads: { count: 1000, start: '2026-01-01T00:00:00Z', end: '2026-01-30T00:00:00Z' },
+			activities: { count: 10, start: '2026-01-01T00:00:00Z', end: '2026-01-30T00:00:00Z' },
+			importProcessingMs: processingMs,
+			importQueue: { processing: 2, queued: 1000 },
+			rateLimit: { calls: 100_000, windowSeconds: 20 },
+		},
 	});
 }
 

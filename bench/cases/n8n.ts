@@ -2,7 +2,7 @@
  * Case 2: how users export leads in n8n today, against our node, in the same real n8n on the same emulator
  * data: a workflow of HTTP Request nodes (token, create, enqueue, a Wait + IF polling loop, download as a
  * file) and Extract From File (CSV), vs Manual Trigger → Marketo Bulk (Export, Records output). Both poll
- * every second. Each execution is `n8n execute` (test/e2e/n8n.ts) with our packed package installed the way
+ * every second. Each execution is `n8n execute` (test/harness/n8n.ts) with our packed package installed the way
  * n8n installs a community package.
  *
  * Measured per execution: the execution's own time (n8n's startedAt → stoppedAt), the peak RSS of the n8n
@@ -16,15 +16,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import {
-	cacheDir,
 	DEFAULT_VERSIONS,
-	N8n,
 	n8nInstall,
 	packPackage,
 	prepareUserFolder,
 	type UserFolder,
-	type WorkflowFixture,
-} from '../../test/e2e/n8n';
+} from '../../test/harness/install';
+import { N8n } from '../../test/harness/n8n';
+import { cacheDir } from '../../test/harness/processes';
+import type { WorkflowFixture } from '../../test/harness/workflows';
 import {
 	CALL,
 	DATA_RANGE,
@@ -34,7 +34,7 @@ import {
 	totalCalls,
 	type BenchContext,
 } from '../lib/bench';
-import { startEmulatorProcess, type EmulatorProcess } from '../lib/emulator';
+import { startEmulatorProcess, type EmulatorProcess } from '../../test/harness/emulator';
 import { mb, rowsLabel, secs } from '../lib/report';
 
 const CREDENTIAL_ID = 'benchMarketoCred';
@@ -370,11 +370,13 @@ export async function n8nCase(ctx: BenchContext): Promise<void> {
 	try {
 		const userFolder = (folder = prepareUserFolder(version, tarball));
 		emulator = await startEmulatorProcess({
-			leads: { count: rows, ...DATA_RANGE },
-			activities: { count: 10, ...DATA_RANGE },
-			exportProcessingMs: PROCESSING_MS,
-			statusRefreshSeconds: 1,
-			dailyExportQuotaBytes: 1e15,
+			options: {
+				leads: { count: rows, ...DATA_RANGE },
+				activities: { count: 10, ...DATA_RANGE },
+				exportProcessingMs: PROCESSING_MS,
+				statusRefreshSeconds: 1,
+				dailyExportQuotaBytes: 1e15,
+			},
 		});
 		const n8n = await N8n.create(install, userFolder, {
 			env: { NODE_OPTIONS: `--require ${preload}`, BENCH_RSS_DIR: rssDir },

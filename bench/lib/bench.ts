@@ -1,6 +1,6 @@
 /** Shared by the cases: the run's settings, and running contenders (interleaved, repeated) in child processes. */
 import { runContender } from './child';
-import type { EmulatorProcess } from './emulator';
+import type { EmulatorProcess } from '../../test/harness/emulator';
 import type { Report } from './report';
 import type { WorkerResult } from './worker';
 

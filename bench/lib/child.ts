@@ -1,7 +1,7 @@
 /** Parent side of bench/lib/worker.ts: one contender run in a fresh Node process. */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { REPO_ROOT, tsNodeArgs } from './emulator';
+import { REPO_ROOT, tsNodeArgs } from '../../test/harness/processes';
 import type { WorkerResult } from './worker';
 
 export interface ChildOptions {

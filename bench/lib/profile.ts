@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { REPO_ROOT } from './emulator';
+import { REPO_ROOT } from '../../test/harness/processes';
 
 interface ProfileNode {
 	id: number;

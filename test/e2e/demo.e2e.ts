@@ -15,8 +15,9 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { e2eVersions, firstFreePort, packPackage, REPO_ROOT, sleep, tail } from './n8n';
-import { Report } from './report';
+import { e2eVersions, packPackage } from '../harness/install';
+import { firstFreePort, REPO_ROOT, sleep, tail } from '../harness/processes';
+import { Report } from '../harness/report';
 
 interface Run {
 	code: number | null;

@@ -35,10 +35,12 @@ import {
 	UNKNOWN_NODE_ID,
 	unknownNodeWorkflow,
 } from './editor/fixtures';
-import { createLeadExportJob, emulatorJobs, enqueueLeadExportJob } from './emulator';
-import { firstFreePort, OWNER, REPO_ROOT, sleep, tail, type WorkflowFixture } from './n8n';
-import { StepFailure } from './report';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+import { createLeadExportJob, emulatorJobs, enqueueLeadExportJob } from '../harness/emulator';
+import { OWNER } from '../harness/n8n';
+import { firstFreePort, REPO_ROOT, sleep, tail } from '../harness/processes';
+import type { WorkflowFixture } from '../harness/workflows';
+import { StepFailure } from '../harness/report';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const VIEWPORT = { width: 1440, height: 1800 };
 

@@ -23,17 +23,22 @@ import * as assert from 'assert';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 
-import { createLeadExportJob, emulatorCount, emulatorJobs, emulatorLead } from './emulator';
+import {
+	createLeadExportJob,
+	emulatorCount,
+	emulatorJobs,
+	emulatorLead,
+} from '../harness/emulator';
+import type { ExecuteResult } from '../harness/n8n';
 import {
 	exampleCredentialRef,
 	nodeItems,
 	readExampleWorkflow,
 	workflowNode,
-	type ExecuteResult,
 	type N8nItem,
 	type WorkflowFixture,
-} from './n8n';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+} from '../harness/workflows';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLES = {
 	exportLeads: 'export-new-leads-to-records.json',

@@ -25,11 +25,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { emulatorCount, emulatorLead, type EmulatorProcess } from './emulator';
-import { sleep, type N8n, type WorkflowFixture } from './n8n';
+import { emulatorCount, emulatorLead, type EmulatorProcess } from '../harness/emulator';
+import type { N8n } from '../harness/n8n';
+import { sleep } from '../harness/processes';
+import type { WorkflowFixture } from '../harness/workflows';
 import { replaceSection } from '../helpers/docSection';
-import { StepFailure } from './report';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+import { StepFailure } from '../harness/report';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const PACKAGE = 'n8n-nodes-marketo-bulk';
 const CREDENTIAL = { id: 'faultMatrixCred1', name: 'Marketo (fault matrix)' };

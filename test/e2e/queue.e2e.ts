@@ -1,6 +1,6 @@
 /**
  * The package in n8n's queue mode (n8n 2.x): PostgreSQL, Redis, one main and two workers sharing one user
- * folder with the package installed once (test/e2e/queue.ts), against the Marketo emulator at Marketo's
+ * folder with the package installed once (test/harness/queue.ts), against the Marketo emulator at Marketo's
  * limits (100 calls per 20 s, 10 requests in flight, 2 export jobs processing and 10 queued). Editor runs
  * are offloaded to the workers (`POST /rest/workflows/:id/run`, as the editor's "Execute workflow").
  *
@@ -28,20 +28,20 @@ import {
 	emulatorLead,
 	type EmulatorJob,
 	type EmulatorProcess,
-} from './emulator';
+} from '../harness/emulator';
+import { majorOf } from '../harness/install';
+import type { N8n } from '../harness/n8n';
+import { sleep } from '../harness/processes';
 import {
 	exampleCredentialRef,
-	majorOf,
 	nodeItems,
 	readExampleWorkflow,
-	sleep,
 	workflowNode,
-	type N8n,
 	type WorkflowFixture,
-} from './n8n';
-import { QueueCluster, runOf, type Execution } from './queue';
-import { Report } from './report';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+} from '../harness/workflows';
+import { QueueCluster, runOf, type Execution } from '../harness/queue';
+import { Report } from '../harness/report';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const CREDENTIAL = { id: 'mktoQueueCred01', name: 'Marketo account' };
 const MANUAL = 'Run';

@@ -14,9 +14,10 @@
  */
 import * as assert from 'assert';
 
-import { createLeadExportJob, tokenCalls } from './emulator';
-import { installAsReadmeSays, nodeOutput, userFolderFrom, type WorkflowFixture } from './n8n';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+import { createLeadExportJob, tokenCalls } from '../harness/emulator';
+import { installAsReadmeSays, userFolderFrom } from '../harness/install';
+import { nodeOutput, type WorkflowFixture } from '../harness/workflows';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const PACKAGE = 'n8n-nodes-marketo-bulk';
 const CREDENTIAL_TYPE = 'marketoApi';

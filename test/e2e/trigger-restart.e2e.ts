@@ -29,17 +29,17 @@ import {
 	emulatorLead,
 	type EmulatorJob,
 	type EmulatorProcess,
-} from './emulator';
+} from '../harness/emulator';
+import { N8n } from '../harness/n8n';
+import { sleep } from '../harness/processes';
 import {
-	N8n,
 	readExampleWorkflow,
-	sleep,
 	workflowNode,
 	type N8nItem,
 	type WorkflowFixture,
-} from './n8n';
-import type { Report } from './report';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+} from '../harness/workflows';
+import type { Report } from '../harness/report';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLE = 'trigger-new-leads.json';
 const TRIGGER_NODE = 'New Leads in Marketo';

@@ -26,16 +26,16 @@ import {
 	emulatorLead,
 	type EmulatorJob,
 	type EmulatorProcess,
-} from './emulator';
+} from '../harness/emulator';
+import { sleep } from '../harness/processes';
 import {
 	exampleCredentialRef,
 	readExampleWorkflow,
-	sleep,
 	workflowNode,
 	type ExecutionSummary,
 	type WorkflowFixture,
-} from './n8n';
-import { emulatorCredential, runSuite, type VersionRun } from './suite';
+} from '../harness/workflows';
+import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLE = 'trigger-new-leads.json';
 const TRIGGER_NODE = 'New Leads in Marketo';

@@ -21,7 +21,10 @@ const USAGE = `Usage: npm run emulator -- [options]
   --daily-quota-bytes N       export bytes per day before 1029 (default 524288000)
   --disabled-filters A,B      lead export filters this "subscription" lacks (1035), e.g. updatedAt,smartListId
   --client-id ID              (default demo-client-id)
-  --client-secret SECRET      (default demo-client-secret)`;
+  --client-secret SECRET      (default demo-client-secret)
+  --options JSON              emulator options as JSON, over what the flags above give (see EmulatorOptions in
+                              test/emulator/index.ts); test/harness/emulator.ts passes its options this way
+  --exit-with-stdin           stop when stdin ends: a parent process that goes away takes the emulator with it`;
 
 function fail(message: string): never {
 	console.error(`${message}\n\n${USAGE}`);
@@ -32,6 +35,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
 	const opts: EmulatorOptions = {};
 	let range = DATA_RANGE;
 	const counts = { leads: 1000, activities: 2000 };
+	let json: EmulatorOptions = {};
 	for (let k = 0; k < argv.length; k++) {
 		const flag = argv[k];
 		if (flag === '--help' || flag === '-h') {
@@ -42,6 +46,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
 			range = rangeUntilNow();
 			continue;
 		}
+		if (flag === '--exit-with-stdin') continue; // read by main()
 		const raw = argv[++k];
 		if (raw === undefined) fail(`${flag} needs a value`);
 		const num = (): number => {
@@ -99,13 +104,20 @@ function parseArgs(argv: string[]): EmulatorOptions {
 			case '--client-secret':
 				opts.clientSecret = raw;
 				break;
+			case '--options':
+				try {
+					json = JSON.parse(raw) as EmulatorOptions;
+				} catch {
+					fail(`--options needs JSON, got '${raw}'`);
+				}
+				break;
 			default:
 				fail(`Unknown option ${flag}`);
 		}
 	}
 	opts.leads = { count: counts.leads, ...range };
 	opts.activities = { count: counts.activities, ...range };
-	return opts;
+	return { ...opts, ...json };
 }
 
 async function main(): Promise<void> {
@@ -140,11 +152,16 @@ async function main(): Promise<void> {
 	console.log('Press Ctrl+C to stop.');
 	const stop = async (signal: string) => {
 		console.log(`\n${signal} received, stopping.`);
+		setTimeout(() => process.exit(0), 2000).unref(); // connections that do not close in time
 		await emulator.close();
 		process.exit(0);
 	};
 	process.once('SIGINT', () => void stop('SIGINT'));
 	process.once('SIGTERM', () => void stop('SIGTERM'));
+	if (process.argv.includes('--exit-with-stdin')) {
+		process.stdin.once('end', () => void stop('end of stdin'));
+		process.stdin.resume();
+	}
 }
 
 void main();

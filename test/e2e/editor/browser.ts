@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
-import { REPO_ROOT } from '../n8n';
+import { REPO_ROOT } from '../../harness/processes';
 import { PACKAGE } from './fixtures';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Locator, Page } from 'playwright-core';
 
-import type { Owner } from '../n8n';
+import type { Owner } from '../../harness/n8n';
 import { PACKAGE } from './fixtures';
 
 /** What n8n shows for a node type it does not know (NDV texts of 1.123 and 2.40). */

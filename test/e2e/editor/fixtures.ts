@@ -1,5 +1,5 @@
 /** Workflows the editor check imports besides the examples. */
-import type { WorkflowFixture } from '../n8n';
+import type { WorkflowFixture } from '../../harness/workflows';
 
 export const PACKAGE = 'n8n-nodes-marketo-bulk';
 export const CREDENTIAL_TYPE = 'marketoApi';

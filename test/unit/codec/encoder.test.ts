@@ -6,8 +6,8 @@ import {
 	encodeRow,
 	encodeValue,
 	type Delimiter,
-} from '../../nodes/MarketoBulk/codec';
-import { prng } from '../helpers/random';
+} from '../../../nodes/MarketoBulk/codec';
+import { prng } from '../../helpers/random';
 
 const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 const text = (b: Uint8Array): string => Buffer.from(b).toString('utf8');

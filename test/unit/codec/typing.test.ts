@@ -1,5 +1,5 @@
 /** recordBuilder: typing Marketo's text values without ever producing NaN or losing text. */
-import { decodeRecords, recordBuilder } from '../../nodes/MarketoBulk/codec';
+import { decodeRecords, recordBuilder } from '../../../nodes/MarketoBulk/codec';
 
 describe('recordBuilder', () => {
 	const header = ['id', 'score', 'active', 'attributes', 'email'];

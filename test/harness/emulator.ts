@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as path from 'path';
 
-import { REPO_ROOT, sleep, tail } from './n8n';
+import type { EmulatorOptions } from '../emulator';
+import { REPO_ROOT, sleep, tail, tsNodeArgs } from './processes';
 
 export const DEMO_CLIENT_ID = 'demo-client-id';
 export const DEMO_CLIENT_SECRET = 'demo-client-secret';
@@ -17,8 +18,14 @@ export interface EmulatorProcess {
 	restEndpoint: string;
 	clientId: string;
 	clientSecret: string;
+	pid: number;
 	/** Requests served so far, by endpoint key (e.g. `POST /bulk/v1/leads/export/create.json`). */
 	counters(): Promise<Record<string, number>>;
+	resetCounters(): Promise<void>;
+	/** Back to the initial data, no jobs, counters cleared. */
+	reset(): Promise<void>;
+	jobs(): Promise<Array<Record<string, unknown>>>;
+	imports(): Promise<Array<Record<string, unknown>>>;
 	/** A request to the control API: `control('POST', 'reset')`. */
 	control(method: string, name: string, body?: unknown): Promise<unknown>;
 	/** Everything the process printed. */
@@ -26,16 +33,27 @@ export interface EmulatorProcess {
 	stop(): Promise<void>;
 }
 
-/** Starts `test/emulator/cli.ts --port 0 …args` and resolves once it printed its URL. */
-export async function startEmulatorProcess(
-	args: string[] = [],
-	timeoutMs = 60_000,
-): Promise<EmulatorProcess> {
-	const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [REPO_ROOT] });
+export interface EmulatorLaunch {
+	/** Flags as `npm run emulator` takes them (test/emulator/cli.ts), e.g. `['--rate-limit', '10000/20']`. */
+	args?: string[];
+	/** Emulator options over what the flags give (e.g. data shapes and queue sizes the flags do not cover). */
+	options?: EmulatorOptions;
+	/** How long the process may take to print its URL. Default 60 s. */
+	timeoutMs?: number;
+}
+
+/**
+ * Starts `test/emulator/cli.ts --port 0 …args` in a process of its own (its CPU and memory are not counted in
+ * this one) and resolves once it printed its URL. It stops with this process, also when this one is killed.
+ */
+export async function startEmulatorProcess(launch: EmulatorLaunch = {}): Promise<EmulatorProcess> {
+	const { args = [], options, timeoutMs = 60_000 } = launch;
+	const cli = path.join('test', 'emulator', 'cli.ts');
+	const json = options ? ['--options', JSON.stringify(options)] : [];
 	const child: ChildProcess = spawn(
 		process.execPath,
-		[tsNode, '--transpile-only', path.join('test', 'emulator', 'cli.ts'), '--port', '0', ...args],
-		{ cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+		[...tsNodeArgs(), cli, '--port', '0', ...args, ...json, '--exit-with-stdin'],
+		{ cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
 	);
 	let output = '';
 	child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -81,15 +99,21 @@ export async function startEmulatorProcess(
 		restEndpoint: `${base}/rest`,
 		clientId: printed('Client ID') ?? DEMO_CLIENT_ID,
 		clientSecret: printed('Client Secret') ?? DEMO_CLIENT_SECRET,
+		pid: child.pid!,
 		counters: async () => {
 			const body = (await control('GET', 'counters')) as Record<string, unknown>;
 			const counters = (body.counters ?? body) as Record<string, number>;
 			return counters;
 		},
+		resetCounters: async () => void (await control('POST', 'reset-counters')),
+		reset: async () => void (await control('POST', 'reset')),
+		jobs: async () => (await control('GET', 'jobs')) as Array<Record<string, unknown>>,
+		imports: async () => (await control('GET', 'imports')) as Array<Record<string, unknown>>,
 		control,
 		output: () => output,
 		stop: async () => {
 			if (child.exitCode === null && child.signalCode === null) {
+				child.stdin!.end();
 				child.kill('SIGTERM');
 				await Promise.race([exited, sleep(5000)]);
 				if (child.exitCode === null) child.kill('SIGKILL');

@@ -12,8 +12,8 @@ import {
 	type DecodedRow,
 	type DecoderOptions,
 	type Delimiter,
-} from '../../nodes/MarketoBulk/codec';
-import { prng } from '../helpers/random';
+} from '../../../nodes/MarketoBulk/codec';
+import { prng } from '../../helpers/random';
 
 const utf8 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 
@@ -541,7 +541,7 @@ describe('decodeRecords', () => {
 
 describe('ships inside the node package', () => {
 	test('imports only its own modules and touches no restricted global (community-node scanner rules)', () => {
-		const dir = join(__dirname, '../../nodes/MarketoBulk/codec');
+		const dir = join(__dirname, '../../../nodes/MarketoBulk/codec');
 		for (const name of readdirSync(dir).filter((file) => file.endsWith('.ts'))) {
 			const source = readFileSync(join(dir, name), 'utf8');
 			const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');

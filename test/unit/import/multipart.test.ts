@@ -9,9 +9,9 @@ import {
 	multipartBody,
 	newBoundary,
 	quoteParameter,
-} from '../../nodes/MarketoBulk/import/multipart';
-import { toNodeReadable } from '../../nodes/MarketoBulk/helpers/readable';
-import { boundaryOf, parseMultipart } from '../emulator/multipart';
+} from '../../../nodes/MarketoBulk/import/multipart';
+import { toNodeReadable } from '../../../nodes/MarketoBulk/helpers/readable';
+import { boundaryOf, parseMultipart } from '../../emulator/multipart';
 
 const utf8 = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 

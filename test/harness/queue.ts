@@ -21,17 +21,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import {
-	acquireN8nLock,
-	freePort,
-	N8n,
-	sleep,
-	tail,
-	type ExecutionSummary,
-	type N8nInstall,
-	type N8nRun,
-	type UserFolder,
-} from './n8n';
+import type { N8nInstall, UserFolder } from './install';
+import { N8n } from './n8n';
+import { acquireN8nLock, freePort, sleep, tail } from './processes';
+import type { ExecutionSummary, N8nRun } from './workflows';
 
 export type BinaryDataMode = 'database' | 'filesystem';
 

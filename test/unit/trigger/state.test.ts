@@ -7,29 +7,29 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import type { ExportJobStatus } from '../../nodes/MarketoBulk/export/job';
-import type { ExportKind } from '../../nodes/MarketoBulk/export/request';
-import { MarketoApiError } from '../../nodes/MarketoBulk/transport/errors';
-import { gridEnd, isoOf, nextCentralMidnight } from '../../nodes/MarketoBulk/trigger/clock';
+import type { ExportJobStatus } from '../../../nodes/MarketoBulk/export/job';
+import type { ExportKind } from '../../../nodes/MarketoBulk/export/request';
+import { MarketoApiError } from '../../../nodes/MarketoBulk/transport/errors';
+import { gridEnd, isoOf, nextCentralMidnight } from '../../../nodes/MarketoBulk/trigger/clock';
 import {
 	readTriggerConfig,
 	type DataConfig,
 	type JobsConfig,
 	type RecordIdentity,
 	type TriggerConfig,
-} from '../../nodes/MarketoBulk/trigger/config';
-import { pollDataEvent } from '../../nodes/MarketoBulk/trigger/dataEvents';
-import { pollJobEvent } from '../../nodes/MarketoBulk/trigger/jobEvents';
-import type { TriggerPort } from '../../nodes/MarketoBulk/trigger/port';
+} from '../../../nodes/MarketoBulk/trigger/config';
+import { pollDataEvent } from '../../../nodes/MarketoBulk/trigger/dataEvents';
+import { pollJobEvent } from '../../../nodes/MarketoBulk/trigger/jobEvents';
+import type { TriggerPort } from '../../../nodes/MarketoBulk/trigger/port';
 import {
 	deduplicate,
 	MAX_SEEN,
 	readState,
 	STATE_KEY,
 	type DataState,
-} from '../../nodes/MarketoBulk/trigger/state';
-import { withSavedState } from '../../nodes/MarketoBulk/trigger/store';
-import { seeded } from '../helpers/random';
+} from '../../../nodes/MarketoBulk/trigger/state';
+import { withSavedState } from '../../../nodes/MarketoBulk/trigger/store';
+import { seeded } from '../../helpers/random';
 
 const sec = (iso: string) => Date.parse(iso) / 1000;
 

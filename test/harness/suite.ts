@@ -10,14 +10,13 @@ import * as path from 'path';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator';
 import {
 	e2eVersions,
-	N8n,
 	n8nInstall,
 	packPackage,
 	prepareUserFolder,
-	type CredentialFixture,
-	type N8nOptions,
 	type UserFolder,
-} from './n8n';
+} from './install';
+import { N8n, type N8nOptions } from './n8n';
+import type { CredentialFixture } from './workflows';
 import { Report } from './report';
 
 export interface VersionRun {
@@ -82,7 +81,7 @@ async function main(suite: Suite): Promise<number> {
 		tarball = await report.step('setup', packStep, () => packPackage());
 		report.note(`package: ${tarball}`);
 		emulator = await report.step('setup', 'start emulator', () =>
-			startEmulatorProcess(suite.emulatorArgs),
+			startEmulatorProcess({ args: suite.emulatorArgs }),
 		);
 	});
 	if (tarball && emulator) {
