@@ -251,3 +251,20 @@ describe('What n8n hands the node at run time (hidden parameters are dropped)', 
 		).toEqual({ binaryPropertyName: 'export', fileEncoding: 'csv', pollIntervalSeconds: 5 });
 	});
 });
+
+describe('What n8n sees of both nodes stays as it was when their parameter blocks became shared', () => {
+	// The fixture is the JSON of both descriptions before the node and the trigger composed shared blocks
+	// (functions by name). A difference is a change users see: a renamed parameter breaks saved workflows.
+	// After an intended change to a description, rewrite the fixture from the new descriptions.
+	const json = (value: unknown): unknown =>
+		JSON.parse(
+			JSON.stringify(value, (_key, v: unknown) =>
+				typeof v === 'function' ? `[function ${(v as { name: string }).name}]` : v,
+			),
+		);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const fixture = require('./fixtures/descriptions.json') as { node: unknown; trigger: unknown };
+
+	it('the node', () => expect(json(bulk.description)).toEqual(fixture.node));
+	it('the trigger', () => expect(json(trigger.description)).toEqual(fixture.trigger));
+});
