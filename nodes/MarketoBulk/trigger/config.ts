@@ -5,7 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { OutputOptions } from '../export/output';
 import { toDate } from '../export/windows';
 import {
-	buildExportSpec,
+	exportFilterSpec,
 	ExportParameterError,
 	type ExportKind,
 	type ExportParameters,
@@ -15,7 +15,7 @@ import { asNodeError } from './notices';
 
 /**
  * The trigger's parameters, read and validated once per poll (before any API call), with the same
- * validation as the node's Export (buildExportSpec).
+ * validation as the node's Export (exportFilterSpec; the trigger sets each window's dates itself).
  */
 
 export type DataEvent = 'newLeads' | 'updatedLeads' | 'newActivities';
@@ -145,9 +145,6 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 		format: read('format') || 'CSV',
 		columnHeaderNames: read('columnHeaderNames'),
 		filterType: rangeKey,
-		// Placeholders: the trigger sets each window itself; these only let the shared validation run.
-		startAt: '2000-01-01T00:00:00Z',
-		endAt: '2000-01-02T00:00:00Z',
 	};
 	if (kind === 'activities') {
 		parameters.activityTypeIds = read('activityTypeIds');
@@ -157,16 +154,12 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 	}
 	let userSpec: ExportSpec;
 	try {
-		userSpec = buildExportSpec(kind, parameters, {
-			timeZone: ctx.getTimezone(),
-			allowLongRange: true,
-		});
+		userSpec = exportFilterSpec(kind, parameters).spec;
 	} catch (error) {
 		if (error instanceof ExportParameterError)
 			throw new NodeOperationError(ctx.getNode(), error.message);
 		throw asNodeError(ctx.getNode(), error);
 	}
-	delete userSpec.range;
 
 	const output = String(ctx.getNodeParameter('output', 'records')) === 'file' ? 'file' : 'records';
 	const keyField = kind === 'leads' ? 'id' : 'marketoGUID';
