@@ -6,7 +6,7 @@
  * Layers, low → high (folders under nodes/MarketoBulk/):
  *   0  transport, codec, helpers (and credentials/)
  *   1  export, import
- *   2  methods
+ *   2  methods, descriptions (parameter blocks shared by the node and the trigger)
  *   3  actions, trigger
  *   4  the node files (MarketoBulk.node.ts, MarketoBulkTrigger.node.ts)
  * Folders of one layer may import each other, except export/ and import/, which stay independent (what
@@ -25,6 +25,7 @@ export const LAYERS: Record<string, number> = {
 	export: 1,
 	import: 1,
 	methods: 2,
+	descriptions: 2,
 	actions: 3,
 	trigger: 3,
 	node: 4,

@@ -9,6 +9,9 @@ import {
 	type INodePropertyOptions,
 } from 'n8n-workflow';
 
+import { readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+
 import { MarketoBulk } from '../../nodes/MarketoBulk/MarketoBulk.node';
 import { MarketoBulkTrigger } from '../../nodes/MarketoBulk/MarketoBulkTrigger.node';
 
@@ -249,5 +252,71 @@ describe('What n8n hands the node at run time (hidden parameters are dropped)', 
 				options: { binaryPropertyName: 'export', fileEncoding: 'csv', pollIntervalSeconds: 5 },
 			}),
 		).toEqual({ binaryPropertyName: 'export', fileEncoding: 'csv', pollIntervalSeconds: 5 });
+	});
+});
+
+describe('What n8n sees of both nodes', () => {
+	// The fixture holds both descriptions as JSON (functions by name), as they were when the node and the
+	// trigger began composing shared parameter blocks, and as every change since left them. Saved workflows
+	// depend on parameter names, types, defaults and display conditions, so a difference here is a change
+	// users see. After an intended change, rewrite the fixture and review its diff:
+	//   UPDATE_DESCRIPTION_FIXTURE=1 npx jest test/unit/description.test.ts && npm run format
+	const path = join(__dirname, 'fixtures/descriptions.json');
+	const json = (value: unknown): unknown =>
+		JSON.parse(
+			JSON.stringify(value, (_key, v: unknown) =>
+				typeof v === 'function' ? `[function ${(v as { name: string }).name}]` : v,
+			),
+		);
+	const now = { node: json(bulk.description), trigger: json(trigger.description) };
+	if (process.env.UPDATE_DESCRIPTION_FIXTURE) {
+		writeFileSync(path, `${JSON.stringify(now, null, '\t')}\n`);
+	}
+	const fixture = JSON.parse(readFileSync(path, 'utf8')) as typeof now;
+
+	it('the node', () => expect(now.node).toEqual(fixture.node));
+	it('the trigger', () => expect(now.trigger).toEqual(fixture.trigger));
+
+	it("the trigger's export parameters are the node's, under the trigger's events", () => {
+		const bare = ({ displayOptions, ...property }: INodeProperties) => ({
+			property,
+			// the conditions inside a block (Primary Attribute Values show for their filter mode) stay
+			inner: Object.fromEntries(
+				Object.entries(displayOptions?.show ?? {}).filter(
+					([key]) => !['resource', 'operation', 'event'].includes(key),
+				),
+			),
+		});
+		const pairs: Array<[Record<string, string>, Record<string, string>, string[]]> = [
+			[
+				{ resource: 'leadExport', operation: 'export' },
+				{ event: 'newLeads' },
+				['fields', 'format', 'columnHeaderNames'],
+			],
+			[
+				{ resource: 'activityExport', operation: 'export' },
+				{ event: 'newActivities' },
+				[
+					'activityTypeIds',
+					'primaryAttributeFilter',
+					'primaryAttributeValueIds',
+					'primaryAttributeValues',
+					'fields',
+					'format',
+					'columnHeaderNames',
+				],
+			],
+		];
+		for (const [nodeShow, triggerShow, names] of pairs) {
+			const pick = (nodeType: INodeType, show: Record<string, string>) =>
+				names.map((name) => {
+					const found = optionsOf(nodeType.description.properties, name, show).filter((p) =>
+						Object.keys(show).every((key) => p.displayOptions?.show?.[key] !== undefined),
+					);
+					expect(found).toHaveLength(1);
+					return bare(found[0]);
+				});
+			expect(pick(trigger, triggerShow)).toEqual(pick(bulk, nodeShow));
+		}
 	});
 });

@@ -6,6 +6,12 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
+import {
+	FILE_OPTIONS,
+	FILE_SHAPE,
+	recordOptionsOf,
+	shownWhere,
+} from '../descriptions/exportParameters';
 import { canonicalStatus } from '../export/job';
 import type { ExportKind } from '../export/request';
 import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
@@ -23,6 +29,11 @@ export const EXPORT_RESOURCE: Record<ExportKind, string> = {
 	leads: 'leadExport',
 	activities: 'activityExport',
 };
+
+/** Where Create Job and Export of an export resource show their export parameters. */
+export function exportShow(kind: ExportKind): Record<string, string[]> {
+	return { resource: [EXPORT_RESOURCE[kind]], operation: ['export', 'createJob'] };
+}
 
 /** A declarative single step: plain routing, with requests passed through the shared transport policy. */
 export function routedStep(
@@ -195,53 +206,7 @@ export function listJobsFields(kind: ExportKind): INodeProperties[] {
 
 /** Format and column renames, shared by Create Job and Export of both export resources. */
 export function fileShapeFields(kind: ExportKind): INodeProperties[] {
-	const show = { resource: [EXPORT_RESOURCE[kind]], operation: ['export', 'createJob'] };
-	return [
-		{
-			displayName: 'Format',
-			name: 'format',
-			type: 'options',
-			default: 'CSV',
-			options: [
-				{ name: 'CSV (Comma-Separated)', value: 'CSV' },
-				{ name: 'TSV (Tab-Separated)', value: 'TSV' },
-				{ name: 'SSV (Space-Separated)', value: 'SSV' },
-			],
-			displayOptions: { show },
-		},
-		{
-			displayName: 'Column Header Names',
-			name: 'columnHeaderNames',
-			type: 'fixedCollection',
-			placeholder: 'Add Rename',
-			typeOptions: { multipleValues: true },
-			default: {},
-			description: 'Rename columns of the file (the header); the field keeps its name in Marketo',
-			displayOptions: { show },
-			options: [
-				{
-					name: 'renames',
-					displayName: 'Rename',
-					values: [
-						{
-							displayName: 'Field',
-							name: 'field',
-							type: 'string',
-							default: '',
-							placeholder: 'firstName',
-						},
-						{
-							displayName: 'Column Header',
-							name: 'header',
-							type: 'string',
-							default: '',
-							placeholder: 'First Name',
-						},
-					],
-				},
-			],
-		},
-	];
+	return shownWhere(FILE_SHAPE, exportShow(kind));
 }
 
 export function dateRangeFields(
@@ -249,7 +214,7 @@ export function dateRangeFields(
 	show: Record<string, string[]>,
 	required: boolean,
 ): INodeProperties[] {
-	const full = { resource: [EXPORT_RESOURCE[kind]], operation: ['export', 'createJob'], ...show };
+	const full = { ...exportShow(kind), ...show };
 	return [
 		{
 			displayName: 'Start',
@@ -303,58 +268,6 @@ export function exportRunFields(kind: ExportKind): INodeProperties[] {
 	];
 }
 
-export const FILE_OPTIONS: INodeProperties[] = [
-	{
-		displayName: 'Binary Property',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		description: 'Name of the binary property the file is written to',
-	},
-	{
-		displayName: 'File Encoding',
-		name: 'fileEncoding',
-		type: 'options',
-		default: 'asIs',
-		options: [
-			{ name: 'As Marketo Sent It', value: 'asIs' },
-			{
-				name: 'Re-Encoded as CSV',
-				value: 'csv',
-				description: 'TSV/SSV files are rewritten as comma-separated',
-			},
-		],
-	},
-];
-
-export const RECORD_OPTIONS: INodeProperties[] = [
-	{
-		displayName: 'Flatten Attributes',
-		name: 'flattenAttributes',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to spread the JSON "attributes" column into separate "attributes.&lt;name&gt;" keys',
-	},
-	{
-		displayName: 'Max Items',
-		name: 'maxItems',
-		type: 'number',
-		default: 0,
-		typeOptions: { minValue: 0 },
-		description:
-			'Stop after this many records (0 = all). When capped, the last item says so in its _marketoBulk key.',
-	},
-	{
-		displayName: 'Typed Values',
-		name: 'typedValues',
-		type: 'boolean',
-		default: true,
-		description:
-			"Whether to turn numeric and boolean fields into numbers and booleans, as Marketo's field list describes them",
-	},
-];
-
 const WAIT_OPTIONS: INodeProperties[] = [
 	{
 		displayName: 'Poll Interval (Seconds)',
@@ -383,11 +296,6 @@ const WAIT_OPTIONS: INodeProperties[] = [
 export function forOutput(output: 'records' | 'file', option: INodeProperties): INodeProperties {
 	const show = { ...(option.displayOptions?.show ?? {}), '/output': [output] };
 	return { ...option, displayOptions: { ...option.displayOptions, show } };
-}
-
-/** The Records options that apply to an export kind: leads have no "attributes" column to flatten. */
-export function recordOptionsOf(kind: ExportKind): INodeProperties[] {
-	return RECORD_OPTIONS.filter((o) => kind === 'activities' || o.name !== 'flattenAttributes');
 }
 
 /** Options of Export (each shown for its Output; `show` given) or of Download File (the file only). */
@@ -452,9 +360,4 @@ function mode(
 	rest: Omit<INodePropertyMode, 'displayName' | 'name'>,
 ): INodePropertyMode {
 	return { displayName, name, ...rest };
-}
-
-/** A canvas subtitle: an expression that looks the value of `key` (an expression) up in `labels`. */
-export function labelSubtitle(labels: Record<string, string>, key: string): string {
-	return `={{ (${JSON.stringify(labels)})[${key}] || "" }}`;
 }

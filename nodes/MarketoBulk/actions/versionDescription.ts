@@ -1,7 +1,8 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as activityExport from './activityExport/ActivityExport.resource';
-import { labelSubtitle, ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
+import { labelSubtitle } from '../descriptions/subtitle';
+import { ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
 import * as leadExport from './leadExport/LeadExport.resource';
 import * as leadImport from './leadImport/LeadImport.resource';
 

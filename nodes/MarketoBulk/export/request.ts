@@ -63,11 +63,32 @@ export interface ExportSpec {
 /** Thrown for user mistakes found before any API call; the node turns it into a NodeOperationError. */
 export class ExportParameterError extends Error {}
 
+/** The date filter of an export: leads filter on one of the two, activities always on createdAt. */
+export type RangeKey = 'createdAt' | 'updatedAt';
+
+/**
+ * The parameters validated in full: what the export asks for (`exportFilterSpec`), then its date range
+ * (`exportRange`). Export and Create Job use this; the trigger, which sets each window itself, only the
+ * first.
+ */
 export function buildExportSpec(
 	kind: ExportKind,
 	parameters: ExportParameters,
 	options: { timeZone?: string; allowLongRange: boolean },
 ): ExportSpec {
+	const { spec, rangeKey } = exportFilterSpec(kind, parameters);
+	if (rangeKey) spec.range = exportRange(kind, rangeKey, parameters, options);
+	return spec;
+}
+
+/**
+ * What an export asks for apart from its dates: format, fields, column renames and the filters other than
+ * the date range, validated; `rangeKey` says which date range the filter needs (none for a list filter).
+ */
+export function exportFilterSpec(
+	kind: ExportKind,
+	parameters: ExportParameters,
+): { spec: ExportSpec; rangeKey?: RangeKey } {
 	const format = String(parameters.format || 'CSV').toUpperCase();
 	if (format !== 'CSV' && format !== 'TSV' && format !== 'SSV') {
 		throw new ExportParameterError(
@@ -77,22 +98,15 @@ export function buildExportSpec(
 	const fields = listOf(parameters.fields);
 	const spec: ExportSpec = { kind, format, fields, filter: {} };
 
+	let rangeKey: RangeKey | undefined;
 	if (kind === 'leads') {
 		if (fields.length === 0) {
 			throw new ExportParameterError('Choose at least one lead field to export (Fields).');
 		}
-		applyLeadFilter(spec, parameters, options);
+		rangeKey = applyLeadFilter(spec, parameters);
 	} else {
 		if (fields.length === 0) spec.fields = [...DEFAULT_ACTIVITY_FIELDS];
-		spec.range = {
-			key: 'createdAt',
-			...dateRange(
-				parameters.startAt,
-				parameters.endAt,
-				options.timeZone,
-				'Activity exports need a date range',
-			),
-		};
+		rangeKey = 'createdAt';
 		applyActivityFilter(spec, parameters);
 	}
 
@@ -103,16 +117,37 @@ export function buildExportSpec(
 		);
 	}
 	spec.columnHeaderNames = columnHeaderNames(parameters.columnHeaderNames, spec.fields);
+	return { spec, rangeKey };
+}
 
-	if (spec.range && !options.allowLongRange) {
-		const seconds = (spec.range.end.getTime() - spec.range.start.getTime()) / 1000;
+/**
+ * The date range of Start and End (End not included), at most one job's 31 days unless `allowLongRange`
+ * (Export splits longer ranges into windows).
+ */
+export function exportRange(
+	kind: ExportKind,
+	key: RangeKey,
+	parameters: Pick<ExportParameters, 'startAt' | 'endAt'>,
+	options: { timeZone?: string; allowLongRange: boolean },
+): NonNullable<ExportSpec['range']> {
+	const range = {
+		key,
+		...dateRange(
+			parameters.startAt,
+			parameters.endAt,
+			options.timeZone,
+			kind === 'leads' ? 'This filter needs a date range' : 'Activity exports need a date range',
+		),
+	};
+	if (!options.allowLongRange) {
+		const seconds = (range.end.getTime() - range.start.getTime()) / 1000;
 		if (seconds >= MAX_WINDOW_SECONDS) {
 			throw new ExportParameterError(
 				`The date range is ${Math.ceil(seconds / 86400)} days; one Marketo job covers at most 31 days. Shorten it, or use the Export operation, which splits longer ranges into several jobs.`,
 			);
 		}
 	}
-	return spec;
+	return range;
 }
 
 /** One create-job body per window (a single body when the filter has no date range). */
@@ -128,25 +163,13 @@ export function createJobBodies(
 	}));
 }
 
-function applyLeadFilter(
-	spec: ExportSpec,
-	parameters: ExportParameters,
-	options: { timeZone?: string },
-): void {
+/** A list filter into `spec.filter`; the key of a date filter, whose range is read apart. */
+function applyLeadFilter(spec: ExportSpec, parameters: ExportParameters): RangeKey | undefined {
 	const filterType = String(parameters.filterType || 'createdAt');
 	switch (filterType) {
 		case 'createdAt':
 		case 'updatedAt':
-			spec.range = {
-				key: filterType,
-				...dateRange(
-					parameters.startAt,
-					parameters.endAt,
-					options.timeZone,
-					'This filter needs a date range',
-				),
-			};
-			return;
+			return filterType;
 		case 'staticList':
 		case 'smartList': {
 			const noun = filterType === 'staticList' ? 'static list' : 'smart list';
@@ -162,7 +185,7 @@ function applyLeadFilter(
 				}
 				spec.filter[`${filterType}Id`] = Number(value);
 			}
-			return;
+			return undefined;
 		}
 		default:
 			throw new ExportParameterError(

@@ -5,7 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { OutputOptions } from '../export/output';
 import { toDate } from '../export/windows';
 import {
-	buildExportSpec,
+	exportFilterSpec,
 	ExportParameterError,
 	type ExportKind,
 	type ExportParameters,
@@ -15,7 +15,7 @@ import { asNodeError } from './notices';
 
 /**
  * The trigger's parameters, read and validated once per poll (before any API call), with the same
- * validation as the node's Export (buildExportSpec).
+ * validation as the node's Export (exportFilterSpec; the trigger sets each window's dates itself).
  */
 
 export type DataEvent = 'newLeads' | 'updatedLeads' | 'newActivities';
@@ -86,68 +86,123 @@ export const DATA_EVENTS: DataEvent[] = ['newLeads', 'updatedLeads', 'newActivit
 
 const DEFAULTS = { lagSeconds: 300, overlapSeconds: 60, minStatusIntervalSeconds: 60 };
 
+/** What every event reads alike: where it starts, its timing and its output options. */
+interface CommonConfig {
+	start: StartChoice;
+	timing: Timing;
+	outputOptions: OutputOptions;
+	includeJobMetadata: boolean;
+}
+
 export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 	const event = String(ctx.getNodeParameter('event', 'newLeads')) as TriggerEvent;
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
-	const timing: Timing = {
+	const common: CommonConfig = {
+		timing: timingOf(options),
+		start: startChoice(ctx),
+		outputOptions: outputOptionsOf(options),
+		includeJobMetadata: options.includeJobMetadata === true,
+	};
+	if (event === 'jobCompleted') return jobsConfig(ctx, common);
+	if (!DATA_EVENTS.includes(event)) {
+		throw new NodeOperationError(ctx.getNode(), `Unknown event "${event}".`);
+	}
+	return dataConfig(ctx, event, common);
+}
+
+function timingOf(options: IDataObject): Timing {
+	return {
 		lagSeconds: nonNegative(options.safetyLagSeconds, DEFAULTS.lagSeconds),
 		overlapSeconds: nonNegative(options.overlapSeconds, DEFAULTS.overlapSeconds),
 		minStatusIntervalMs:
 			nonNegative(options.minStatusIntervalSeconds, DEFAULTS.minStatusIntervalSeconds) * 1000,
 	};
-	const start = startChoice(ctx);
-	const outputOptions: OutputOptions = {
+}
+
+/** The output options with Records output; each event sets the output it has. */
+function outputOptionsOf(options: IDataObject): OutputOptions {
+	return {
 		output: 'records',
 		binaryPropertyName: String(options.binaryPropertyName ?? 'data') || 'data',
 		fileEncoding: options.fileEncoding === 'csv' ? 'csv' : 'asIs',
 		flattenAttributes: options.flattenAttributes === true,
 		typedValues: options.typedValues !== false,
 	};
+}
 
-	if (event === 'jobCompleted') {
-		const kind =
-			String(ctx.getNodeParameter('exportType', 'leads')) === 'activities' ? 'activities' : 'leads';
-		const chosen = ctx.getNodeParameter('jobStatuses', ['Completed']) as unknown;
-		const statuses = (Array.isArray(chosen) ? chosen : [chosen])
-			.map(String)
-			.filter(
-				(s): s is JobsConfig['statuses'][number] =>
-					s === 'Completed' || s === 'Failed' || s === 'Cancelled',
-			);
-		if (statuses.length === 0) {
-			throw new NodeOperationError(
-				ctx.getNode(),
-				'Choose at least one job status to watch (Statuses).',
-			);
-		}
-		const output = String(ctx.getNodeParameter('jobOutput', 'jobs')) as JobsConfig['output'];
-		return {
-			event,
-			kind,
-			statuses: [...new Set(statuses)].sort(),
-			output,
-			outputOptions: { ...outputOptions, output: output === 'file' ? 'file' : 'records' },
-			includeJobMetadata: options.includeJobMetadata === true,
-			start,
-			timing,
-			streamKey: fingerprint({ event, kind, statuses: [...new Set(statuses)].sort(), start }),
-		};
+function jobsConfig(ctx: IPollFunctions, common: CommonConfig): JobsConfig {
+	const event = 'jobCompleted';
+	const kind =
+		String(ctx.getNodeParameter('exportType', 'leads')) === 'activities' ? 'activities' : 'leads';
+	const chosen = ctx.getNodeParameter('jobStatuses', ['Completed']) as unknown;
+	const statuses = (Array.isArray(chosen) ? chosen : [chosen])
+		.map(String)
+		.filter(
+			(s): s is JobsConfig['statuses'][number] =>
+				s === 'Completed' || s === 'Failed' || s === 'Cancelled',
+		);
+	if (statuses.length === 0) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'Choose at least one job status to watch (Statuses).',
+		);
 	}
+	const output = String(ctx.getNodeParameter('jobOutput', 'jobs')) as JobsConfig['output'];
+	const { start } = common;
+	return {
+		...common,
+		event,
+		kind,
+		statuses: [...new Set(statuses)].sort(),
+		output,
+		outputOptions: { ...common.outputOptions, output: output === 'file' ? 'file' : 'records' },
+		streamKey: fingerprint({ event, kind, statuses: [...new Set(statuses)].sort(), start }),
+	};
+}
 
-	if (!DATA_EVENTS.includes(event)) {
-		throw new NodeOperationError(ctx.getNode(), `Unknown event "${event}".`);
-	}
+function dataConfig(ctx: IPollFunctions, event: DataEvent, common: CommonConfig): DataConfig {
 	const kind: ExportKind = event === 'newActivities' ? 'activities' : 'leads';
 	const rangeKey = event === 'updatedLeads' ? 'updatedAt' : 'createdAt';
+	const userSpec = userSpecOf(ctx, kind, rangeKey);
+	const output = String(ctx.getNodeParameter('output', 'records')) === 'file' ? 'file' : 'records';
+	const { spec, identity } = withIdentity(userSpec, event, rangeKey, output);
+	const filter = { ...userSpec.filter };
+	const { start } = common;
+	return {
+		...common,
+		event,
+		kind,
+		rangeKey,
+		spec,
+		userSpec,
+		identity,
+		output,
+		outputOptions: { ...common.outputOptions, output },
+		streamKey: fingerprint({ event, kind, filter, start }),
+		shapeKey: fingerprint({
+			fields: spec.fields,
+			format: spec.format,
+			headers: spec.columnHeaderNames ?? {},
+			output,
+		}),
+	};
+}
+
+/**
+ * The export as the user defined it, validated as the node's Export validates it, without the date range:
+ * the trigger sets each window itself.
+ */
+function userSpecOf(
+	ctx: IPollFunctions,
+	kind: ExportKind,
+	rangeKey: DataConfig['rangeKey'],
+): ExportSpec {
 	const read = (name: string) => ctx.getNodeParameter(name, '') as unknown;
 	const parameters: ExportParameters = {
 		fields: read('fields'),
 		format: read('format') || 'CSV',
 		columnHeaderNames: read('columnHeaderNames'),
 		filterType: rangeKey,
-		// Placeholders: the trigger sets each window itself; these only let the shared validation run.
-		startAt: '2000-01-01T00:00:00Z',
-		endAt: '2000-01-02T00:00:00Z',
 	};
 	if (kind === 'activities') {
 		parameters.activityTypeIds = read('activityTypeIds');
@@ -155,22 +210,28 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 		parameters.primaryAttributeValueIds = read('primaryAttributeValueIds');
 		parameters.primaryAttributeValues = read('primaryAttributeValues');
 	}
-	let userSpec: ExportSpec;
 	try {
-		userSpec = buildExportSpec(kind, parameters, {
-			timeZone: ctx.getTimezone(),
-			allowLongRange: true,
-		});
+		return exportFilterSpec(kind, parameters).spec;
 	} catch (error) {
 		if (error instanceof ExportParameterError)
 			throw new NodeOperationError(ctx.getNode(), error.message);
 		throw asNodeError(ctx.getNode(), error);
 	}
-	delete userSpec.range;
+}
 
-	const output = String(ctx.getNodeParameter('output', 'records')) === 'file' ? 'file' : 'records';
-	const keyField = kind === 'leads' ? 'id' : 'marketoGUID';
-	const stampField = kind === 'activities' ? 'activityDate' : rangeKey;
+/**
+ * What each job exports, and how a record is recognised again. Records output de-duplicates the overlap
+ * by id and prunes its memory by record time, so both columns are exported even when not chosen, and
+ * removed again from the emitted records.
+ */
+function withIdentity(
+	userSpec: ExportSpec,
+	event: DataEvent,
+	rangeKey: DataConfig['rangeKey'],
+	output: DataConfig['output'],
+): { spec: ExportSpec; identity: RecordIdentity } {
+	const keyField = userSpec.kind === 'leads' ? 'id' : 'marketoGUID';
+	const stampField = userSpec.kind === 'activities' ? 'activityDate' : rangeKey;
 	const spec: ExportSpec = {
 		...userSpec,
 		fields: [...userSpec.fields],
@@ -178,8 +239,6 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 	};
 	const strip: string[] = [];
 	if (output === 'records') {
-		// Records output de-duplicates the overlap by id and prunes its memory by record time, so both
-		// columns are exported even when not chosen, and removed again from the emitted records.
 		for (const field of [keyField, stampField]) {
 			if (!spec.fields.includes(field)) {
 				spec.fields.push(field);
@@ -194,27 +253,7 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 		keyIncludesStamp: event === 'updatedLeads',
 		strip: strip.map(header),
 	};
-	const filter = { ...userSpec.filter };
-	return {
-		event,
-		kind,
-		rangeKey,
-		spec,
-		userSpec,
-		identity,
-		output,
-		outputOptions: { ...outputOptions, output },
-		includeJobMetadata: options.includeJobMetadata === true,
-		start,
-		timing,
-		streamKey: fingerprint({ event, kind, filter, start }),
-		shapeKey: fingerprint({
-			fields: spec.fields,
-			format: spec.format,
-			headers: spec.columnHeaderNames ?? {},
-			output,
-		}),
-	};
+	return { spec, identity };
 }
 
 function startChoice(ctx: IPollFunctions): StartChoice {

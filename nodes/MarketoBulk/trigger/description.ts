@@ -1,37 +1,26 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { description as activityExport } from '../actions/activityExport/ActivityExport.resource';
 import {
+	ACTIVITY_FIELDS,
+	ACTIVITY_FILTERS,
 	FILE_OPTIONS,
-	fileShapeFields,
-	labelSubtitle,
+	FILE_SHAPE,
+	LEAD_FIELDS,
 	recordOptionsOf,
-} from '../actions/common.descriptions';
-import { description as leadExport } from '../actions/leadExport/LeadExport.resource';
+	shownWhere,
+} from '../descriptions/exportParameters';
+import { labelSubtitle } from '../descriptions/subtitle';
 
 /**
  * The trigger's parameters. Fields, activity types, primary attribute filters, format, column renames and
- * the download options are the node's own definitions (Export Leads / Export Activities), shown here under
- * the trigger's events, so users see the same UI and the same pickers.
+ * the download options are the export's shared parameter blocks (descriptions/exportParameters.ts), the
+ * ones the node's Export Leads / Export Activities show, here under the trigger's events, so users see the
+ * same UI and the same pickers.
  */
 
 const LEAD_EVENTS = ['newLeads', 'updatedLeads'];
 const ACTIVITY_EVENTS = ['newActivities'];
 const DATA_EVENTS = [...LEAD_EVENTS, ...ACTIVITY_EVENTS];
-
-/** A node property shown for trigger events instead of resource/operation (other conditions are kept). */
-function forEvents(property: INodeProperties, events: string[]): INodeProperties {
-	const show = { ...(property.displayOptions?.show ?? {}) };
-	delete show.resource;
-	delete show.operation;
-	return { ...property, displayOptions: { show: { event: events, ...show } } };
-}
-
-function pick(properties: INodeProperties[], name: string): INodeProperties {
-	const property = properties.find((p) => p.name === name);
-	if (!property) throw new Error(`The export description has no "${name}" parameter`);
-	return property;
-}
 
 /**
  * An option shown only for the output it applies to. The data events choose their output in "Output"
@@ -214,19 +203,13 @@ export const triggerDescription: INodeProperties[] = [
 	},
 
 	// New Leads / Updated Leads
-	forEvents(pick(leadExport, 'fields'), LEAD_EVENTS),
+	...shownWhere([LEAD_FIELDS], { event: LEAD_EVENTS }),
 
 	// New Activities
-	...[
-		'activityTypeIds',
-		'primaryAttributeFilter',
-		'primaryAttributeValueIds',
-		'primaryAttributeValues',
-		'fields',
-	].map((name) => forEvents(pick(activityExport, name), ACTIVITY_EVENTS)),
+	...shownWhere([...ACTIVITY_FILTERS, ACTIVITY_FIELDS], { event: ACTIVITY_EVENTS }),
 
 	// All data events
-	...fileShapeFields('leads').map((property) => forEvents(property, DATA_EVENTS)),
+	...shownWhere(FILE_SHAPE, { event: DATA_EVENTS }),
 	{
 		displayName: 'Output',
 		name: 'output',
@@ -284,10 +267,9 @@ export const triggerDescription: INodeProperties[] = [
 /** The canvas subtitle: the event's name ("New Leads"), not its value. */
 export const triggerSubtitle = labelSubtitle(
 	Object.fromEntries(
-		(pick(triggerDescription, 'event').options as INodePropertyOptions[]).map((o) => [
-			String(o.value),
-			o.name,
-		]),
+		(triggerDescription.find((p) => p.name === 'event')!.options as INodePropertyOptions[]).map(
+			(o) => [String(o.value), o.name],
+		),
 	),
 	'$parameter["event"]',
 );

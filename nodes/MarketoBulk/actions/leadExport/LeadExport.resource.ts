@@ -6,28 +6,20 @@ import {
 	exportIdField,
 	exportOperations,
 	exportRunFields,
+	exportShow,
 	fileShapeFields,
 	listJobsFields,
 	listLocatorModes,
 } from '../common.descriptions';
+import { LEAD_FIELDS, shownWhere } from '../../descriptions/exportParameters';
 
-const show = { resource: ['leadExport'], operation: ['export', 'createJob'] };
+const show = exportShow('leads');
 
 export const description: INodeProperties[] = [
 	exportOperations('leads'),
 	exportIdField('leads'),
 	...listJobsFields('leads'),
-	{
-		displayName: 'Field Names or IDs',
-		name: 'fields',
-		type: 'multiOptions',
-		required: true,
-		typeOptions: { loadOptionsMethod: 'getLeadFields' },
-		default: ['id', 'email', 'firstName', 'lastName', 'createdAt', 'updatedAt'],
-		description:
-			'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-		displayOptions: { show },
-	},
+	...shownWhere([LEAD_FIELDS], show),
 	{
 		displayName: 'Filter',
 		name: 'filterType',

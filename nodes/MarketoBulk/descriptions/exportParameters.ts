@@ -1,0 +1,211 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_ACTIVITY_FIELDS, type ExportKind } from '../export/request';
+
+/**
+ * The parameter blocks of an export, shared by the node's export resources and the trigger: fields, the
+ * activity filters, format and column renames, the output options. They carry no display conditions but
+ * those inside a block (Primary Attribute Value IDs shows for its filter mode); the node and the trigger
+ * each show them under their own conditions (`shownWhere`), so either may rename its own parameters.
+ */
+
+/** A block shown where `show` holds; conditions inside the block are kept, after `show`'s. */
+export function shownWhere(
+	block: readonly INodeProperties[],
+	show: NonNullable<IDisplayOptions['show']>,
+): INodeProperties[] {
+	return block.map((property) => ({
+		...property,
+		displayOptions: { show: { ...show, ...property.displayOptions?.show } },
+	}));
+}
+
+export const LEAD_FIELDS: INodeProperties = {
+	displayName: 'Field Names or IDs',
+	name: 'fields',
+	type: 'multiOptions',
+	required: true,
+	typeOptions: { loadOptionsMethod: 'getLeadFields' },
+	default: ['id', 'email', 'firstName', 'lastName', 'createdAt', 'updatedAt'],
+	description:
+		'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+};
+
+/** Activity types and the primary attribute filter (its values show for the filter's mode). */
+export const ACTIVITY_FILTERS: readonly INodeProperties[] = [
+	{
+		displayName: 'Activity Type Names or IDs',
+		name: 'activityTypeIds',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getActivityTypes' },
+		default: [],
+		description:
+			'Only these activity types (all when empty; all selected types go into one job). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Primary Attribute Filter',
+		name: 'primaryAttributeFilter',
+		type: 'options',
+		default: 'none',
+		description:
+			'Narrow to activities on specific assets (at most 50). Needs activity types of one matching group: Change Data Value/Change Score → lead fields; Add to List/Remove from List → static lists; Fill Out Form → forms; Change Status in Progression → programs.',
+		options: [
+			{ name: 'None', value: 'none' },
+			{ name: 'By ID', value: 'ids' },
+			{ name: 'By Name', value: 'names' },
+		],
+	},
+	{
+		displayName: 'Primary Attribute Value IDs',
+		name: 'primaryAttributeValueIds',
+		type: 'string',
+		typeOptions: { multipleValues: true },
+		default: [],
+		placeholder: '1234',
+		displayOptions: { show: { primaryAttributeFilter: ['ids'] } },
+	},
+	{
+		displayName: 'Primary Attribute Values',
+		name: 'primaryAttributeValues',
+		type: 'string',
+		typeOptions: { multipleValues: true },
+		default: [],
+		placeholder: 'GL_OP_ALL_2021.MPS Outbound',
+		description: 'Names; programs, static lists and forms use "Program.Asset" notation',
+		displayOptions: { show: { primaryAttributeFilter: ['names'] } },
+	},
+];
+
+/** The activity export's columns, in Marketo's order (the defaults, then actionResult). */
+const ACTIVITY_FIELD_LABELS: Record<
+	(typeof DEFAULT_ACTIVITY_FIELDS)[number] | 'actionResult',
+	string
+> = {
+	marketoGUID: 'Marketo GUID',
+	leadId: 'Lead ID',
+	activityDate: 'Activity Date',
+	activityTypeId: 'Activity Type ID',
+	campaignId: 'Campaign ID',
+	primaryAttributeValueId: 'Primary Attribute Value ID',
+	primaryAttributeValue: 'Primary Attribute Value',
+	attributes: 'Attributes',
+	actionResult: 'Action Result',
+};
+
+export const ACTIVITY_FIELDS: INodeProperties = {
+	displayName: 'Fields',
+	name: 'fields',
+	type: 'multiOptions',
+	default: [...DEFAULT_ACTIVITY_FIELDS],
+	description: 'Columns of the file',
+	// Named like the lead fields: "Display Name (restName)", the REST name being what the file's header says.
+	options: Object.entries(ACTIVITY_FIELD_LABELS).map(([field, label]) => ({
+		name: `${label} (${field})`,
+		value: field,
+	})),
+};
+
+/** Format and column renames. */
+export const FILE_SHAPE: readonly INodeProperties[] = [
+	{
+		displayName: 'Format',
+		name: 'format',
+		type: 'options',
+		default: 'CSV',
+		options: [
+			{ name: 'CSV (Comma-Separated)', value: 'CSV' },
+			{ name: 'TSV (Tab-Separated)', value: 'TSV' },
+			{ name: 'SSV (Space-Separated)', value: 'SSV' },
+		],
+	},
+	{
+		displayName: 'Column Header Names',
+		name: 'columnHeaderNames',
+		type: 'fixedCollection',
+		placeholder: 'Add Rename',
+		typeOptions: { multipleValues: true },
+		default: {},
+		description: 'Rename columns of the file (the header); the field keeps its name in Marketo',
+		options: [
+			{
+				name: 'renames',
+				displayName: 'Rename',
+				values: [
+					{
+						displayName: 'Field',
+						name: 'field',
+						type: 'string',
+						default: '',
+						placeholder: 'firstName',
+					},
+					{
+						displayName: 'Column Header',
+						name: 'header',
+						type: 'string',
+						default: '',
+						placeholder: 'First Name',
+					},
+				],
+			},
+		],
+	},
+];
+
+/** Options of File output. */
+export const FILE_OPTIONS: readonly INodeProperties[] = [
+	{
+		displayName: 'Binary Property',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		description: 'Name of the binary property the file is written to',
+	},
+	{
+		displayName: 'File Encoding',
+		name: 'fileEncoding',
+		type: 'options',
+		default: 'asIs',
+		options: [
+			{ name: 'As Marketo Sent It', value: 'asIs' },
+			{
+				name: 'Re-Encoded as CSV',
+				value: 'csv',
+				description: 'TSV/SSV files are rewritten as comma-separated',
+			},
+		],
+	},
+];
+
+/** Options of Records output. */
+export const RECORD_OPTIONS: readonly INodeProperties[] = [
+	{
+		displayName: 'Flatten Attributes',
+		name: 'flattenAttributes',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to spread the JSON "attributes" column into separate "attributes.&lt;name&gt;" keys',
+	},
+	{
+		displayName: 'Max Items',
+		name: 'maxItems',
+		type: 'number',
+		default: 0,
+		typeOptions: { minValue: 0 },
+		description:
+			'Stop after this many records (0 = all). When capped, the last item says so in its _marketoBulk key.',
+	},
+	{
+		displayName: 'Typed Values',
+		name: 'typedValues',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether to turn numeric and boolean fields into numbers and booleans, as Marketo's field list describes them",
+	},
+];
+
+/** The Records options that apply to an export kind: leads have no "attributes" column to flatten. */
+export function recordOptionsOf(kind: ExportKind): INodeProperties[] {
+	return RECORD_OPTIONS.filter((o) => kind === 'activities' || o.name !== 'flattenAttributes');
+}
