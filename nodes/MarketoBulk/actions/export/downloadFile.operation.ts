@@ -5,8 +5,6 @@ import { getExportJobStatus } from '../../export/job';
 import type { ExportKind, ExportSpec } from '../../export/request';
 import { DEFAULT_ACTIVITY_FIELDS } from '../../export/request';
 import { jobOutput } from '../../export/output';
-import { appendAll } from '../../helpers/arrays';
-import { forEachItem } from '../failures';
 
 /**
  * The Export ID: a resource locator's value (picked from the list or typed By ID), or the plain string that
@@ -29,40 +27,39 @@ export function exportIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
  * Download File: the file of a completed job as a binary item (streamed, resumed, checksum verified). The
  * job status supplies size, checksum and format, so the step needs nothing but the exportId.
  */
-export async function execute(
+export async function run(
 	this: IExecuteFunctions,
 	kind: ExportKind,
-): Promise<INodeExecutionData[][]> {
-	return await forEachItem(this, async (itemIndex, out) => {
-		const exportId = exportIdOf(this, itemIndex);
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const job = await getExportJobStatus(this, kind, exportId);
-		if (job.status !== 'Completed') {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Export job ${exportId} is ${job.status}; only a Completed job has a file.`,
-				{
-					itemIndex,
-					description:
-						'Wait for the job to complete (Get Job Status), or use the Export operation, which waits for you.',
-				},
-			);
-		}
-		const format = String(job.format ?? 'CSV').toUpperCase() as ExportSpec['format'];
-		const spec: ExportSpec = {
-			kind,
-			format,
-			fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
-			filter: {},
-		};
-		const result = await jobOutput(
-			this,
-			spec,
-			job,
-			undefined,
-			{ ...options, output: 'file' },
-			itemIndex,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const exportId = exportIdOf(this, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const job = await getExportJobStatus(this, kind, exportId);
+	if (job.status !== 'Completed') {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Export job ${exportId} is ${job.status}; only a Completed job has a file.`,
+			{
+				itemIndex,
+				description:
+					'Wait for the job to complete (Get Job Status), or use the Export operation, which waits for you.',
+			},
 		);
-		appendAll(out, result.items);
-	});
+	}
+	const format = String(job.format ?? 'CSV').toUpperCase() as ExportSpec['format'];
+	const spec: ExportSpec = {
+		kind,
+		format,
+		fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
+		filter: {},
+	};
+	const result = await jobOutput(
+		this,
+		spec,
+		job,
+		undefined,
+		{ ...options, output: 'file' },
+		itemIndex,
+	);
+	return result.items;
 }

@@ -4,8 +4,7 @@ import { runExportJob } from '../../export/job';
 import { withQuotaUsage } from '../../export/quota';
 import { createJobBodies, type ExportKind } from '../../export/request';
 import { jobOutput, type OutputOptions } from '../../export/output';
-import { appendAll } from '../../helpers/arrays';
-import { forEachItem } from '../failures';
+import type { Emit } from '../operation';
 import { exportSpecOf } from './parameters';
 
 /**
@@ -13,44 +12,46 @@ import { exportSpecOf } from './parameters';
  * output, one window after another (Marketo runs 2 jobs at a time per instance; queuing our own windows
  * would only crowd out other integrations).
  */
-export async function execute(
+export async function run(
 	this: IExecuteFunctions,
 	kind: ExportKind,
-): Promise<INodeExecutionData[][]> {
-	return await forEachItem(this, async (itemIndex, out) => {
-		const spec = exportSpecOf(this, kind, itemIndex, true);
-		const output = this.getNodeParameter('output', itemIndex, 'records') as OutputOptions['output'];
-		const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-		const wait = {
-			pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
-			deadline: Date.now() + Number(options.timeoutMinutes ?? 120) * 60_000,
-		};
-		// Max Items caps records; a File output item is a whole job's file and is never capped.
-		const maxItems = output === 'records' ? Number(options.maxItems ?? 0) : 0;
-		let emitted = 0;
-		for (const { window, body } of createJobBodies(spec)) {
-			if (maxItems > 0 && emitted >= maxItems) {
-				// The cap fell exactly on a window's end: say so instead of exporting the next window.
-				const last = out[out.length - 1];
+	itemIndex: number,
+	emit: Emit,
+): Promise<void> {
+	const spec = exportSpecOf(this, kind, itemIndex, true);
+	const output = this.getNodeParameter('output', itemIndex, 'records') as OutputOptions['output'];
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const wait = {
+		pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
+		deadline: Date.now() + Number(options.timeoutMinutes ?? 120) * 60_000,
+	};
+	// Max Items caps records; a File output item is a whole job's file and is never capped.
+	const maxItems = output === 'records' ? Number(options.maxItems ?? 0) : 0;
+	let emitted = 0;
+	let last: INodeExecutionData | undefined;
+	for (const { window, body } of createJobBodies(spec)) {
+		if (maxItems > 0 && emitted >= maxItems) {
+			// The cap fell exactly on a window's end: say so instead of exporting the next window.
+			if (last)
 				last.json._marketoBulk = {
 					capped: true,
 					note: `Output stopped at Max Items (${maxItems}); windows from ${window?.startAt} on were not exported. Raise Max Items or use File output to get them all.`,
 				};
-				break;
-			}
-			const job = await withQuotaUsage(this, () => runExportJob(this, kind, body, wait));
-			const result = await jobOutput(
-				this,
-				spec,
-				job,
-				window,
-				{ ...(options as unknown as OutputOptions), output },
-				itemIndex,
-				emitted,
-			);
-			appendAll(out, result.items);
-			emitted += result.items.length;
-			if (result.capped) break;
+			break;
 		}
-	});
+		const job = await withQuotaUsage(this, () => runExportJob(this, kind, body, wait));
+		const result = await jobOutput(
+			this,
+			spec,
+			job,
+			window,
+			{ ...(options as unknown as OutputOptions), output },
+			itemIndex,
+			emitted,
+		);
+		emit(result.items);
+		emitted += result.items.length;
+		last = result.items[result.items.length - 1] ?? last;
+		if (result.capped) break;
+	}
 }

@@ -2,19 +2,17 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { listExportJobs } from '../../export/job';
 import type { ExportKind } from '../../export/request';
-import { forEachItem } from '../failures';
 
 /**
  * List Jobs: every page of this API user's jobs (Marketo pages by 300), statuses read in one spelling, so
  * that the Status filter finds a cancelled job whichever way Marketo spells it.
  */
-export async function execute(
+export async function run(
 	this: IExecuteFunctions,
 	kind: ExportKind,
-): Promise<INodeExecutionData[][]> {
-	return await forEachItem(this, async (itemIndex) => {
-		const statuses = this.getNodeParameter('statusFilter', itemIndex, []) as string[];
-		const jobs = await listExportJobs(this, kind, statuses);
-		return jobs.map((job) => ({ json: job, pairedItem: { item: itemIndex } }));
-	});
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const statuses = this.getNodeParameter('statusFilter', itemIndex, []) as string[];
+	const jobs = await listExportJobs(this, kind, statuses);
+	return jobs.map((job) => ({ json: job }));
 }

@@ -1,35 +1,45 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { importFormatParameter } from '../../import/job';
-import { executeImports } from './run';
+import { executeImport, importsAllItems } from './run';
 
 /**
  * Create Import Job: check and upload, without waiting for Marketo to import. One item per batch (a file of
  * 10 MB or more becomes several), with its batchId for Get Import Status, Get Failures and Get Warnings.
  * "1016 Too many imports" still waits (Poll Interval) until the timeout.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await executeImports(this, false, async ({ prepared, parameters, report, batchItems }) => {
-		const total = report.batches.length;
-		const isItems = prepared.source.kind === 'items';
-		return report.batches.map((b) => ({
-			json: {
-				batchId: b.batchId,
-				importId: b.importId,
-				status: b.status,
-				batch: b.batch,
-				batchCount: total,
-				...(isItems
-					? { firstInputItem: b.firstRow - 1, lastInputItem: b.lastRow - 1 }
-					: { firstRow: b.firstRow, lastRow: b.lastRow }),
-				rows: b.rows,
-				format: importFormatParameter(prepared.source.format),
-				lookupField: parameters.lookupField,
-				...(parameters.listId ? { listId: parameters.listId } : {}),
-				...(isItems ? {} : { fileName: prepared.source.fileName }),
-				...(prepared.ignoredFields?.length ? { ignoredFields: prepared.ignoredFields } : {}),
-			},
-			pairedItem: batchItems(b.batch),
-		}));
-	});
+export const runsOnce = importsAllItems;
+
+export async function run(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	return await executeImport(
+		this,
+		itemIndex,
+		false,
+		async ({ prepared, parameters, report, batchItems }) => {
+			const total = report.batches.length;
+			const isItems = prepared.source.kind === 'items';
+			return report.batches.map((b) => ({
+				json: {
+					batchId: b.batchId,
+					importId: b.importId,
+					status: b.status,
+					batch: b.batch,
+					batchCount: total,
+					...(isItems
+						? { firstInputItem: b.firstRow - 1, lastInputItem: b.lastRow - 1 }
+						: { firstRow: b.firstRow, lastRow: b.lastRow }),
+					rows: b.rows,
+					format: importFormatParameter(prepared.source.format),
+					lookupField: parameters.lookupField,
+					...(parameters.listId ? { listId: parameters.listId } : {}),
+					...(isItems ? {} : { fileName: prepared.source.fileName }),
+					...(prepared.ignoredFields?.length ? { ignoredFields: prepared.ignoredFields } : {}),
+				},
+				pairedItem: batchItems(b.batch),
+			}));
+		},
+	);
 }

@@ -3,15 +3,20 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { IssueKind } from '../../import/issues';
 import { appendAll } from '../../helpers/arrays';
 import { issueItems, summaryOf } from './output';
-import { executeImports } from './run';
+import { executeImport, importsAllItems } from './run';
 
 /**
  * Import: build the file from the input items (one import for all of them) or take each item's binary
  * file (one import per item), check it, upload it batch by batch, wait until Marketo has imported every
  * batch, and output the summary — plus, when asked, the failed and warned rows paired with their source.
  */
-export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await executeImports(this, true, async (done) => {
+export const runsOnce = importsAllItems;
+
+export async function run(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	return await executeImport(this, itemIndex, true, async (done) => {
 		const { prepared, parameters, report, context } = done;
 		const out: INodeExecutionData[] = [
 			{ json: summaryOf(report, context), pairedItem: done.pairedItem },

@@ -1,9 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { decodeIssueFile, type IssueKind } from '../../import/issues';
 import { openImportIssueFile } from '../../import/job';
-import { forEachItem } from '../failures';
+import type { Emit } from '../operation';
 import { issueRowJson } from './output';
 
 /**
@@ -14,23 +14,22 @@ import { issueRowJson } from './output';
 export async function issuesOfBatch(
 	ctx: IExecuteFunctions,
 	kind: IssueKind,
-): Promise<INodeExecutionData[][]> {
-	return await forEachItem(ctx, async (itemIndex, out) => {
-		const batchId = String(ctx.getNodeParameter('batchId', itemIndex, '')).trim();
-		if (!/^\d+$/.test(batchId)) {
-			throw new NodeOperationError(ctx.getNode(), `"${batchId}" is not a batch ID`, {
-				itemIndex,
-				description: 'A batch ID is the number Import or Create Import Job returned as batchId.',
-			});
-		}
-		const file = await openImportIssueFile(
-			ctx,
-			batchId,
-			kind === 'failure' ? 'failures' : 'warnings',
-		);
-		for await (const rows of decodeIssueFile(file, kind, batchId)) {
-			for (const row of rows)
-				out.push({ json: issueRowJson(row), pairedItem: { item: itemIndex } });
-		}
-	});
+	itemIndex: number,
+	emit: Emit,
+): Promise<void> {
+	const batchId = String(ctx.getNodeParameter('batchId', itemIndex, '')).trim();
+	if (!/^\d+$/.test(batchId)) {
+		throw new NodeOperationError(ctx.getNode(), `"${batchId}" is not a batch ID`, {
+			itemIndex,
+			description: 'A batch ID is the number Import or Create Import Job returned as batchId.',
+		});
+	}
+	const file = await openImportIssueFile(
+		ctx,
+		batchId,
+		kind === 'failure' ? 'failures' : 'warnings',
+	);
+	for await (const rows of decodeIssueFile(file, kind, batchId)) {
+		for (const row of rows) emit([{ json: issueRowJson(row) }]);
+	}
 }

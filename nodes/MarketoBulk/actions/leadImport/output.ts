@@ -1,10 +1,5 @@
 import { appendAll } from '../../helpers/arrays';
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	IPairedItemData,
-} from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import type { ImportSource } from '../../import/batches';
 import {
@@ -18,11 +13,9 @@ import {
 	importFormatParameter,
 	openImportIssueFile,
 	type ImportReport,
-	type ImportRunError,
 	type RunSettings,
 } from '../../import/job';
 import type { MarketoContext } from '../../transport';
-import { failedItem } from '../failures';
 
 /**
  * What Import outputs, all on the node's one output: first one summary item (`type: 'summary'`), then, when
@@ -150,27 +143,5 @@ export function issueRowJson(issue: IssueRow): IDataObject {
 		reason: issue.reason,
 		batchId: Number(issue.batchId),
 		fields: issue.fields,
-	};
-}
-
-/**
- * A run that stopped after Marketo accepted some batches: with Continue On Fail, an item with the error and
- * the summary (so the batchIds are not lost); otherwise the error, whose description lists them.
- */
-export function runFailureItem(
-	ctx: IExecuteFunctions,
-	error: ImportRunError,
-	context: SummaryContext,
-	itemIndex: number,
-	pairedItem: IPairedItemData | IPairedItemData[],
-): INodeExecutionData {
-	if (!ctx.continueOnFail()) return failedItem(ctx, error, itemIndex);
-	return {
-		json: {
-			error: error.message,
-			description: error.description ?? undefined,
-			...summaryOf(error.report, context),
-		},
-		pairedItem,
 	};
 }

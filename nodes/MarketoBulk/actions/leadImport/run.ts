@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import type { PreparedImport } from '../../import/batches';
-import { appendAll } from '../../helpers/arrays';
 import { ImportRunError, runImport, type ImportReport } from '../../import/job';
-import { failedItem } from '../failures';
-import { runFailureItem, type SummaryContext } from './output';
+import { withFailureOutput } from '../failures';
+import { summaryOf, type SummaryContext } from './output';
 import {
 	asNodeError,
 	importParametersOf,
@@ -27,81 +26,55 @@ export interface FinishedImport {
 }
 
 /**
- * The loop Import and Create Import Job share: Input Items make one import of all items (read with item
- * 0's parameters); Binary File makes one import per item. Each import is prepared (checked before anything
- * is sent), run, and handed to `outputOf`. A run that stopped once Marketo held some of its batches still
- * outputs its report; other failures follow Continue On Fail per item.
+ * Input Items make one import of all items (read with item 0's parameters), so Import and Create Import Job
+ * then run once per execution; Binary File makes one import per item.
  */
-export async function executeImports(
+export function importsAllItems(ctx: IExecuteFunctions): boolean {
+	return ctx.getNodeParameter('source', 0, 'items') !== 'binary';
+}
+
+/**
+ * What Import and Create Import Job share, for one import (see `importsAllItems`): prepare it (checked
+ * before anything is sent), run it, and hand it to `outputOf`. A run that stopped once Marketo held some
+ * of its batches fails with its report, which Continue On Fail outputs with the error.
+ */
+export async function executeImport(
 	ctx: IExecuteFunctions,
+	itemIndex: number,
 	waitForCompletion: boolean,
 	outputOf: (done: FinishedImport) => Promise<INodeExecutionData[]>,
-): Promise<INodeExecutionData[][]> {
+): Promise<INodeExecutionData[]> {
+	const all = importsAllItems(ctx);
 	const items = ctx.getInputData();
-	const out: INodeExecutionData[] = [];
-
-	const runOne = async (
-		itemIndex: number,
-		prepare: (parameters: ImportParameters) => Promise<FinishedImport['prepared']>,
-		pairedItem: IPairedItemData | IPairedItemData[],
-	): Promise<INodeExecutionData[]> => {
-		const parameters = importParametersOf(ctx, itemIndex);
-		const prepared = await prepare(parameters).catch((error) => {
-			throw asNodeError(ctx, error, itemIndex);
-		});
-		const settings = runSettingsOf(parameters, prepared, waitForCompletion);
-		const context: SummaryContext = {
-			source: prepared.source,
-			settings,
-			ignoredFields: prepared.ignoredFields,
-		};
-		const outcome = await runImport(ctx, prepared.source, prepared.batches, settings).then(
-			(report) => ({ report }),
-			(error: unknown) => ({ error }),
-		);
-		if ('error' in outcome) {
-			// A run that got some batches into Marketo: the report must reach the user either way.
-			if (outcome.error instanceof ImportRunError)
-				return [runFailureItem(ctx, outcome.error, context, itemIndex, pairedItem)];
-			throw outcome.error;
-		}
-		const batchItems = (batch: number) => {
-			if (!Array.isArray(pairedItem)) return pairedItem;
-			const plan = prepared.batches[batch - 1];
-			return pairedItem.slice(plan.firstRow - 1, plan.lastRow);
-		};
-		return await outputOf({
-			prepared,
-			parameters,
-			report: outcome.report,
-			context,
-			pairedItem,
-			batchItems,
-		});
-	};
-
-	const source = ctx.getNodeParameter('source', 0, 'items') as string;
-	if (source === 'binary') {
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const prepare = async (parameters: ImportParameters) =>
-					await prepareFromBinary(ctx, itemIndex, parameters);
-				appendAll(out, await runOne(itemIndex, prepare, { item: itemIndex }));
-			} catch (error) {
-				out.push(failedItem(ctx, error, itemIndex));
-			}
-		}
-		return [out];
-	}
-
 	// Row n of the import is input item n - 1, so a batch pairs with the slice of items it carries.
-	const all: IPairedItemData[] = items.map((_, item) => ({ item }));
-	try {
-		const prepare = async (parameters: ImportParameters) =>
-			await prepareFromItems(ctx, items, parameters);
-		appendAll(out, await runOne(0, prepare, all));
-	} catch (error) {
-		out.push({ ...failedItem(ctx, error, 0), pairedItem: all });
-	}
-	return [out];
+	const pairedItem: IPairedItemData | IPairedItemData[] = all
+		? items.map((_, item) => ({ item }))
+		: { item: itemIndex };
+	const parameters = importParametersOf(ctx, itemIndex);
+	const preparing: Promise<FinishedImport['prepared']> = all
+		? prepareFromItems(ctx, items, parameters)
+		: prepareFromBinary(ctx, itemIndex, parameters);
+	const prepared = await preparing.catch((error) => {
+		throw asNodeError(ctx, error, itemIndex);
+	});
+	const settings = runSettingsOf(parameters, prepared, waitForCompletion);
+	const context: SummaryContext = {
+		source: prepared.source,
+		settings,
+		ignoredFields: prepared.ignoredFields,
+	};
+	const report = await runImport(ctx, prepared.source, prepared.batches, settings).catch(
+		(error: unknown) => {
+			// A run that got some batches into Marketo: the report must reach the user either way.
+			if (error instanceof ImportRunError)
+				throw withFailureOutput(error, summaryOf(error.report, context));
+			throw error;
+		},
+	);
+	const batchItems = (batch: number) => {
+		if (!Array.isArray(pairedItem)) return pairedItem;
+		const plan = prepared.batches[batch - 1];
+		return pairedItem.slice(plan.firstRow - 1, plan.lastRow);
+	};
+	return await outputOf({ prepared, parameters, report, context, pairedItem, batchItems });
 }
