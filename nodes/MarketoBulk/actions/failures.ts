@@ -1,5 +1,6 @@
-import type { IDataObject, INode, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+
+import { userMessage } from '../helpers/nodeErrors';
 
 /** What an error's Continue On Fail item carries besides the error (e.g. an import's summary). */
 const failureOutputs = new WeakMap<object, IDataObject>();
@@ -15,26 +16,13 @@ export function failedItem(
 	error: unknown,
 	pairedItem: IPairedItemData | IPairedItemData[],
 ): INodeExecutionData {
-	const failure = error as { message?: string; description?: string | null };
+	const failure = error as { description?: string | null } | undefined;
 	return {
 		json: {
-			error: failure.message ?? String(error),
-			...(failure.description ? { description: failure.description } : {}),
+			error: userMessage(error),
+			...(failure?.description ? { description: failure.description } : {}),
 			...(typeof error === 'object' && error !== null ? failureOutputs.get(error) : undefined),
 		},
 		pairedItem,
 	};
-}
-
-/** The error to raise: an n8n error naming the input item, so n8n points at it. */
-export function toNodeError(
-	node: INode,
-	error: unknown,
-	itemIndex: number,
-): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		error.context.itemIndex ??= itemIndex;
-		return error;
-	}
-	return new NodeOperationError(node, error as Error, { itemIndex });
 }

@@ -5,13 +5,14 @@ import * as downloadFile from './export/downloadFile.operation';
 import * as exportOperation from './export/export.operation';
 import * as getQuotaUsage from './export/getQuotaUsage.operation';
 import * as listJobs from './export/listJobs.operation';
-import { failedItem, toNodeError } from './failures';
+import { failedItem } from './failures';
 import * as importCreateJob from './leadImport/createJob.operation';
 import * as importGetFailures from './leadImport/getFailures.operation';
 import * as importGetWarnings from './leadImport/getWarnings.operation';
 import * as importOperation from './leadImport/import.operation';
 import type { Emit, Operation } from './operation';
 import type { ExportKind } from '../export/request';
+import { toNodeError } from '../helpers/nodeErrors';
 import { ExecutionCancelledError } from '../transport';
 
 type CustomOperation = (this: IExecuteFunctions) => Promise<INodeExecutionData[][]>;

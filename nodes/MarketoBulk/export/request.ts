@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { DataFormat } from '../codec';
 import { MAX_WINDOW_SECONDS, splitIntoWindows, toDate, type DateWindow } from './windows';
+import { PackageError } from '../helpers/errors';
 
 /**
  * What an export job asks Marketo for, validated before any API call, and the create-job bodies it needs
@@ -61,7 +62,11 @@ export interface ExportSpec {
 }
 
 /** Thrown for user mistakes found before any API call; the node turns it into a NodeOperationError. */
-export class ExportParameterError extends Error {}
+export class ExportParameterError extends PackageError {
+	constructor(message: string) {
+		super('EXPORT_PARAMETER', message);
+	}
+}
 
 /** The date filter of an export: leads filter on one of the two, activities always on createdAt. */
 export type RangeKey = 'createdAt' | 'updatedAt';

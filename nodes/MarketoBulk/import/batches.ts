@@ -1,4 +1,5 @@
 import type { DataFormat, Delimiter } from '../codec';
+import { PackageError } from '../helpers/errors';
 
 /**
  * The rows of a lead import, whatever their origin, and how they are cut into Marketo batches.
@@ -19,14 +20,10 @@ export const MAX_BATCH_BYTES = 9_500_000;
 /** The body is sent in blocks of this size (rows are copied together rather than sent one by one). */
 const BLOCK_BYTES = 64 * 1024;
 
-/** A problem with the user's input, found before anything was sent. */
-export class ImportInputError extends Error {
-	description?: string;
-
+/** A problem with the user's input, found before anything was sent (and said so to the user). */
+export class ImportInputError extends PackageError {
 	constructor(message: string, description?: string) {
-		super(message);
-		this.name = 'ImportInputError';
-		this.description = description;
+		super('IMPORT_INPUT', message, { description, consequence: 'Nothing was sent to Marketo.' });
 	}
 }
 

@@ -6,12 +6,11 @@ import type { OutputOptions } from '../export/output';
 import { toDate } from '../export/windows';
 import {
 	exportFilterSpec,
-	ExportParameterError,
 	type ExportKind,
 	type ExportParameters,
 	type ExportSpec,
 } from '../export/request';
-import { asNodeError } from './notices';
+import { toNodeError } from '../helpers/nodeErrors';
 
 /**
  * The trigger's parameters, read and validated once per poll (before any API call), with the same
@@ -213,9 +212,7 @@ function userSpecOf(
 	try {
 		return exportFilterSpec(kind, parameters).spec;
 	} catch (error) {
-		if (error instanceof ExportParameterError)
-			throw new NodeOperationError(ctx.getNode(), error.message);
-		throw asNodeError(ctx.getNode(), error);
+		throw toNodeError(ctx.getNode(), error);
 	}
 }
 

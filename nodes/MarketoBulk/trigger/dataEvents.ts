@@ -12,13 +12,13 @@ import { is1029Quota, MarketoApiError, adviceFor } from '../transport/errors';
 import { gridEnd, isoOf, MAX_WINDOW_SECONDS, nextCentralMidnight, secondsOf } from './clock';
 import type { DataConfig } from './config';
 import {
-	asNodeError,
 	countDownloadFailure,
 	explainCreateError,
 	markTold,
 	noticeError,
 	wasTold,
 } from './notices';
+import { toNodeError } from '../helpers/nodeErrors';
 import { shapeItems, windowBody } from './dataWindows';
 import type { TriggerPort } from './port';
 import {
@@ -284,7 +284,7 @@ class DataPoll {
 				job.lastCheckLocal = port.nowMs();
 				return;
 			}
-			throw asNodeError(port.node, error);
+			throw toNodeError(port.node, error);
 		}
 	}
 
@@ -324,7 +324,7 @@ class DataPoll {
 		try {
 			status = await port.status(cfg.kind, job.exportId);
 		} catch (error) {
-			if (!(error instanceof MarketoApiError)) throw asNodeError(port.node, error);
+			if (!(error instanceof MarketoApiError)) throw toNodeError(port.node, error);
 			// Marketo refused the status call: List Jobs tells whether the job still exists.
 			status = await this.statusIfListed(job.exportId);
 			if (status === undefined) {
@@ -405,7 +405,7 @@ class DataPoll {
 				// Nothing was emitted and the state is as before: the next poll downloads the same job again
 				// (no new export). A file that keeps failing (e.g. its checksum never matches) is given up.
 				const attempts = countDownloadFailure(st.id, job.exportId);
-				if (attempts < MAX_DOWNLOAD_ATTEMPTS) throw asNodeError(port.node, error);
+				if (attempts < MAX_DOWNLOAD_ATTEMPTS) throw toNodeError(port.node, error);
 				st.failures++;
 				delete st.job;
 				st.notice = {

@@ -8,7 +8,7 @@ import type { ExportJobStatus } from '../export/job';
 import type { ExportSpec } from '../export/request';
 import { secondsOf } from './clock';
 import type { JobsConfig } from './config';
-import { asNodeError } from './notices';
+import { toNodeError } from '../helpers/nodeErrors';
 import type { TriggerPort } from './port';
 import { jobDetails } from './sample';
 import { readState, STATE_VERSION, writeState, type JobsState } from './state';
@@ -107,7 +107,7 @@ export async function pollJobEvent(
 			emitted.push(job.exportId);
 		} catch (error) {
 			// Emit what is ready; this job is tried again on the next poll (and reported if it fails first).
-			if (items.length === 0) throw asNodeError(port.node, error);
+			if (items.length === 0) throw toNodeError(port.node, error);
 			port.logger.warn(
 				`downloading export job ${job.exportId} failed; trying again on the next poll`,
 				{ error: String(error) },

@@ -1,5 +1,6 @@
 import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
+import { toNodeError } from '../helpers/nodeErrors';
 import { MarketoApiError } from '../transport/errors';
 
 /** Something to tell the user once, kept in the state until a poll throws it. */
@@ -36,12 +37,6 @@ export function noticeError(node: INode, notice: Notice): NodeOperationError {
 	return new NodeOperationError(node, notice.message, { description: notice.description });
 }
 
-/** An error as n8n shows it best: Marketo's and ours pass unchanged, anything else is wrapped. */
-export function asNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
-	return new NodeOperationError(node, error instanceof Error ? error : String(error));
-}
-
 /**
  * Failed downloads of one job's file, counted in this process's memory for the same reason: a failing
  * poll may keep no state. After a few, the trigger gives the job up and exports its window again.
@@ -76,5 +71,5 @@ export function explainCreateError(
 			},
 		);
 	}
-	return asNodeError(node, error);
+	return toNodeError(node, error);
 }

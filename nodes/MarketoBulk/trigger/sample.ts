@@ -16,7 +16,8 @@ import { createJobBodies, type ExportKind, type ExportSpec } from '../export/req
 import { is1029QueueFull, MarketoApiError } from '../transport/errors';
 import { gridEnd } from './clock';
 import type { DataConfig, JobsConfig, TriggerConfig } from './config';
-import { asNodeError, explainCreateError } from './notices';
+import { explainCreateError } from './notices';
+import { toNodeError } from '../helpers/nodeErrors';
 import type { TriggerPort } from './port';
 
 /**
@@ -88,7 +89,7 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 				);
 			}
 		}
-		throw asNodeError(port.node, error);
+		throw toNodeError(port.node, error);
 	}
 	job = await waitBriefly(port, cfg.kind, job, cfg.timing.minStatusIntervalMs);
 	const noun =

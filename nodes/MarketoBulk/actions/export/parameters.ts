@@ -1,12 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import {
-	buildExportSpec,
-	ExportParameterError,
-	type ExportKind,
-	type ExportSpec,
-} from '../../export/request';
+import { buildExportSpec, type ExportKind, type ExportSpec } from '../../export/request';
 
 const SPEC_PARAMETERS = [
 	'fields',
@@ -23,7 +17,7 @@ const SPEC_PARAMETERS = [
 	'primaryAttributeValues',
 ] as const;
 
-/** Reads and validates the export parameters of one item, before any API call. */
+/** Reads and validates the export parameters of one item, before any API call (ExportParameterError). */
 export function exportSpecOf(
 	ctx: IExecuteFunctions,
 	kind: ExportKind,
@@ -34,12 +28,5 @@ export function exportSpecOf(
 	// know whether the user chose by ID or by name.
 	const parameters: Record<string, unknown> = {};
 	for (const name of SPEC_PARAMETERS) parameters[name] = ctx.getNodeParameter(name, itemIndex, '');
-	try {
-		return buildExportSpec(kind, parameters, { timeZone: ctx.getTimezone(), allowLongRange });
-	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), error as Error, {
-			itemIndex,
-			message: error instanceof ExportParameterError ? error.message : undefined,
-		});
-	}
+	return buildExportSpec(kind, parameters, { timeZone: ctx.getTimezone(), allowLongRange });
 }

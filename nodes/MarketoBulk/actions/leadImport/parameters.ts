@@ -100,17 +100,6 @@ export function runSettingsOf(
 	};
 }
 
-/** ImportInputError → NodeOperationError naming the item; anything else unchanged. */
-export function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): unknown {
-	if (error instanceof ImportInputError) {
-		return new NodeOperationError(ctx.getNode(), `${error.message}. Nothing was sent to Marketo.`, {
-			itemIndex,
-			description: error.description,
-		});
-	}
-	return error;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Input Items
 

@@ -5,7 +5,6 @@ import { ImportRunError, runImport, type ImportReport } from '../../import/job';
 import { withFailureOutput } from '../failures';
 import { summaryOf, type SummaryContext } from './output';
 import {
-	asNodeError,
 	importParametersOf,
 	prepareFromBinary,
 	prepareFromItems,
@@ -51,12 +50,9 @@ export async function executeImport(
 		? items.map((_, item) => ({ item }))
 		: { item: itemIndex };
 	const parameters = importParametersOf(ctx, itemIndex);
-	const preparing: Promise<FinishedImport['prepared']> = all
+	const prepared: FinishedImport['prepared'] = await (all
 		? prepareFromItems(ctx, items, parameters)
-		: prepareFromBinary(ctx, itemIndex, parameters);
-	const prepared = await preparing.catch((error) => {
-		throw asNodeError(ctx, error, itemIndex);
-	});
+		: prepareFromBinary(ctx, itemIndex, parameters));
 	const settings = runSettingsOf(parameters, prepared, waitForCompletion);
 	const context: SummaryContext = {
 		source: prepared.source,
