@@ -6,6 +6,7 @@ import {
 	marketoRequest,
 	marketoRequestAfterCancel,
 	pause,
+	type MarketoCall,
 	type MarketoContext,
 } from '../transport';
 import { is1029AlreadyQueued, MarketoApiError } from '../transport/errors';
@@ -55,7 +56,11 @@ export async function createExportJob(
 	kind: ExportKind,
 	body: IDataObject,
 ): Promise<ExportJobStatus> {
-	return await jobStep(ctx, 'POST', `${exportJobsPath(kind)}/create.json`, 'create', body);
+	return await jobStep(ctx, 'create', {
+		method: 'POST',
+		path: `${exportJobsPath(kind)}/create.json`,
+		body,
+	});
 }
 
 /**
@@ -68,12 +73,10 @@ export async function enqueueExportJob(
 	kind: ExportKind,
 	exportId: string,
 ): Promise<ExportJobStatus> {
-	const outcome = await jobStep(
-		ctx,
-		'POST',
-		exportJobPath(kind, exportId, 'enqueue'),
-		'enqueue',
-	).then(
+	const outcome = await jobStep(ctx, 'enqueue', {
+		method: 'POST',
+		path: exportJobPath(kind, exportId, 'enqueue'),
+	}).then(
 		(job) => ({ job, error: undefined }),
 		(error: unknown) => ({ job: undefined, error }),
 	);
@@ -96,30 +99,28 @@ export async function getExportJobStatus(
 	exportId: string,
 	deadline?: number,
 ) {
-	return await jobStep(
-		ctx,
-		'GET',
-		exportJobPath(kind, exportId, 'status'),
-		'status',
-		undefined,
+	return await jobStep(ctx, 'status', {
+		method: 'GET',
+		path: exportJobPath(kind, exportId, 'status'),
 		deadline,
-	);
+	});
 }
 
 export async function cancelExportJob(ctx: MarketoContext, kind: ExportKind, exportId: string) {
-	return await jobStep(ctx, 'POST', exportJobPath(kind, exportId, 'cancel'), 'cancel');
+	return await jobStep(ctx, 'cancel', {
+		method: 'POST',
+		path: exportJobPath(kind, exportId, 'cancel'),
+	});
 }
 
 /** One call that answers with the job in `result[0]`. */
+/** One job step (create, enqueue, status, cancel): its call, and the job Marketo answers with. */
 async function jobStep(
 	ctx: MarketoContext,
-	method: 'GET' | 'POST',
-	path: string,
 	step: string,
-	body?: IDataObject,
-	deadline?: number,
+	call: MarketoCall,
 ): Promise<ExportJobStatus> {
-	const { result } = await marketoRequest<ExportJobStatus>(ctx, { method, path, body, deadline });
+	const { result } = await marketoRequest<ExportJobStatus>(ctx, call);
 	const job = result[0];
 	if (!job || typeof job.exportId !== 'string') {
 		throw new NodeOperationError(

@@ -34,14 +34,20 @@ export interface JobOutput {
 	capped: boolean;
 }
 
+/** Where a job's output stands: the window the job covers, and the records already output before it. */
+export interface OutputPosition {
+	window?: DateWindow;
+	/** Counted against Max Items. */
+	alreadyEmitted?: number;
+}
+
+/** A completed job as items (its records, or its file as one binary item), not paired: the caller pairs. */
 export async function jobOutput(
 	ctx: IExecuteFunctions | IPollFunctions,
 	spec: ExportSpec,
 	job: ExportJobStatus,
-	window: DateWindow | undefined,
 	options: OutputOptions,
-	pairedItem: number | undefined,
-	alreadyEmitted = 0,
+	{ window, alreadyEmitted = 0 }: OutputPosition = {},
 ): Promise<JobOutput> {
 	const metadata = jobMetadata(spec, job, window);
 	// Asked before the download starts: an open, unread download would hold one of Marketo's 10
@@ -62,7 +68,6 @@ export async function jobOutput(
 		fileSize: numberOrUndefined(job.fileSize),
 		fileChecksum: job.fileChecksum,
 	});
-	const paired = pairedItem === undefined ? {} : { pairedItem: { item: pairedItem } };
 
 	if (options.output === 'file') {
 		const binary = await storeFile(ctx, spec, job, window, file, options);
@@ -71,7 +76,6 @@ export async function jobOutput(
 				{
 					json: { ...metadata, downloadResumes: file.resumes() },
 					binary: { [options.binaryPropertyName || 'data']: binary },
-					...paired,
 				},
 			],
 			capped: false,
@@ -92,7 +96,7 @@ export async function jobOutput(
 				capped = true;
 				break;
 			}
-			items.push({ json: record.json as IDataObject, ...paired });
+			items.push({ json: record.json as IDataObject });
 		}
 		if (capped) break;
 	}

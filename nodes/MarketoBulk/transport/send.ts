@@ -101,7 +101,7 @@ export async function sendWithPolicy(
 		if (response === undefined) {
 			const built = await request.build();
 			try {
-				response = await attempt(ctx, built.options, forceNewToken, deadline);
+				response = await attempt(ctx, built.options, { forceNewToken, deadline });
 				verdict = acceptStatus.includes(response.statusCode) ? { kind: 'ok' } : verdictOf(response);
 			} catch (error) {
 				verdict = verdictOfThrown(ctx, error, built.sent);
@@ -185,9 +185,9 @@ function rateLimitDelay(retry: number): number {
 async function attempt(
 	ctx: MarketoContext,
 	options: IHttpRequestOptions,
-	forceNewToken: boolean,
-	deadline: number | undefined,
+	how: SendOptions & { deadline?: number },
 ): Promise<RawResponse> {
+	const { deadline } = how;
 	const stream = options.encoding === 'stream';
 	const upload = !options.json && options.body !== undefined && !stream;
 	let limit = stream ? TIME_LIMITS.streamIdleMs : TIME_LIMITS.callMs;
@@ -199,7 +199,7 @@ async function attempt(
 		limit = Math.min(limit, Math.max(TIME_LIMITS.minimumMs, deadline - Date.now()));
 	limit = Math.round(limit);
 	const response = await withinTime(
-		send(ctx, { ...options, timeout: limit }, forceNewToken),
+		send(ctx, { ...options, timeout: limit }, how),
 		limit,
 		`Marketo did not answer within ${seconds(limit)}`,
 		(late) => (isStream(late.body) ? late.body.destroy?.() : undefined),
@@ -263,10 +263,16 @@ async function tokenNeedsRenewal(ctx: MarketoContext): Promise<boolean> {
 	return true;
 }
 
+/** How one attempt is sent. */
+interface SendOptions {
+	/** Fetch a new token first (the current one was refused, or is about to expire before an upload). */
+	forceNewToken?: boolean;
+}
+
 async function send(
 	ctx: MarketoContext,
 	options: IHttpRequestOptions,
-	forceNewToken: boolean,
+	{ forceNewToken = false }: SendOptions,
 ): Promise<RawResponse> {
 	let credentialsDecrypted = undefined;
 	let data = transportState(ctx).refreshedCredentials;

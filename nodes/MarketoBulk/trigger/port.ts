@@ -87,7 +87,7 @@ export function pollPort(ctx: IPollFunctions): TriggerPort {
 		list: async (kind) => await listExportJobs(ctx, kind),
 		head: async (kind, exportId, maxBytes) => await fileHead(ctx, kind, exportId, maxBytes),
 		output: async (spec, job, window, options) =>
-			(await jobOutput(ctx, spec, job, window, options, undefined, 0)).items,
+			(await jobOutput(ctx, spec, job, options, { window })).items,
 		kinds: async (spec, typedValues) =>
 			await columnKinds(ctx, spec.kind, spec.fields, spec.columnHeaderNames, typedValues),
 		binary: async (bytes, fileName, mimeType) =>

@@ -53,13 +53,6 @@ export async function run(
 		fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
 		filter: {},
 	};
-	const result = await jobOutput(
-		this,
-		spec,
-		job,
-		undefined,
-		{ ...options, output: 'file' },
-		itemIndex,
-	);
+	const result = await jobOutput(this, spec, job, { ...options, output: 'file' });
 	return result.items;
 }

@@ -44,10 +44,8 @@ export async function run(
 			this,
 			spec,
 			job,
-			window,
 			{ ...(options as unknown as OutputOptions), output },
-			itemIndex,
-			emitted,
+			{ window, alreadyEmitted: emitted },
 		);
 		emit(result.items);
 		emitted += result.items.length;
