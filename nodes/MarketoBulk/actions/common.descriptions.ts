@@ -324,6 +324,23 @@ export function downloadOptions(
 	];
 }
 
+/**
+ * An export resource's parameters: its operations, the job steps' Export ID and List Jobs' status filter,
+ * then the kind's own fields (`kindFields`), format and column renames, and the options of Export and
+ * Download File.
+ */
+export function exportResource(kind: ExportKind, kindFields: INodeProperties[]): INodeProperties[] {
+	return [
+		exportOperations(kind),
+		exportIdField(kind),
+		...listJobsFields(kind),
+		...kindFields,
+		...fileShapeFields(kind),
+		...exportRunFields(kind),
+		...downloadOptions(kind),
+	];
+}
+
 /** Modes of a static or smart list picker: a searchable list loaded from Marketo, an ID, or (for export filters) a name. */
 export function listLocatorModes(list: 'static' | 'smart', byName: boolean): INodePropertyMode[] {
 	const modes = [
