@@ -9,10 +9,11 @@ import type {
 import {
 	FILE_OPTIONS,
 	FILE_SHAPE,
+	namedByValue,
 	recordOptionsOf,
 	shownWhere,
 } from '../descriptions/exportParameters';
-import { canonicalStatus } from '../export/job';
+import { canonicalStatus, JOB_STATUSES } from '../export/job';
 import type { ExportKind } from '../export/request';
 import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
 
@@ -182,10 +183,7 @@ export function listJobsFields(kind: ExportKind): INodeProperties[] {
 			type: 'multiOptions',
 			default: [],
 			description: 'Only jobs in these states (all when empty)',
-			options: ['Created', 'Queued', 'Processing', 'Completed', 'Failed', 'Cancelled'].map((s) => ({
-				name: s,
-				value: s,
-			})),
+			options: namedByValue(JOB_STATUSES),
 			displayOptions: { show: { resource: [EXPORT_RESOURCE[kind]], operation: ['listJobs'] } },
 		},
 	];
