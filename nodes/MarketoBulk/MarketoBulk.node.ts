@@ -12,20 +12,30 @@ import { listSearch, loadOptions, resourceMapping } from './methods';
 export const PACKAGE_DESCRIPTION =
 	'Export leads and activities from Marketo and import leads, in bulk; or start a workflow with new or updated leads, new activities or ended export jobs';
 
-export class MarketoBulk implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Marketo Bulk',
-		name: 'marketoBulk',
-		icon: { light: 'file:marketo.svg', dark: 'file:marketo.dark.svg' },
-		group: ['transform'],
+/**
+ * What the node and its trigger say alike: a new node takes its display name; both describe the package and
+ * use its credentials. Each node file writes out its icon (as n8n's lint rules ask), group and inputs.
+ */
+export function packageNodeDescription(displayName: string, name: string) {
+	return {
+		displayName,
+		name,
 		version: 1,
-		subtitle,
 		description: PACKAGE_DESCRIPTION,
-		defaults: { name: 'Marketo Bulk' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
+		defaults: { name: displayName },
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'marketoApi', required: true }],
+	} satisfies Partial<INodeTypeDescription>;
+}
+
+export class MarketoBulk implements INodeType {
+	description: INodeTypeDescription = {
+		...packageNodeDescription('Marketo Bulk', 'marketoBulk'),
+		icon: { light: 'file:marketo.svg', dark: 'file:marketo.dark.svg' },
+		group: ['transform'],
+		subtitle,
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
 		// Declarative single steps get their URL per request (the instance comes from the credentials).
 		requestDefaults: { headers: { Accept: 'application/json' } },
 		properties,

@@ -5,9 +5,8 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { PACKAGE_DESCRIPTION } from './MarketoBulk.node';
+import { packageNodeDescription } from './MarketoBulk.node';
 import { listSearch, loadOptions } from './methods';
 import { triggerDescription, triggerSubtitle } from './trigger/description';
 import { poll } from './trigger/poll';
@@ -35,18 +34,12 @@ function withOurPollDefault(properties: INodeProperties[]): INodeProperties[] {
 
 export class MarketoBulkTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Marketo Bulk Trigger',
-		name: 'marketoBulkTrigger',
+		...packageNodeDescription('Marketo Bulk Trigger', 'marketoBulkTrigger'),
 		icon: { light: 'file:marketo.svg', dark: 'file:marketo.dark.svg' },
 		group: ['trigger'],
-		version: 1,
 		subtitle: triggerSubtitle,
-		description: PACKAGE_DESCRIPTION,
-		defaults: { name: 'Marketo Bulk Trigger' },
 		polling: true,
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'marketoApi', required: true }],
 		properties: withOurPollDefault(triggerDescription),
 	};
 

@@ -9,10 +9,11 @@ import type {
 import {
 	FILE_OPTIONS,
 	FILE_SHAPE,
+	namedByValue,
 	recordOptionsOf,
 	shownWhere,
 } from '../descriptions/exportParameters';
-import { canonicalStatus } from '../export/job';
+import { canonicalStatus, JOB_STATUSES } from '../export/job';
 import type { ExportKind } from '../export/request';
 import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
 
@@ -63,11 +64,22 @@ async function canonicalJobStatuses(
 	return items.map((item) => ({ ...item, json: canonicalStatus(item.json) }));
 }
 
+/** One entry of an Operation list: its name, value and action, with a description and routing where it has them. */
+function operationEntry(
+	name: string,
+	value: string,
+	action: string,
+	rest: Pick<INodePropertyOptions, 'description' | 'routing'> = {},
+): INodePropertyOptions {
+	return { name, value, action, ...rest };
+}
+
 export function exportOperations(kind: ExportKind): INodeProperties {
 	const resource = EXPORT_RESOURCE[kind];
 	const noun = kind === 'leads' ? 'lead' : 'activity';
 	const aNoun = kind === 'leads' ? 'a lead' : 'an activity';
-	const base = `/bulk/v1/${kind}/export`;
+	const jobStep = (method: 'GET' | 'POST', step: string) =>
+		exportJobStep(method, `=/bulk/v1/${kind}/export/{{$parameter.exportId}}/${step}.json`);
 	return {
 		displayName: 'Operation',
 		name: 'operation',
@@ -75,59 +87,35 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 		noDataExpression: true,
 		displayOptions: { show: { resource: [resource] } },
 		options: [
-			{
-				name: 'Cancel Job',
-				value: 'cancelJob',
-				action: `Cancel ${aNoun} export job`,
+			operationEntry('Cancel Job', 'cancelJob', `Cancel ${aNoun} export job`, {
 				description: 'Stop a job that is created, queued or processing',
-				routing: exportJobStep('POST', `=${base}/{{$parameter.exportId}}/cancel.json`),
-			},
-			{
-				name: 'Create Job',
-				value: 'createJob',
-				action: `Create ${aNoun} export job`,
+				routing: jobStep('POST', 'cancel'),
+			}),
+			operationEntry('Create Job', 'createJob', `Create ${aNoun} export job`, {
 				description: 'Define the export; it does nothing until enqueued',
-			},
-			{
-				name: 'Download File',
-				value: 'downloadFile',
-				action: `Download ${aNoun} export file`,
+			}),
+			operationEntry('Download File', 'downloadFile', `Download ${aNoun} export file`, {
 				description:
 					'Download the file of a completed job (resumed on dropped connections, checksum verified)',
-			},
-			{
-				name: 'Enqueue Job',
-				value: 'enqueueJob',
-				action: `Enqueue ${aNoun} export job`,
+			}),
+			operationEntry('Enqueue Job', 'enqueueJob', `Enqueue ${aNoun} export job`, {
 				description: "Put a created job in Marketo's export queue",
-				routing: exportJobStep('POST', `=${base}/{{$parameter.exportId}}/enqueue.json`),
-			},
-			{
-				name: 'Export',
-				value: 'export',
-				action: `Export ${kind}${ONE_STEP}`,
+				routing: jobStep('POST', 'enqueue'),
+			}),
+			operationEntry('Export', 'export', `Export ${kind}${ONE_STEP}`, {
 				description:
 					'Create, enqueue, wait, download and output, in one step: pick this unless you run the job steps yourself',
-			},
-			{
-				name: 'Get Daily Export Quota',
-				value: 'getQuotaUsage',
-				action: 'Get daily export quota usage',
+			}),
+			operationEntry('Get Daily Export Quota', 'getQuotaUsage', 'Get daily export quota usage', {
 				description:
 					"How much of Marketo's 500 MB a day this API user's exports (all kinds) used today, US Central time",
-			},
-			{
-				name: 'Get Job Status',
-				value: 'getJobStatus',
-				action: `Get the status of ${aNoun} export job`,
-				routing: exportJobStep('GET', `=${base}/{{$parameter.exportId}}/status.json`),
-			},
-			{
-				name: 'List Jobs',
-				value: 'listJobs',
-				action: `List ${noun} export jobs`,
+			}),
+			operationEntry('Get Job Status', 'getJobStatus', `Get the status of ${aNoun} export job`, {
+				routing: jobStep('GET', 'status'),
+			}),
+			operationEntry('List Jobs', 'listJobs', `List ${noun} export jobs`, {
 				description: 'Jobs of this API user from the last 7 days',
-			},
+			}),
 		],
 		default: 'export',
 	};
@@ -195,10 +183,7 @@ export function listJobsFields(kind: ExportKind): INodeProperties[] {
 			type: 'multiOptions',
 			default: [],
 			description: 'Only jobs in these states (all when empty)',
-			options: ['Created', 'Queued', 'Processing', 'Completed', 'Failed', 'Cancelled'].map((s) => ({
-				name: s,
-				value: s,
-			})),
+			options: namedByValue(JOB_STATUSES),
 			displayOptions: { show: { resource: [EXPORT_RESOURCE[kind]], operation: ['listJobs'] } },
 		},
 	];
@@ -321,6 +306,23 @@ export function downloadOptions(
 			displayOptions: { show: where },
 			options: [...options].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 		},
+	];
+}
+
+/**
+ * An export resource's parameters: its operations, the job steps' Export ID and List Jobs' status filter,
+ * then the kind's own fields (`kindFields`), format and column renames, and the options of Export and
+ * Download File.
+ */
+export function exportResource(kind: ExportKind, kindFields: INodeProperties[]): INodeProperties[] {
+	return [
+		exportOperations(kind),
+		exportIdField(kind),
+		...listJobsFields(kind),
+		...kindFields,
+		...fileShapeFields(kind),
+		...exportRunFields(kind),
+		...downloadOptions(kind),
 	];
 }
 

@@ -1,4 +1,4 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_ACTIVITY_FIELDS, type ExportKind } from '../export/request';
 
@@ -8,6 +8,11 @@ import { DEFAULT_ACTIVITY_FIELDS, type ExportKind } from '../export/request';
  * those inside a block (Primary Attribute Value IDs shows for its filter mode); the node and the trigger
  * each show them under their own conditions (`shownWhere`), so either may rename its own parameters.
  */
+
+/** Options whose names are their values, such as job statuses. */
+export function namedByValue(values: readonly string[]): INodePropertyOptions[] {
+	return values.map((value) => ({ name: value, value }));
+}
 
 /** A block shown where `show` holds; conditions inside the block are kept, after `show`'s. */
 export function shownWhere(

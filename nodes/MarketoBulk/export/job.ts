@@ -27,6 +27,19 @@ export type JobStatusName =
 	| 'Completed'
 	| 'Failed';
 
+/** Every status, in the order a job goes through them. */
+export const JOB_STATUSES: readonly JobStatusName[] = [
+	'Created',
+	'Queued',
+	'Processing',
+	'Completed',
+	'Failed',
+	'Cancelled',
+];
+
+/** The statuses a job ends in. */
+export const ENDED_JOB_STATUSES: readonly JobStatusName[] = ['Cancelled', 'Completed', 'Failed'];
+
 /**
  * Marketo's status enum spells `Canceled`, its cancel examples `Cancelled`. Both mean one state, named
  * `Cancelled` here: every job this package reads passes through this, so nothing else compares spellings.

@@ -6,10 +6,12 @@ import {
 	FILE_OPTIONS,
 	FILE_SHAPE,
 	LEAD_FIELDS,
+	namedByValue,
 	recordOptionsOf,
 	shownWhere,
 } from '../descriptions/exportParameters';
 import { labelSubtitle } from '../descriptions/subtitle';
+import { ENDED_JOB_STATUSES } from '../export/job';
 
 /**
  * The trigger's parameters. Fields, activity types, primary attribute filters, format, column renames and
@@ -169,11 +171,7 @@ export const triggerDescription: INodeProperties[] = [
 		type: 'multiOptions',
 		default: ['Completed'],
 		description: 'Emit a job when it ends in one of these states',
-		options: [
-			{ name: 'Cancelled', value: 'Cancelled' },
-			{ name: 'Completed', value: 'Completed' },
-			{ name: 'Failed', value: 'Failed' },
-		],
+		options: namedByValue(ENDED_JOB_STATUSES),
 		displayOptions: { show: { event: ['jobCompleted'] } },
 	},
 	{

@@ -4,7 +4,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { CsvDecoder, RecordSplitter, type DataFormat } from '../codec';
 import { jobMetadata } from '../export/output';
 import { appendAll } from '../helpers/arrays';
-import type { ExportJobStatus } from '../export/job';
+import { ENDED_JOB_STATUSES, type ExportJobStatus } from '../export/job';
 import type { ExportSpec } from '../export/request';
 import { secondsOf } from './clock';
 import type { JobsConfig } from './config';
@@ -27,7 +27,7 @@ import { readState, STATE_VERSION, writeState, type JobsState } from './state';
 /** Records/File output downloads files: at most this many jobs per poll, the rest on the next polls. */
 const MAX_DOWNLOADS_PER_POLL = 3;
 const BUDGET_RESERVE_MS = 10_000;
-const TERMINAL = new Set(['Completed', 'Failed', 'Cancelled']);
+const TERMINAL = new Set<string>(ENDED_JOB_STATUSES);
 
 /**
  * A job cancelled before it was ever enqueued did nothing; the data events' activation probes are such

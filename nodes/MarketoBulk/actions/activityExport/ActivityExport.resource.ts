@@ -1,24 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import {
-	dateRangeFields,
-	downloadOptions,
-	exportIdField,
-	exportOperations,
-	exportRunFields,
-	exportShow,
-	fileShapeFields,
-	listJobsFields,
-} from '../common.descriptions';
+import { dateRangeFields, exportResource, exportShow } from '../common.descriptions';
 import { ACTIVITY_FIELDS, ACTIVITY_FILTERS, shownWhere } from '../../descriptions/exportParameters';
 
-export const description: INodeProperties[] = [
-	exportOperations('activities'),
-	exportIdField('activities'),
-	...listJobsFields('activities'),
+export const description: INodeProperties[] = exportResource('activities', [
 	...dateRangeFields('activities', {}, true),
 	...shownWhere([...ACTIVITY_FILTERS, ACTIVITY_FIELDS], exportShow('activities')),
-	...fileShapeFields('activities'),
-	...exportRunFields('activities'),
-	...downloadOptions('activities'),
-];
+]);

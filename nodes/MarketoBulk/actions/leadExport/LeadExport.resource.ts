@@ -2,23 +2,29 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import {
 	dateRangeFields,
-	downloadOptions,
-	exportIdField,
-	exportOperations,
-	exportRunFields,
+	exportResource,
 	exportShow,
-	fileShapeFields,
-	listJobsFields,
 	listLocatorModes,
 } from '../common.descriptions';
 import { LEAD_FIELDS, shownWhere } from '../../descriptions/exportParameters';
 
 const show = exportShow('leads');
 
-export const description: INodeProperties[] = [
-	exportOperations('leads'),
-	exportIdField('leads'),
-	...listJobsFields('leads'),
+/** The list of a Static List or Smart List filter, shown for its filter. */
+function listFilterField(list: 'static' | 'smart'): INodeProperties {
+	const filterType = `${list}List`;
+	return {
+		displayName: list === 'static' ? 'Static List' : 'Smart List',
+		name: filterType,
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		displayOptions: { show: { ...show, filterType: [filterType] } },
+		modes: listLocatorModes(list, true),
+	};
+}
+
+export const description: INodeProperties[] = exportResource('leads', [
 	...shownWhere([LEAD_FIELDS], show),
 	{
 		displayName: 'Filter',
@@ -44,25 +50,6 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	...dateRangeFields('leads', { filterType: ['createdAt', 'updatedAt'] }, true),
-	{
-		displayName: 'Static List',
-		name: 'staticList',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: '' },
-		displayOptions: { show: { ...show, filterType: ['staticList'] } },
-		modes: listLocatorModes('static', true),
-	},
-	{
-		displayName: 'Smart List',
-		name: 'smartList',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: '' },
-		displayOptions: { show: { ...show, filterType: ['smartList'] } },
-		modes: listLocatorModes('smart', true),
-	},
-	...fileShapeFields('leads'),
-	...exportRunFields('leads'),
-	...downloadOptions('leads'),
-];
+	listFilterField('static'),
+	listFilterField('smart'),
+]);
