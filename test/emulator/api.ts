@@ -11,6 +11,14 @@ import { readBody, sendError, sendHtml, sendJson, sendOk } from './respond';
 import { ACTIVITY_TYPES, LEAD_FIELDS, SMART_LISTS, STATIC_LISTS, type ListAsset } from './schema';
 import { assetDate } from './time';
 import type { ApiError } from './types';
+import { validateMemberExport } from './members';
+import {
+	CHANNELS,
+	PM_PROGRAMS,
+	describeProgramMembers,
+	programById,
+	type Program,
+} from './programs';
 import { validateActivityExport, validateLeadExport } from './validate';
 
 export interface Deps {
@@ -194,6 +202,102 @@ function assetById(kind: 'static' | 'smart') {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Programs, channels and the program member describe
+
+function programView(p: Program): Record<string, unknown> {
+	return {
+		id: p.id,
+		name: p.name,
+		description: p.description,
+		createdAt: assetDate(p.createdAt),
+		updatedAt: assetDate(p.updatedAt),
+		url: `https://app-ab01.marketo.com/#PG${p.id}A1`,
+		type: p.type,
+		channel: p.channel,
+		folder: { type: 'Folder', value: 1000 + (p.id % 10), folderName: 'Programs' },
+		status: p.status,
+		workspace: 'Default',
+		headStart: false,
+	};
+}
+
+/** offset (default 0) and maxReturn (default 20, 1..200) as the asset API reads them, or the error sent. */
+function paging(ctx: Ctx): { offset: number; maxReturn: number } | undefined {
+	const offset = nonNegativeInt(ctx.query.get('offset'), 0);
+	if (offset === undefined) {
+		sendError(ctx.res, {
+			code: '1003',
+			message: `Invalid value for offset: '${ctx.query.get('offset')}'`,
+		});
+		return undefined;
+	}
+	const maxReturn = nonNegativeInt(ctx.query.get('maxReturn'), 20);
+	if (maxReturn === undefined || maxReturn < 1 || maxReturn > 200) {
+		sendError(ctx.res, { code: '1003', message: 'maxReturn must be between 1 and 200' });
+		return undefined;
+	}
+	return { offset, maxReturn };
+}
+
+/** Browse programs: offset/maxReturn, status, earliestUpdatedAt/latestUpdatedAt (created or updated in range). */
+function listPrograms(ctx: Ctx): void {
+	const page = paging(ctx);
+	if (!page) return;
+	const status = ctx.query.get('status');
+	const bound = (name: string) => {
+		const v = ctx.query.get(name);
+		return v ? Date.parse(v) : undefined;
+	};
+	const earliest = bound('earliestUpdatedAt');
+	const latest = bound('latestUpdatedAt');
+	if (Number.isNaN(earliest) || Number.isNaN(latest))
+		return sendError(ctx.res, { code: '1003', message: 'Invalid date format' });
+	const all = PM_PROGRAMS.filter(
+		(p) =>
+			(!status || p.status === status) &&
+			(earliest === undefined || Math.max(p.createdAt, p.updatedAt) >= earliest) &&
+			(latest === undefined || Math.min(p.createdAt, p.updatedAt) <= latest),
+	);
+	const hits = all.slice(page.offset, page.offset + page.maxReturn);
+	if (hits.length === 0) return sendOk(ctx.res, undefined, { warnings: [NO_ASSETS] });
+	sendOk(ctx.res, hits.map(programView));
+}
+
+function programById_(ctx: Ctx): void {
+	const hit = /^\d+$/.test(ctx.params[0]) ? programById(Number(ctx.params[0])) : undefined;
+	if (!hit) return sendOk(ctx.res, undefined, { warnings: [NO_ASSETS] });
+	sendOk(ctx.res, [programView(hit)]);
+}
+
+function programByName(ctx: Ctx): void {
+	const name = ctx.query.get('name');
+	if (!name) return sendError(ctx.res, { code: '701', message: 'name cannot be blank' });
+	const hit = PM_PROGRAMS.find((p) => p.name === name);
+	if (!hit) return sendOk(ctx.res, undefined, { warnings: [NO_ASSETS] });
+	sendOk(ctx.res, [programView(hit)]);
+}
+
+function listChannels(ctx: Ctx): void {
+	const page = paging(ctx);
+	if (!page) return;
+	const hits = CHANNELS.slice(page.offset, page.offset + page.maxReturn);
+	if (hits.length === 0) return sendOk(ctx.res, undefined, { warnings: [NO_ASSETS] });
+	sendOk(
+		ctx.res,
+		hits.map((c) => ({
+			id: c.id,
+			name: c.name,
+			applicableProgramType: c.applicableProgramType,
+			progressionStatuses: c.progressionStatuses,
+		})),
+	);
+}
+
+function describeMembers(ctx: Ctx): void {
+	sendOk(ctx.res, [describeProgramMembers()]);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Bulk export
 
 function createExport(kind: ExportKind) {
@@ -212,7 +316,11 @@ function createExport(kind: ExportKind) {
 		}
 		const opts = { limits: true, disabledFilters: ctx.deps.disabledFilters };
 		const v =
-			kind === 'leads' ? validateLeadExport(body, opts) : validateActivityExport(body, opts);
+			kind === 'leads'
+				? validateLeadExport(body, opts)
+				: kind === 'activities'
+					? validateActivityExport(body, opts)
+					: validateMemberExport(body, opts);
 		if ('error' in v) return sendError(ctx.res, v.error);
 		const job = ctx.deps.exports.create(kind, v.ok, (body as Record<string, unknown>).filter);
 		if ('code' in job) return sendError(ctx.res, job);
@@ -304,18 +412,30 @@ function exportRoutes(kind: ExportKind): Route[] {
 			'token',
 			withJob(kind, (ctx, job) => answerJob(ctx, ctx.deps.exports.cancel(job))),
 		),
-		route(
-			'GET',
-			`${base}/:id/file.json`,
-			'token',
-			withJob(kind, async (ctx, job) => {
-				if (ctx.req.headers.range) ctx.deps.countRange();
-				const state = ctx.deps.exports.fileState(job);
-				if (state === 'missing') return sendHtml(ctx.res, 404);
-				if (state !== 'ok') return sendError(ctx.res, state);
-				await serveFile(ctx.req, ctx.res, job, ctx.deps.faults);
-			}),
-		),
+		route('GET', `${base}/:id/file.json`, 'token', async (ctx) => {
+			const job = ctx.deps.exports.get(kind, ctx.params[0]);
+			// The program member (and custom object) extract page: a file of an incomplete job or of
+			// an unknown id is an HTTP 404 with a plain-text body. Lead and activity files keep the
+			// JSON error their pages show.
+			if (kind === 'program/members' && (!job || job.status !== 'Completed')) {
+				const text = job ? 'Export file not available' : 'Export job not found';
+				ctx.res.writeHead(404, {
+					'Content-Type': 'text/plain',
+					'Content-Length': Buffer.byteLength(text),
+				});
+				return void ctx.res.end(text);
+			}
+			if (!job)
+				return sendError(ctx.res, {
+					code: '1003',
+					message: `Export job '${ctx.params[0]}' not found`,
+				});
+			if (ctx.req.headers.range) ctx.deps.countRange();
+			const state = ctx.deps.exports.fileState(job);
+			if (state === 'missing') return sendHtml(ctx.res, 404);
+			if (state !== 'ok') return sendError(ctx.res, state);
+			await serveFile(ctx.req, ctx.res, job, ctx.deps.faults);
+		}),
 		route('GET', `${base}.json`, 'token', listExports(kind)),
 	];
 }
@@ -417,8 +537,17 @@ export const ROUTES: Route[] = [
 	route('GET', '/rest/asset/v1/smartList/byName.json', 'token', assetByName('smart')),
 	route('GET', '/rest/asset/v1/staticList/:id.json', 'token', assetById('static')),
 	route('GET', '/rest/asset/v1/smartList/:id.json', 'token', assetById('smart')),
+	route('GET', '/rest/v1/programs/members/describe.json', 'token', describeMembers),
+	// The superseded twin the import page still links to.
+	route('GET', '/rest/v1/program/members/describe.json', 'token', describeMembers),
+	route('GET', '/rest/asset/v1/programs.json', 'token', listPrograms),
+	// Before ':id', which would match 'byName' too.
+	route('GET', '/rest/asset/v1/program/byName.json', 'token', programByName),
+	route('GET', '/rest/asset/v1/program/:id.json', 'token', programById_),
+	route('GET', '/rest/asset/v1/channels.json', 'token', listChannels),
 	...exportRoutes('leads'),
 	...exportRoutes('activities'),
+	...exportRoutes('program/members'),
 	route('POST', '/bulk/v1/leads.json', 'token-or-form', importLeads),
 	route(
 		'GET',

@@ -20,11 +20,19 @@ const USAGE = `Usage: npm run emulator -- [options]
                               the fixed range); the demo uses it so that the last days hold data too
   --daily-quota-bytes N       export bytes per day before 1029 (default 524288000)
   --disabled-filters A,B      lead export filters this "subscription" lacks (1035), e.g. updatedAt,smartListId
+                              (updatedAt: lead and program member exports; programMembers.updatedAt: the latter only)
   --client-id ID              (default demo-client-id)
   --client-secret SECRET      (default demo-client-secret)
   --options JSON              emulator options as JSON, over what the flags above give (see EmulatorOptions in
                               test/emulator/index.ts); test/harness/emulator.ts passes its options this way
-  --exit-with-stdin           stop when stdin ends: a parent process that goes away takes the emulator with it`;
+  --exit-with-stdin           stop when stdin ends: a parent process that goes away takes the emulator with it
+
+Program members: programs 3001-3006 (Default, Event with Webinar, Engagement, Event x2, Email) under
+GET /rest/asset/v1/programs.json, program/{id}.json, program/byName.json; their channels and statuses under
+GET /rest/asset/v1/channels.json; GET /rest/v1/programs/members/describe.json (and the singular twin);
+bulk export under /bulk/v1/program/members/export/ (one queue and one daily quota with leads and activities).
+Memberships are seeded for the synthetic leads; POST /__emulator/program-members {programId, leadIds,
+statusName?, at?} adds leads to a program or changes their status, GET ...?programId=N lists them.`;
 
 function fail(message: string): never {
 	console.error(`${message}\n\n${USAGE}`);

@@ -153,7 +153,32 @@ export async function handleControl(
 					return sendJson(res, 200, { count: emu.data.leadCount(b.filter as never) });
 				if (b.kind === 'activities')
 					return sendJson(res, 200, { count: emu.data.activityCount(b.filter as never) });
-				throw new BadRequest("kind must be 'leads' or 'activities'");
+				if (b.kind === 'program/members')
+					return sendJson(res, 200, { count: emu.data.programMemberCount(b.filter as never) });
+				throw new BadRequest("kind must be 'leads', 'activities' or 'program/members'");
+			}
+			case 'GET /__emulator/program-members': {
+				const id = Number(url.searchParams.get('programId'));
+				if (!Number.isInteger(id) || id <= 0) throw new BadRequest('programId is required');
+				return sendJson(res, 200, emu.data.programMembers(id));
+			}
+			case 'POST /__emulator/program-members': {
+				// { programId, leadIds: [..], statusName?, at? }: adds the leads or changes their status.
+				const b = await body();
+				const leadIds = b.leadIds;
+				if (!Array.isArray(leadIds) || !leadIds.every((x) => Number.isInteger(x)))
+					throw new BadRequest('leadIds must be an array of integers');
+				try {
+					emu.data.setMemberships({
+						programId: Number(b.programId),
+						leadIds: leadIds as number[],
+						statusName: typeof b.statusName === 'string' ? b.statusName : undefined,
+						at: asDate(b.at),
+					});
+				} catch (e) {
+					throw new BadRequest(e instanceof Error ? e.message : String(e));
+				}
+				return sendJson(res, 200, { ok: true });
 			}
 			case 'GET /__emulator/jobs':
 				return sendJson(res, 200, emu.data.jobs());

@@ -1,5 +1,6 @@
 /**
- * Bulk export jobs (leads and activities share one queue, as in Marketo): life cycle, scheduler,
+ * Bulk export jobs (leads, activities and program members share one queue and one daily quota, as in
+ * Marketo): life cycle, scheduler,
  * daily quota, delayed status snapshots and the faults that bend a job's ending.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,12 +13,14 @@ import {
 	type FileSource,
 } from './filegen';
 import type { FaultState } from './faults';
+import { memberFileSource, type NormalMemberFilter } from './members';
 import type { DataStore, NormalActivityFilter, NormalLeadFilter } from './store';
 import { Clock, centralDayKey, isoSeconds } from './time';
 import type { ApiError } from './types';
 import type { ExportRequest } from './validate';
 
-export type ExportKind = 'leads' | 'activities';
+/** Also the path segment: /bulk/v1/{kind}/export/… */
+export type ExportKind = 'leads' | 'activities' | 'program/members';
 export type ExportStatus =
 	| 'Created'
 	| 'Queued'
@@ -50,7 +53,7 @@ export interface ExportJob {
 	errorMsg?: string;
 	fields: string[];
 	headers: string[];
-	filter: NormalLeadFilter | NormalActivityFilter;
+	filter: NormalLeadFilter | NormalActivityFilter | NormalMemberFilter;
 	/** The request's filter as sent, for listings and tests. */
 	rawFilter: unknown;
 	/** Data version the job reads; set when it starts processing. */
@@ -129,7 +132,7 @@ export class ExportManager {
 
 	create(
 		kind: ExportKind,
-		req: ExportRequest<NormalLeadFilter | NormalActivityFilter>,
+		req: ExportRequest<NormalLeadFilter | NormalActivityFilter | NormalMemberFilter>,
 		rawFilter: unknown,
 	): ExportJob | ApiError {
 		const quota = this.quotaError();
@@ -225,13 +228,22 @@ export class ExportManager {
 						job.headers,
 						job.format,
 					)
-				: activityFileSource(
-						store,
-						store.activityPlan(job.filter as NormalActivityFilter, job.version),
-						job.fields,
-						job.headers,
-						job.format,
-					);
+				: job.kind === 'program/members'
+					? memberFileSource(
+							store,
+							job.version,
+							job.filter as NormalMemberFilter,
+							job.fields,
+							job.headers,
+							job.format,
+						)
+					: activityFileSource(
+							store,
+							store.activityPlan(job.filter as NormalActivityFilter, job.version),
+							job.fields,
+							job.headers,
+							job.format,
+						);
 		const run = job.run;
 		const generation = this.generation;
 		const stale = () =>

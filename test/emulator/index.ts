@@ -11,14 +11,22 @@ import { ExportManager } from './exports';
 import { FaultState, type RequestFailure } from './faults';
 import { ImportManager } from './imports';
 import { ConcurrencyGate, RateLimiter } from './limits';
+import { normalizeMemberFilter, selectMembers } from './members';
+import { memberValues, programById, statusesOf } from './programs';
 import { STATIC_LISTS } from './schema';
 import { DataStore, countPlan, planPositions, type DataShape } from './store';
 import { handleRequest, type Pipeline } from './server';
 import { Clock } from './time';
-import type { ExportActivityFilter, ExportLeadFilter } from './types';
+import type { ExportActivityFilter, ExportLeadFilter, ExportProgramMemberFilter } from './types';
 import { normalizeActivityFilter, normalizeLeadFilter } from './validate';
 
-export type { ExportActivityFilter, ExportLeadFilter, DateRangeFilter } from './types';
+export type {
+	ExportActivityFilter,
+	ExportLeadFilter,
+	ExportProgramMemberFilter,
+	DateRangeFilter,
+} from './types';
+export { CHANNELS, PM_FIELDS, PM_PROGRAMS } from './programs';
 export { parseDelimited, parseTable } from './csv';
 
 export interface EmulatorOptions {
@@ -43,7 +51,10 @@ export interface EmulatorOptions {
 	importQueue?: { processing: number; queued: number };
 	/** Default 500 MB → 1029, reset at 00:00 America/Chicago. */
 	dailyExportQuotaBytes?: number;
-	/** e.g. ['updatedAt', 'smartListId', 'smartListName'] → 1035. */
+	/**
+	 * e.g. ['updatedAt', 'smartListId', 'smartListName'] → 1035. 'updatedAt' also takes the filter from
+	 * Program Member exports; 'programMembers.updatedAt' takes it from those only.
+	 */
 	disabledFilters?: string[];
 	/** Synthetic leads, createdAt spread evenly over [start, end]. Default 1000 over 2026-01-01..2026-06-30. */
 	leads?: { count: number; start: string; end: string };
@@ -96,8 +107,22 @@ export interface MarketoEmulator {
 		addActivities(n: number, at?: Date): void;
 		getLead(idOrEmail: number | string): Record<string, unknown> | undefined;
 		staticListMembers(listId: number): number[];
+		/** A program's members now (program member fields, null when empty), ascending lead id. */
+		programMembers(programId: number): Array<Record<string, string | null>>;
+		/** How many members a Program Member export filter selects right now (any range length). */
+		programMemberCount(filter: ExportProgramMemberFilter): number;
+		/**
+		 * Puts leads in a program with a status, or changes the status of those already in it (updatedAt
+		 * = `at`, default now); a lead not yet in the program needs a status.
+		 */
+		setMemberships(change: {
+			programId: number;
+			leadIds: number[];
+			statusName?: string;
+			at?: Date;
+		}): void;
 		jobs(): Array<{
-			kind: 'leads' | 'activities';
+			kind: 'leads' | 'activities' | 'program/members';
 			exportId: string;
 			status: string;
 			[k: string]: unknown;
@@ -221,6 +246,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 				return (function* () {
 					for (const i of planPositions(plan)) yield s.activity(i);
 				})();
+			},
+			programMembers: (programId) => store.members.members(programId).map(memberValues),
+			programMemberCount: (filter) =>
+				selectMembers(store, unwrap(normalizeMemberFilter(filter, GROUND_TRUTH))).length,
+			setMemberships: ({ programId, leadIds, statusName, at }) => {
+				const program = programById(programId);
+				if (!program) throw new Error(`Program ${programId} not found`);
+				if (statusName !== undefined && !statusesOf(program).some((s) => s.name === statusName))
+					throw new Error(`Status '${statusName}' is not in program ${programId}'s channel`);
+				for (const id of leadIds) {
+					if (!store.lead(id)) throw new Error(`Lead ${id} not found`);
+					const status = statusName ?? store.members.get(programId, id)?.statusName;
+					if (status === undefined)
+						throw new Error(`Lead ${id} is not in program ${programId}: a statusName is needed`);
+					store.members.upsert(programId, id, status, sec(at));
+				}
 			},
 			addLeads: (n, at) => void store.addLeads(n, sec(at)),
 			addActivities: (n, at) => store.addActivities(n, sec(at)),

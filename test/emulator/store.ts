@@ -15,6 +15,7 @@ import {
 	MAX_UPDATE_LAG_SECONDS,
 	type FieldGen,
 } from './synthetic';
+import { MemberStore } from './programs';
 import { isoSeconds } from './time';
 import type { LeadValues } from './types';
 
@@ -73,6 +74,8 @@ export class DataStore {
 	readonly baseActivities: number;
 	/** Bumped by every change; jobs remember the version they started at. */
 	version = 0;
+	/** Program memberships; export jobs copy what they read when they start processing. */
+	readonly members: MemberStore;
 
 	private leadBlocks: Block[] = [];
 	private activityBlocks: Block[] = [];
@@ -100,6 +103,11 @@ export class DataStore {
 			shape.activities.count,
 			toSec(shape.activities.start),
 			toSec(shape.activities.end),
+		);
+		this.members = new MemberStore(
+			shape.leads.count,
+			toSec(shape.leads.start),
+			toSec(shape.leads.end),
 		);
 		this.nextLeadId = this.baseLeads + 1;
 		this.nextActivity = this.baseActivities;

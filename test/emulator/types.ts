@@ -23,6 +23,16 @@ export interface ExportActivityFilter {
 	primaryAttributeValues?: string[];
 }
 
+/** The `filter` object of Create Export Program Member Job: all keys given are ANDed. */
+export interface ExportProgramMemberFilter {
+	programId?: number;
+	programIds?: number[];
+	statusNames?: string[];
+	isExhausted?: boolean;
+	nurtureCadence?: 'pause' | 'paus' | 'norm';
+	updatedAt?: DateRangeFilter;
+}
+
 export interface ApiError {
 	code: string;
 	message: string;

@@ -54,7 +54,7 @@ export interface ValidateOptions {
 const isObject = (v: unknown): v is Record<string, unknown> =>
 	typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function dateRange(
+export function dateRange(
 	name: string,
 	value: unknown,
 	limits: boolean,
@@ -86,14 +86,14 @@ function dateRange(
 	return { ok: { start, end } };
 }
 
-function formatOf(value: unknown): Result<ExportFormat> {
+export function formatOf(value: unknown): Result<ExportFormat> {
 	if (value === undefined || value === null || value === '') return { ok: 'CSV' };
 	const f = typeof value === 'string' ? value.toUpperCase() : '';
 	if (f in EXPORT_DELIMITERS) return { ok: f as ExportFormat };
 	return { error: invalid(`Invalid format '${String(value)}'. Allowed values: CSV, TSV, SSV`) };
 }
 
-function headersOf(fields: string[], value: unknown): Result<string[]> {
+export function headersOf(fields: string[], value: unknown): Result<string[]> {
 	if (value === undefined || value === null) return { ok: fields };
 	if (!isObject(value))
 		return { error: invalid('Invalid value for columnHeaderNames: expected an object') };
