@@ -444,6 +444,15 @@ function exportRoutes(kind: ExportKind): Route[] {
 // Bulk import
 
 async function importLeads(ctx: Ctx): Promise<void> {
+	return importBatch(ctx, false);
+}
+
+/** POST /bulk/v1/program/{programId}/members/import.json: format and programMemberStatus in the query or the form. */
+async function importMembers(ctx: Ctx): Promise<void> {
+	return importBatch(ctx, true);
+}
+
+async function importBatch(ctx: Ctx, members: boolean): Promise<void> {
 	const boundary = boundaryOf(ctx.req.headers['content-type']);
 	if (!boundary) {
 		ctx.req.resume();
@@ -470,13 +479,22 @@ async function importLeads(ctx: Ctx): Promise<void> {
 		});
 	if (file.data.length >= IMPORT_FILE_LIMIT)
 		return sendHtml(ctx.res, 413, 'File size exceeds 10MB');
-	const batch = ctx.deps.imports.submit({
-		file: file.data,
-		format: field('format'),
-		lookupField: field('lookupField'),
-		listId: field('listId'),
-		partitionName: field('partitionName'),
-	});
+	const batch = ctx.deps.imports.submit(
+		members
+			? {
+					file: file.data,
+					format: field('format'),
+					programId: ctx.params[0],
+					programMemberStatus: field('programMemberStatus'),
+				}
+			: {
+					file: file.data,
+					format: field('format'),
+					lookupField: field('lookupField'),
+					listId: field('listId'),
+					partitionName: field('partitionName'),
+				},
+	);
 	if ('code' in batch) return sendError(ctx.res, batch);
 	sendOk(ctx.res, [{ batchId: batch.batchId, importId: batch.importId, status: batch.status }]);
 }
@@ -487,11 +505,15 @@ const IMPORT_CONTENT_TYPES: Record<ImportFormat, string> = {
 	ssv: EXPORT_CONTENT_TYPES.SSV,
 };
 
-function withBatch(fn: (ctx: Ctx, batch: NonNullable<ReturnType<ImportManager['get']>>) => void) {
+function withBatch(
+	fn: (ctx: Ctx, batch: NonNullable<ReturnType<ImportManager['get']>>) => void,
+	kind: 'leads' | 'program/members' = 'leads',
+) {
 	return (ctx: Ctx): void => {
-		const batch = /^\d+$/.test(ctx.params[0])
+		const found = /^\d+$/.test(ctx.params[0])
 			? ctx.deps.imports.get(Number(ctx.params[0]))
 			: undefined;
+		const batch = found && found.kind === kind ? found : undefined;
 		if (!batch)
 			return sendError(ctx.res, {
 				code: '1003',
@@ -501,7 +523,7 @@ function withBatch(fn: (ctx: Ctx, batch: NonNullable<ReturnType<ImportManager['g
 	};
 }
 
-function batchFile(which: 'failures' | 'warnings') {
+function batchFile(which: 'failures' | 'warnings', kind: 'leads' | 'program/members' = 'leads') {
 	return withBatch((ctx, batch) => {
 		if (batch.status === 'Queued' || batch.status === 'Importing') {
 			return sendError(ctx.res, {
@@ -515,7 +537,7 @@ function batchFile(which: 'failures' | 'warnings') {
 			'Content-Length': Buffer.byteLength(text),
 		});
 		ctx.res.end(text);
-	});
+	}, kind);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -557,6 +579,25 @@ export const ROUTES: Route[] = [
 	),
 	route('GET', '/bulk/v1/leads/batch/:id/failures.json', 'token', batchFile('failures')),
 	route('GET', '/bulk/v1/leads/batch/:id/warnings.json', 'token', batchFile('warnings')),
+	route('POST', '/bulk/v1/program/:id/members/import.json', 'token-or-form', importMembers),
+	route(
+		'GET',
+		'/bulk/v1/program/members/import/:id/status.json',
+		'token',
+		withBatch((ctx, b) => sendOk(ctx.res, [ctx.deps.imports.view(b)]), 'program/members'),
+	),
+	route(
+		'GET',
+		'/bulk/v1/program/members/import/:id/failures.json',
+		'token',
+		batchFile('failures', 'program/members'),
+	),
+	route(
+		'GET',
+		'/bulk/v1/program/members/import/:id/warnings.json',
+		'token',
+		batchFile('warnings', 'program/members'),
+	),
 ];
 
 /** The route for a request, or which paths exist under another method (for 605). */

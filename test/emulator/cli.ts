@@ -30,7 +30,8 @@ const USAGE = `Usage: npm run emulator -- [options]
 Program members: programs 3001-3006 (Default, Event with Webinar, Engagement, Event x2, Email) under
 GET /rest/asset/v1/programs.json, program/{id}.json, program/byName.json; their channels and statuses under
 GET /rest/asset/v1/channels.json; GET /rest/v1/programs/members/describe.json (and the singular twin);
-bulk export under /bulk/v1/program/members/export/ (one queue and one daily quota with leads and activities).
+bulk export under /bulk/v1/program/members/export/ (one queue and one daily quota with leads and activities)
+and import under /bulk/v1/program/{id}/members/import.json, /bulk/v1/program/members/import/{batchId}/….
 Memberships are seeded for the synthetic leads; POST /__emulator/program-members {programId, leadIds,
 statusName?, at?} adds leads to a program or changes their status, GET ...?programId=N lists them.`;
 

@@ -1,5 +1,5 @@
 /**
- * The emulator's programs, channels, program member describe and Program Member export,
+ * The emulator's programs, channels, program member describe, and Program Member export and import,
  * over real HTTP. Expected values come from the emulator's membership data read directly
  * (data.programMembers), never from the code that filters exports.
  */
@@ -107,6 +107,58 @@ async function exportRows(
 }
 
 const iso = (s: string | null) => Date.parse(s ?? '');
+
+function multipart(fields: Record<string, string>, content: string) {
+	const boundary = '----pmTestBoundary' + Math.random().toString(16).slice(2);
+	const parts = Object.entries(fields).map(
+		([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+	);
+	parts.push(
+		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="members.csv"\r\nContent-Type: text/csv\r\n\r\n${content}\r\n--${boundary}--\r\n`,
+	);
+	return { body: parts.join(''), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function postImport(
+	emu: MarketoEmulator,
+	path: string,
+	content: string,
+	opts: { query?: Record<string, string>; form?: Record<string, string> } = {},
+): Promise<Json> {
+	const { body, contentType } = multipart(opts.form ?? {}, content);
+	const q = new URLSearchParams(opts.query ?? {}).toString();
+	const res = await fetch(`${emu.url}${path}${q ? '?' + q : ''}`, {
+		method: 'POST',
+		headers: { Authorization: `Bearer ${await token(emu)}`, 'Content-Type': contentType },
+		body,
+	});
+	expect(res.status).toBe(200);
+	return (await res.json()) as Json;
+}
+
+const importMembers = (
+	emu: MarketoEmulator,
+	programId: number | string,
+	content: string,
+	opts: { query?: Record<string, string>; form?: Record<string, string> } = {},
+): Promise<Json> =>
+	postImport(emu, `/bulk/v1/program/${programId}/members/import.json`, content, opts);
+
+async function waitForBatch(emu: MarketoEmulator, batchId: number): Promise<Json> {
+	for (let k = 0; k < 400; k++) {
+		const r = await call(emu, 'GET', `/bulk/v1/program/members/import/${batchId}/status.json`);
+		if (['Complete', 'Failed'].includes(r.result[0].status)) return r.result[0];
+		await sleep(15);
+	}
+	throw new Error('batch did not finish');
+}
+
+async function text(emu: MarketoEmulator, path: string): Promise<string> {
+	const res = await fetch(emu.url + path, {
+		headers: { Authorization: `Bearer ${await token(emu)}` },
+	});
+	return res.text();
+}
 
 describe('Marketo emulator: programs and program members', () => {
 	let emu: MarketoEmulator;
@@ -602,6 +654,7 @@ describe('Marketo emulator: programs and program members', () => {
 				code: '606',
 			});
 			emu.faults.failNext('GET /rest/asset/v1/program/:id.json', 1, { httpStatus: 502 });
+			emu.faults.failNext('POST /bulk/v1/program/:id/members/import.json', 1, { code: '615' });
 			const id = await createJob(emu, PM, { fields: ['email'], filter: { programId: WEBINAR } });
 			expect(errorOf(await enqueue(emu, PM, id)).code).toBe('606');
 			expect((await enqueue(emu, PM, id)).success).toBe(true);
@@ -609,9 +662,192 @@ describe('Marketo emulator: programs and program members', () => {
 				headers: { Authorization: `Bearer ${await token(emu)}` },
 			});
 			expect(res.status).toBe(502);
+			expect(
+				errorOf(
+					await importMembers(emu, WEBINAR, 'email\na@example.com\n', {
+						query: { format: 'csv', programMemberStatus: 'Registered' },
+					}),
+				).code,
+			).toBe('615');
 			expect(emu.faults.pending()).toBe(0);
 			expect(emu.counters()['POST /bulk/v1/program/members/export/:id/enqueue.json']).toBe(2);
 			expect(emu.counters()['GET /rest/asset/v1/program/:id.json']).toBe(1);
+		});
+	});
+
+	describe('import', () => {
+		it('adds and updates members with the status, fails and warns row by row', async () => {
+			emu.setNow(new Date('2026-07-15T10:00:00Z'));
+			const outsider = emu.data.getLead(5)!; // 5 is not a multiple of 3: not in the webinar
+			const member = emu.data.getLead(6)!;
+			expect(emu.data.programMembers(WEBINAR).some((m) => m.leadId === '5')).toBe(false);
+			const csv = [
+				'email,firstName,leadScore,registrationCode',
+				`${outsider.email},Outsider,5,ABC`,
+				`${member.email},,,`,
+				'new.member@example.com,New,7,',
+				'not-an-email,Bad,1,',
+				',Nobody,1,',
+				'score@example.com,Score,lots,',
+			].join('\n');
+			const sent = await importMembers(emu, WEBINAR, csv, {
+				query: { format: 'csv', programMemberStatus: 'Attended' },
+			});
+			expect(sent.result[0]).toEqual({
+				batchId: expect.any(Number),
+				importId: String(sent.result[0].batchId),
+				status: 'Queued',
+			});
+			const done = await waitForBatch(emu, sent.result[0].batchId);
+			expect(done).toMatchObject({
+				status: 'Complete',
+				numOfLeadsProcessed: 4,
+				numOfRowsFailed: 2,
+				numOfRowsWithWarning: 1,
+				message: 'Import completed with errors, 4 records imported (4 members), 2 failed',
+			});
+			const failures = await text(
+				emu,
+				`/bulk/v1/program/members/import/${done.batchId}/failures.json`,
+			);
+			expect(failures).toBe(
+				'email,firstName,leadScore,registrationCode,Import Failure Reason\n' +
+					',Nobody,1,,Missing value for email\n' +
+					'score@example.com,Score,lots,,Invalid data type in field Lead Score\n',
+			);
+			const warnings = await text(
+				emu,
+				`/bulk/v1/program/members/import/${done.batchId}/warnings.json`,
+			);
+			expect(warnings).toBe(
+				'email,firstName,leadScore,registrationCode,Import Warning Reason\n' +
+					'not-an-email,Bad,1,,Invalid email address\n',
+			);
+			const members = emu.data.programMembers(WEBINAR);
+			const byLead = (id: string) => members.find((m) => m.leadId === id);
+			expect(byLead('5')).toMatchObject({
+				statusName: 'Attended',
+				registrationCode: 'ABC',
+				updatedAt: '2026-07-15T10:00:00Z',
+				membershipDate: '2026-07-15T10:00:00Z',
+			});
+			expect(byLead('6')!.statusName).toBe('Attended');
+			expect(byLead('6')!.membershipDate).not.toBe('2026-07-15T10:00:00Z');
+			expect(emu.data.getLead(5)!.firstName).toBe('Outsider');
+			const created = emu.data.getLead('new.member@example.com')!;
+			expect(byLead(String(created.id))!.statusName).toBe('Attended');
+			// An export sees them.
+			const { rows } = await exportRows(emu, {
+				fields: ['email', 'statusName'],
+				filter: {
+					programId: WEBINAR,
+					updatedAt: { startAt: '2026-07-15T10:00:00Z', endAt: '2026-07-15T10:00:00Z' },
+				},
+			});
+			expect(rows.map((r) => r.email).sort()).toEqual(
+				[outsider.email, member.email, 'new.member@example.com', 'not-an-email'].sort(),
+			);
+		});
+
+		it('takes format and programMemberStatus as form fields too, and says "Import succeeded"', async () => {
+			const sent = await importMembers(
+				emu,
+				TRADESHOW,
+				'email;firstName\na@example.com;A\nb@example.com;B\n',
+				{
+					form: { format: 'ssv', programMemberStatus: 'Visited Booth' },
+				},
+			);
+			const done = await waitForBatch(emu, sent.result[0].batchId);
+			expect(done).toMatchObject({
+				status: 'Complete',
+				numOfLeadsProcessed: 2,
+				numOfRowsFailed: 0,
+				numOfRowsWithWarning: 0,
+				message: 'Import succeeded, 2 records imported (2 members)',
+			});
+			const visited = emu.data
+				.programMembers(TRADESHOW)
+				.filter((m) => m.statusName === 'Visited Booth');
+			expect(visited.map((m) => emu.data.getLead(Number(m.leadId))!.email)).toEqual(
+				expect.arrayContaining(['a@example.com', 'b@example.com']),
+			);
+			// A lead batch id is no program member batch, and the other way round.
+			const leadPath = await call(emu, 'GET', `/bulk/v1/leads/batch/${done.batchId}.json`);
+			expect(errorOf(leadPath).code).toBe('1003');
+		});
+
+		it('refuses an unknown program or status and a missing status; fails a file without email', async () => {
+			const q = (status?: string) => ({
+				query: { format: 'csv', ...(status ? { programMemberStatus: status } : {}) },
+			});
+			expect(
+				errorOf(await importMembers(emu, WEBINAR, 'email\na@example.com\n', q('Snoozing'))),
+			).toEqual({
+				code: '1025',
+				message: "Program status 'Snoozing' not found",
+			});
+			// Engaged is a Nurture status, not a Webinar one.
+			expect(
+				errorOf(await importMembers(emu, WEBINAR, 'email\na@example.com\n', q('Engaged'))).code,
+			).toBe('1025');
+			expect(errorOf(await importMembers(emu, WEBINAR, 'email\na@example.com\n', q())).code).toBe(
+				'1003',
+			);
+			expect(
+				errorOf(await importMembers(emu, 9999, 'email\na@example.com\n', q('Attended'))).code,
+			).toBe('1003');
+			expect(
+				errorOf(
+					await importMembers(emu, WEBINAR, 'email\na@example.com\n', {
+						query: { programMemberStatus: 'Attended' },
+					}),
+				).code,
+			).toBe('1003');
+			const sent = await importMembers(emu, WEBINAR, 'firstName\nAda\n', q('Attended'));
+			const done = await waitForBatch(emu, sent.result[0].batchId);
+			expect(done.status).toBe('Failed');
+			expect(done.message).toMatch(/email/);
+		});
+
+		it('shares the import queue with lead imports (1016)', async () => {
+			const slow = await startEmulator({
+				...FAST,
+				importProcessingMs: 5000,
+				importQueue: { processing: 1, queued: 2 },
+			});
+			try {
+				const q = { query: { format: 'csv', programMemberStatus: 'Registered' } };
+				// A lead import takes the one processing slot, a program member import the queue's other place.
+				expect(
+					(
+						await postImport(slow, '/bulk/v1/leads.json', 'email\na@example.com\n', {
+							form: { format: 'csv' },
+						})
+					).success,
+				).toBe(true);
+				expect((await importMembers(slow, WEBINAR, 'email\nb@example.com\n', q)).success).toBe(
+					true,
+				);
+				expect(errorOf(await importMembers(slow, WEBINAR, 'email\nc@example.com\n', q))).toEqual({
+					code: '1016',
+					message: 'Too many imports',
+				});
+				expect(
+					slow.data
+						.imports()
+						.map((b) => b.status)
+						.sort(),
+				).toEqual(['Importing', 'Queued']);
+				expect(
+					slow.data
+						.imports()
+						.map((b) => b.kind)
+						.sort(),
+				).toEqual(['leads', 'program/members']);
+			} finally {
+				await slow.close();
+			}
 		});
 	});
 
