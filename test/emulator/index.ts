@@ -2,6 +2,8 @@
  * A standalone HTTP server on 127.0.0.1 that behaves like Marketo's identity, REST and Bulk APIs, for
  * integration tests (in process), end-to-end tests (as a separate process, driven through
  * /__emulator/) and demos. Data is synthetic and deterministic: same options, byte-identical files.
+ * Leads, activities, static and smart lists, programs with their channels and memberships (programs.ts),
+ * and the bulk export (leads, activities, program members) and import (leads, program members) jobs.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

@@ -649,6 +649,22 @@ describe('Marketo emulator: programs and program members', () => {
 			expect(file).toContain(`${newcomer.leadId},Attended\n`);
 		});
 
+		it('bends program member jobs with the job faults: failed, miscounted, corrupted checksum', async () => {
+			const body = { fields: ['email'], filter: { programId: WEBINAR } };
+			emu.faults.failNextJob('Export failed: out of cheese');
+			expect(await runExport(emu, PM, body)).toMatchObject({
+				status: 'Failed',
+				errorMsg: 'Export failed: out of cheese',
+			});
+			const truth = emu.data.programMembers(WEBINAR).length;
+			emu.faults.miscountNextJob(2);
+			expect((await runExport(emu, PM, body)).numberOfRecords).toBe(truth + 2);
+			emu.faults.corruptNextChecksum();
+			const bent = await runExport(emu, PM, body);
+			expect(bent.numberOfRecords).toBe(truth);
+			expect(bent.fileChecksum).not.toBe(sha256((await download(emu, bent.exportId)).body));
+		});
+
 		it('injects faults on the new paths, ids as :id', async () => {
 			emu.faults.failNext('POST /bulk/v1/program/members/export/:id/enqueue.json', 1, {
 				code: '606',
