@@ -36,6 +36,8 @@ export interface Ctx {
 	query: URLSearchParams;
 	params: string[];
 	deps: Deps;
+	/** The API user (client id) whose token the request carries. */
+	user?: string;
 }
 
 export interface Route {
@@ -322,7 +324,12 @@ function createExport(kind: ExportKind) {
 					? validateActivityExport(body, opts)
 					: validateMemberExport(body, opts);
 		if ('error' in v) return sendError(ctx.res, v.error);
-		const job = ctx.deps.exports.create(kind, v.ok, (body as Record<string, unknown>).filter);
+		const job = ctx.deps.exports.create(
+			kind,
+			v.ok,
+			(body as Record<string, unknown>).filter,
+			ctx.user,
+		);
 		if ('code' in job) return sendError(ctx.res, job);
 		const view = ctx.deps.exports.view(job);
 		sendOk(ctx.res, [
@@ -341,7 +348,7 @@ function withJob(
 	fn: (ctx: Ctx, job: NonNullable<ReturnType<ExportManager['get']>>) => Promise<void> | void,
 ) {
 	return (ctx: Ctx): Promise<void> | void => {
-		const job = ctx.deps.exports.get(kind, ctx.params[0]);
+		const job = ctx.deps.exports.get(kind, ctx.params[0], ctx.user);
 		if (!job)
 			return sendError(ctx.res, {
 				code: '1003',
@@ -377,7 +384,7 @@ function listExports(kind: ExportKind) {
 			if (!m) return sendError(ctx.res, { code: '1003', message: 'Invalid nextPageToken' });
 			offset = Number(m[1]);
 		}
-		const jobs = ctx.deps.exports.list(kind, wanted.length ? new Set(wanted) : undefined);
+		const jobs = ctx.deps.exports.list(kind, wanted.length ? new Set(wanted) : undefined, ctx.user);
 		const page = jobs.slice(offset, offset + size);
 		const extra: Record<string, unknown> = {};
 		if (offset + size < jobs.length)
@@ -413,7 +420,7 @@ function exportRoutes(kind: ExportKind): Route[] {
 			withJob(kind, (ctx, job) => answerJob(ctx, ctx.deps.exports.cancel(job))),
 		),
 		route('GET', `${base}/:id/file.json`, 'token', async (ctx) => {
-			const job = ctx.deps.exports.get(kind, ctx.params[0]);
+			const job = ctx.deps.exports.get(kind, ctx.params[0], ctx.user);
 			// The program member (and custom object) extract page: a file of an incomplete job or of
 			// an unknown id is an HTTP 404 with a plain-text body. Lead and activity files keep the
 			// JSON error their pages show.

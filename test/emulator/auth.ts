@@ -1,6 +1,8 @@
 /**
- * Marketo's identity service for one API user. Like Marketo, it hands out the same access token until
- * that token expires, with expires_in counting down; only then does it mint a new one.
+ * Marketo's identity service for the instance's API users (the main one, plus any `otherUsers`). Like
+ * Marketo, it hands out the same access token to a user until that token expires, with expires_in
+ * counting down; only then does it mint a new one. A token knows its user: export jobs are visible only
+ * to the user who created them.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './time';
@@ -11,6 +13,7 @@ export const API_USER = 'api-user@example.com';
 interface Token {
 	value: string;
 	expiresAt: number;
+	clientId: string;
 }
 
 export interface IdentityAnswer {
@@ -19,15 +22,28 @@ export interface IdentityAnswer {
 }
 
 export class TokenService {
-	private current: Token | undefined;
+	/** Each user's current token. */
+	private readonly current = new Map<string, Token>();
 	private readonly known = new Map<string, Token>();
+	private readonly secrets: Map<string, string>;
 
 	constructor(
 		private readonly clock: Clock,
 		readonly clientId: string,
 		readonly clientSecret: string,
 		private readonly ttlSeconds: number,
-	) {}
+		otherUsers: Array<{ clientId: string; clientSecret: string }> = [],
+	) {
+		this.secrets = new Map([
+			...otherUsers.map((u) => [u.clientId, u.clientSecret] as [string, string]),
+			[clientId, clientSecret],
+		]);
+	}
+
+	/** The client id (API user) a token was issued to. */
+	userOf(token: string | undefined): string | undefined {
+		return token === undefined ? undefined : this.known.get(token)?.clientId;
+	}
 
 	/** Answers `GET|POST /identity/oauth/token` for the given parameters. */
 	issue(params: URLSearchParams): IdentityAnswer {
@@ -47,31 +63,38 @@ export class TokenService {
 			};
 		}
 		const id = params.get('client_id') ?? '';
-		if (id !== this.clientId) {
+		const secret = this.secrets.get(id);
+		if (secret === undefined) {
 			return {
 				status: 401,
 				body: { error: 'unauthorized', error_description: `No client with requested id: ${id}` },
 			};
 		}
-		if (params.get('client_secret') !== this.clientSecret) {
+		if (params.get('client_secret') !== secret) {
 			return {
 				status: 401,
 				body: { error: 'invalid_client', error_description: 'Bad client credentials' },
 			};
 		}
 		const now = this.clock.nowMs();
-		if (!this.current || this.current.expiresAt <= now) {
+		let current = this.current.get(id);
+		if (!current || current.expiresAt <= now) {
 			// Marketo tokens look like a UUID followed by a short data-centre suffix.
-			this.current = { value: `${randomUUID()}:ab`, expiresAt: now + this.ttlSeconds * 1000 };
-			this.known.set(this.current.value, this.current);
-			this.issued.push(this.current.value);
+			current = {
+				value: `${randomUUID()}:ab`,
+				expiresAt: now + this.ttlSeconds * 1000,
+				clientId: id,
+			};
+			this.current.set(id, current);
+			this.known.set(current.value, current);
+			this.issued.push(current.value);
 		}
 		return {
 			status: 200,
 			body: {
-				access_token: this.current.value,
+				access_token: current.value,
 				token_type: 'bearer',
-				expires_in: Math.max(0, Math.floor((this.current.expiresAt - now) / 1000)),
+				expires_in: Math.max(0, Math.floor((current.expiresAt - now) / 1000)),
 				scope: API_USER,
 			},
 		};
@@ -96,6 +119,6 @@ export class TokenService {
 
 	invalidateAll(): void {
 		this.known.clear();
-		this.current = undefined;
+		this.current.clear();
 	}
 }

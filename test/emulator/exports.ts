@@ -39,6 +39,8 @@ export const EXPORT_STATUSES: ExportStatus[] = [
 
 export interface ExportJob {
 	kind: ExportKind;
+	/** The API user (client id) who created the job: only they see it. */
+	owner?: string;
 	exportId: string;
 	format: ExportFormat;
 	status: ExportStatus;
@@ -125,20 +127,23 @@ export class ExportManager {
 		return [...this.jobs.values()].sort((a, b) => b.seq - a.seq);
 	}
 
-	get(kind: ExportKind, exportId: string): ExportJob | undefined {
+	/** The job, if it is of that kind and, when a user is given, theirs (Marketo: creator only). */
+	get(kind: ExportKind, exportId: string, user?: string): ExportJob | undefined {
 		const job = this.jobs.get(exportId);
-		return job && job.kind === kind ? job : undefined;
+		return job && job.kind === kind && (user === undefined || job.owner === user) ? job : undefined;
 	}
 
 	create(
 		kind: ExportKind,
 		req: ExportRequest<NormalLeadFilter | NormalActivityFilter | NormalMemberFilter>,
 		rawFilter: unknown,
+		owner?: string,
 	): ExportJob | ApiError {
 		const quota = this.quotaError();
 		if (quota) return quota;
 		const job: ExportJob = {
 			kind,
+			owner,
 			exportId: randomUUID(),
 			format: req.format,
 			status: 'Created',
@@ -345,8 +350,13 @@ export class ExportManager {
 		return 'ok';
 	}
 
-	/** Jobs as the list endpoint returns them (newest first), for one kind and optional statuses. */
-	list(kind: ExportKind, statuses?: Set<string>): ExportJob[] {
-		return this.all().filter((j) => j.kind === kind && (!statuses || statuses.has(j.status)));
+	/** Jobs as the list endpoint returns them (newest first), for one kind, statuses and user. */
+	list(kind: ExportKind, statuses?: Set<string>, user?: string): ExportJob[] {
+		return this.all().filter(
+			(j) =>
+				j.kind === kind &&
+				(user === undefined || j.owner === user) &&
+				(!statuses || statuses.has(j.status)),
+		);
 	}
 }

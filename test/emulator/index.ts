@@ -36,6 +36,8 @@ export interface EmulatorOptions {
 	port?: number;
 	clientId?: string;
 	clientSecret?: string;
+	/** More API users of the same instance: they share its limits but see only their own export jobs. */
+	otherUsers?: Array<{ clientId: string; clientSecret: string }>;
 	tokenTtlSeconds?: number;
 	/** Sliding window over all API calls, token calls included → 606. Default 100 per 20 s. */
 	rateLimit?: { calls: number; windowSeconds: number };
@@ -178,7 +180,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 		queued: importQueue.queued,
 		processingMs: options.importProcessingMs ?? 300,
 	});
-	const tokens = new TokenService(clock, clientId, clientSecret, options.tokenTtlSeconds ?? 3600);
+	const tokens = new TokenService(
+		clock,
+		clientId,
+		clientSecret,
+		options.tokenTtlSeconds ?? 3600,
+		options.otherUsers,
+	);
 	const counters = new Map<string, number>();
 	const limiter = new RateLimiter(rateLimit.calls, rateLimit.windowSeconds * 1000);
 	const gate = new ConcurrencyGate(options.maxConcurrent ?? 10);

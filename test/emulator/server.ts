@@ -74,8 +74,10 @@ export async function handleRequest(
 	}
 
 	const { route, params } = found;
+	let user: string | undefined;
 	if (route.auth !== 'none') {
 		const token = bearer(req) ?? url.searchParams.get('access_token') ?? undefined;
+		user = p.deps.tokens.userOf(token);
 		// An import may carry its token in the form; that is checked once the body is read.
 		if (!(route.auth === 'token-or-form' && !token)) {
 			const error = p.deps.tokens.check(token);
@@ -86,7 +88,7 @@ export async function handleRequest(
 		}
 	}
 	try {
-		await route.handle({ req, res, query: url.searchParams, params, deps: p.deps });
+		await route.handle({ req, res, query: url.searchParams, params, deps: p.deps, user });
 	} catch (e) {
 		if (!res.headersSent)
 			sendJson(res, 200, {

@@ -608,6 +608,66 @@ describe('Marketo emulator: programs and program members', () => {
 			expect(errorOf(wrongKind).code).toBe('1003');
 		});
 
+		it('shows a job only to the API user who created it, while both users share the queue', async () => {
+			const shared = await startEmulator({
+				...FAST,
+				exportQueue: { processing: 2, queued: 2 },
+				otherUsers: [{ clientId: 'other-id', clientSecret: 'other-secret' }],
+			});
+			try {
+				shared.faults.stuckInQueue(true);
+				const otherToken = (
+					(await (
+						await fetch(
+							`${shared.url}/identity/oauth/token?grant_type=client_credentials&client_id=other-id&client_secret=other-secret`,
+						)
+					).json()) as Json
+				).access_token as string;
+				expect(otherToken).not.toBe(await token(shared));
+				const asOther = async (method: string, path: string, body?: unknown) => {
+					const res = await fetch(shared.url + path, {
+						method,
+						headers: {
+							Authorization: `Bearer ${otherToken}`,
+							...(body ? { 'Content-Type': 'application/json' } : {}),
+						},
+						body: body ? JSON.stringify(body) : undefined,
+					});
+					return (await res.json()) as Json;
+				};
+				const mine = await createJob(shared, PM, {
+					fields: ['email'],
+					filter: { programId: WEBINAR },
+				});
+				expect((await enqueue(shared, PM, mine)).success).toBe(true);
+				const status = await asOther('GET', `/bulk/v1/program/members/export/${mine}/status.json`);
+				expect(errorOf(status).code).toBe('1003');
+				const cancel = await asOther('POST', `/bulk/v1/program/members/export/${mine}/cancel.json`);
+				expect(errorOf(cancel).code).toBe('1003');
+				const listed = await asOther('GET', '/bulk/v1/program/members/export.json');
+				expect(listed.result ?? []).toEqual([]);
+				const theirs = await asOther('POST', '/bulk/v1/program/members/export/create.json', {
+					fields: ['email'],
+					filter: { programId: TRADESHOW },
+				});
+				const theirId = theirs.result[0].exportId as string;
+				expect(
+					(await asOther('POST', `/bulk/v1/program/members/export/${theirId}/enqueue.json`))
+						.success,
+				).toBe(true);
+				const ownList = await call(shared, 'GET', '/bulk/v1/program/members/export.json');
+				expect(ownList.result.map((j: Json) => j.exportId)).toEqual([mine]);
+				// The queue is the instance's: the other user's job filled it.
+				const third = await createJob(shared, PM, {
+					fields: ['email'],
+					filter: { programId: NURTURE },
+				});
+				expect(errorOf(await enqueue(shared, PM, third)).code).toBe('1029');
+			} finally {
+				await shared.close();
+			}
+		});
+
 		it('can spell the cancelled state Canceled', async () => {
 			const other = await startEmulator({ ...FAST, cancelledStatus: 'Canceled' });
 			try {
