@@ -201,6 +201,27 @@ describe('Marketo emulator: programs and program members', () => {
 			).toBe('1003');
 		});
 
+		it('browses programs created or updated in a date range', async () => {
+			const all = (await call(emu, 'GET', '/rest/asset/v1/programs.json')).result as Json[];
+			const stamp = (p: Json) => Date.parse(String(p.updatedAt).replace('Z+0000', 'Z'));
+			const sorted = [...all].sort((a, b) => stamp(a) - stamp(b));
+			const cut = sorted[3];
+			const since = new Date(stamp(cut)).toISOString().replace('.000Z', 'Z');
+			const r = await call(emu, 'GET', `/rest/asset/v1/programs.json?earliestUpdatedAt=${since}`);
+			expect(r.result.map((p: Json) => p.id).sort()).toEqual(
+				sorted
+					.slice(3)
+					.map((p) => p.id)
+					.sort(),
+			);
+			const until = await call(
+				emu,
+				'GET',
+				`/rest/asset/v1/programs.json?latestUpdatedAt=2025-01-01T00:00:00Z`,
+			);
+			expect(until.result).toBeUndefined();
+		});
+
 		it('finds a program by id and by name', async () => {
 			const byId = await call(emu, 'GET', `/rest/asset/v1/program/${NURTURE}.json`);
 			expect(byId.result[0]).toMatchObject({ id: NURTURE, type: 'Engagement', channel: 'Nurture' });
@@ -884,6 +905,20 @@ describe('Marketo emulator: programs and program members', () => {
 			const done = await waitForBatch(emu, sent.result[0].batchId);
 			expect(done.status).toBe('Failed');
 			expect(done.message).toMatch(/email/);
+		});
+
+		it('refuses a file of 10 MB or more with HTTP 413', async () => {
+			const { body, contentType } = multipart({}, 'email\n' + 'a'.repeat(10 * 1024 * 1024));
+			const res = await fetch(
+				`${emu.url}/bulk/v1/program/${WEBINAR}/members/import.json?format=csv&programMemberStatus=Attended`,
+				{
+					method: 'POST',
+					headers: { Authorization: `Bearer ${await token(emu)}`, 'Content-Type': contentType },
+					body,
+				},
+			);
+			expect(res.status).toBe(413);
+			expect(emu.data.imports()).toEqual([]);
 		});
 
 		it('shares the import queue with lead imports (1016)', async () => {
