@@ -33,7 +33,9 @@ GET /rest/asset/v1/channels.json; GET /rest/v1/programs/members/describe.json (a
 bulk export under /bulk/v1/program/members/export/ (one queue and one daily quota with leads and activities)
 and import under /bulk/v1/program/{id}/members/import.json, /bulk/v1/program/members/import/{batchId}/….
 Memberships are seeded for the synthetic leads; POST /__emulator/program-members {programId, leadIds,
-statusName?, at?} adds leads to a program or changes their status, GET ...?programId=N lists them.`;
+statusName?, at?} adds leads to a program or changes their status, GET ...?programId=N lists them.
+Export jobs are visible only to the API user who created them; --options '{"otherUsers":[{"clientId":"b",
+"clientSecret":"s"}]}' adds API users that share the instance's queues and limits.`;
 
 function fail(message: string): never {
 	console.error(`${message}\n\n${USAGE}`);
