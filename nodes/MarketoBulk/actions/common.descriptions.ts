@@ -202,12 +202,16 @@ export function exportRunFields(kind: ExportKind): INodeProperties[] {
 	];
 }
 
+// Defaults of Export's waiting options: the descriptions show them, `exportRunOptionsOf` applies them.
+export const EXPORT_POLL_INTERVAL_SECONDS = 60;
+export const EXPORT_TIMEOUT_MINUTES = 120;
+
 const WAIT_OPTIONS: INodeProperties[] = [
 	{
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollIntervalSeconds',
 		type: 'number',
-		default: 60,
+		default: EXPORT_POLL_INTERVAL_SECONDS,
 		typeOptions: { minValue: 1 },
 		description:
 			'How often to check the job status. Marketo refreshes it once a minute, so faster polling only spends API calls.',
@@ -216,7 +220,7 @@ const WAIT_OPTIONS: INodeProperties[] = [
 		displayName: 'Timeout (Minutes)',
 		name: 'timeoutMinutes',
 		type: 'number',
-		default: 120,
+		default: EXPORT_TIMEOUT_MINUTES,
 		typeOptions: { minValue: 1 },
 		description:
 			'Give up after this long (per run, queue waits included); the running Marketo job is cancelled',

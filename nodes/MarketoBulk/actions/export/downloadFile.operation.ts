@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { getExportJobStatus } from '../../export/job';
 import type { ExportKind, ExportSpec } from '../../export/request';
 import { DEFAULT_ACTIVITY_FIELDS } from '../../export/request';
 import { jobOutput } from '../../export/output';
+import { downloadOptionsOf } from './parameters';
 
 /**
  * The Export ID: a resource locator's value (picked from the list or typed By ID), or the plain string that
@@ -33,7 +34,7 @@ export async function run(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const exportId = exportIdOf(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const options = downloadOptionsOf(this, itemIndex);
 	const job = await getExportJobStatus(this, kind, exportId);
 	if (job.status !== 'Completed') {
 		throw new NodeOperationError(
@@ -53,6 +54,6 @@ export async function run(
 		fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
 		filter: {},
 	};
-	const result = await jobOutput(this, spec, job, { ...options, output: 'file' });
+	const result = await jobOutput(this, spec, job, options);
 	return result.items;
 }

@@ -4,6 +4,11 @@ import { listLocatorModes, ONE_STEP_IMPORT } from '../common.descriptions';
 import { operationEntry } from '../declarative';
 import * as getImportStatus from './getImportStatus.operation';
 
+// Defaults of the waiting and batching options: the descriptions show them, importParametersOf applies them.
+export const IMPORT_POLL_INTERVAL_SECONDS = 10;
+export const IMPORT_TIMEOUT_MINUTES = 60;
+export const MAX_ROWS_PER_BATCH = 0;
+
 const resource = ['leadImport'];
 const upload = { resource, operation: ['import', 'createJob'] };
 
@@ -223,7 +228,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Max Rows per Batch',
 				name: 'maxRowsPerBatch',
 				type: 'number',
-				default: 0,
+				default: MAX_ROWS_PER_BATCH,
 				typeOptions: { minValue: 0 },
 				description:
 					"Start a new batch after this many rows (0 = only when the file would reach Marketo's 10 MB limit)",
@@ -240,7 +245,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollIntervalSeconds',
 				type: 'number',
-				default: 10,
+				default: IMPORT_POLL_INTERVAL_SECONDS,
 				typeOptions: { minValue: 1 },
 				description:
 					"How often to check the import status, and to retry while Marketo's import queue is full. Marketo advises 5 to 30 seconds.",
@@ -249,7 +254,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Timeout (Minutes)',
 				name: 'timeoutMinutes',
 				type: 'number',
-				default: 60,
+				default: IMPORT_TIMEOUT_MINUTES,
 				typeOptions: { minValue: 1 },
 				description:
 					'Stop waiting after this long (queue waits included). Batches Marketo accepted keep importing; the error lists them.',
