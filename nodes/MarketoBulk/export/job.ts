@@ -94,7 +94,20 @@ export async function enqueueExportJob(
 		(error: unknown) => ({ job: undefined, error }),
 	);
 	if (outcome.job) return outcome.job;
-	const { error } = outcome;
+	return await recoverEnqueue(ctx, kind, exportId, outcome.error);
+}
+
+/**
+ * An enqueue call that failed: when Marketo refused it with 1029 "Job already queued" or 1003 (an earlier
+ * attempt went through), the job's status, unless the job is still Created; else the error again. Shared
+ * by Export, the trigger and the declarative Enqueue Job step.
+ */
+export async function recoverEnqueue(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	exportId: string,
+	error: unknown,
+): Promise<ExportJobStatus> {
 	const perhapsQueued =
 		error instanceof MarketoApiError &&
 		(is1029AlreadyQueued({ code: error.marketoCode, message: error.marketoMessage }) ||

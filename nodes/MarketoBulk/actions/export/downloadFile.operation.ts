@@ -5,6 +5,7 @@ import { getExportJobStatus } from '../../export/job';
 import type { ExportKind, ExportSpec } from '../../export/request';
 import { DEFAULT_ACTIVITY_FIELDS } from '../../export/request';
 import { jobOutput } from '../../export/output';
+import { exportIdValue } from './exportId';
 import { downloadOptionsOf } from './parameters';
 
 /**
@@ -12,9 +13,9 @@ import { downloadOptionsOf } from './parameters';
  * workflows saved before the picker hold; either may have come from an expression.
  */
 export function exportIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
-	const raw = ctx.getNodeParameter('exportId', itemIndex, '', { extractValue: true }) as unknown;
-	const value = typeof raw === 'object' && raw !== null && 'value' in raw ? raw.value : raw;
-	const exportId = String(value ?? '').trim();
+	const exportId = exportIdValue(
+		ctx.getNodeParameter('exportId', itemIndex, '', { extractValue: true }),
+	);
 	if (!exportId) {
 		throw new NodeOperationError(ctx.getNode(), 'No Export ID given', {
 			itemIndex,
