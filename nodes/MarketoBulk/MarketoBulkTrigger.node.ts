@@ -6,6 +6,7 @@ import type {
 	IPollFunctions,
 } from 'n8n-workflow';
 
+import { toNodeError } from './helpers/nodeErrors';
 import { packageNodeDescription } from './MarketoBulk.node';
 import { listSearch, loadOptions } from './methods';
 import { triggerDescription, triggerSubtitle } from './trigger/description';
@@ -47,6 +48,11 @@ export class MarketoBulkTrigger implements INodeType {
 
 	/** One short step of the trigger's state machine per poll (see trigger/dataEvents.ts). */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		return await poll.call(this);
+		try {
+			return await poll.call(this);
+		} catch (error) {
+			// The error boundary: package errors (a failed job, a broken file) become n8n errors here.
+			throw toNodeError(this.getNode(), error);
+		}
 	}
 }

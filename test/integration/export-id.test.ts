@@ -247,6 +247,7 @@ async function routed(
 	operation: string,
 	exportId: unknown,
 	input: IDataObject,
+	{ loseFirstAnswer = false } = {},
 ): Promise<INodeExecutionData[]> {
 	const option = properties
 		.filter((p: INodeProperties) => p.name === 'operation')
@@ -287,11 +288,13 @@ async function routed(
 		url: String(url),
 		headers: { Accept: 'application/json' },
 	} as IHttpRequestOptions);
-	const response = await test.context.helpers.httpRequestWithAuthentication.call(
+	let response = await test.context.helpers.httpRequestWithAuthentication.call(
 		test.context,
 		'marketoApi',
 		options,
 	);
+	// Marketo did what was asked, but its answer was lost on the way back (a gateway's 502).
+	if (loseFirstAnswer) response = { statusCode: 502, headers: {}, body: 'Bad Gateway' };
 	let items: INodeExecutionData[] = [];
 	for (const postReceive of routing.output!.postReceive!) {
 		if (typeof postReceive !== 'function') throw new Error('a postReceive that is not a function');
@@ -322,6 +325,24 @@ describe('Export ID › old and new shapes', () => {
 			expect(cancelled.json).toMatchObject({ exportId, status: 'Cancelled' });
 		},
 	);
+});
+
+describe('Enqueue Job (declarative)', () => {
+	it('answers with the job when its resent call is refused because the first went through (1029 or 1003)', async () => {
+		const exportId = await createJob('leads', '2026-03-01T10:00:00Z');
+		const locator = { __rl: true, mode: 'id', value: exportId };
+		const [queued] = await routed(
+			'leadExport',
+			'enqueueJob',
+			locator,
+			{},
+			{ loseFirstAnswer: true },
+		);
+		// the job's status, read after the refusal: it may have moved on from Queued by then
+		expect(queued.json).toMatchObject({ exportId });
+		expect(['Queued', 'Processing', 'Completed']).toContain(queued.json.status);
+		expect(harness.emulator.counters()['POST /bulk/v1/leads/export/:id/enqueue.json']).toBe(2);
+	});
 });
 
 describe('Download File reads every shape', () => {

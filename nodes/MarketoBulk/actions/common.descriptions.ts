@@ -1,10 +1,4 @@
-import type {
-	IExecuteSingleFunctions,
-	INodeExecutionData,
-	INodeProperties,
-	INodePropertyMode,
-	INodePropertyOptions,
-} from 'n8n-workflow';
+import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
 import {
 	FILE_OPTIONS,
@@ -13,9 +7,12 @@ import {
 	recordOptionsOf,
 	shownWhere,
 } from '../descriptions/exportParameters';
-import { canonicalStatus, JOB_STATUSES } from '../export/job';
+import { JOB_STATUSES } from '../export/job';
 import type { ExportKind } from '../export/request';
-import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
+import { operationEntry } from './declarative';
+import * as cancelJob from './export/cancelJob.operation';
+import * as enqueueJob from './export/enqueueJob.operation';
+import * as getJobStatus from './export/getJobStatus.operation';
 
 /**
  * Ends the node panel's name of each one-step operation, so that it stands out among the job steps listed
@@ -36,50 +33,10 @@ export function exportShow(kind: ExportKind): Record<string, string[]> {
 	return { resource: [EXPORT_RESOURCE[kind]], operation: ['export', 'createJob'] };
 }
 
-/** A declarative single step: plain routing, with requests passed through the shared transport policy. */
-export function routedStep(
-	method: 'GET' | 'POST',
-	url: string,
-	extra: { qs?: Record<string, string> } = {},
-): INodePropertyOptions['routing'] {
-	return {
-		request: { method, url, qs: extra.qs },
-		send: { preSend: [prepareRoutedRequest] },
-		output: { postReceive: [unwrapEnvelope] },
-	};
-}
-
-/** An export job step: as routedStep, with the job's status read in one spelling (see canonicalStatus). */
-function exportJobStep(method: 'GET' | 'POST', url: string): INodePropertyOptions['routing'] {
-	return {
-		...routedStep(method, url),
-		output: { postReceive: [unwrapEnvelope, canonicalJobStatuses] },
-	};
-}
-
-async function canonicalJobStatuses(
-	this: IExecuteSingleFunctions,
-	items: INodeExecutionData[],
-): Promise<INodeExecutionData[]> {
-	return items.map((item) => ({ ...item, json: canonicalStatus(item.json) }));
-}
-
-/** One entry of an Operation list: its name, value and action, with a description and routing where it has them. */
-function operationEntry(
-	name: string,
-	value: string,
-	action: string,
-	rest: Pick<INodePropertyOptions, 'description' | 'routing'> = {},
-): INodePropertyOptions {
-	return { name, value, action, ...rest };
-}
-
 export function exportOperations(kind: ExportKind): INodeProperties {
 	const resource = EXPORT_RESOURCE[kind];
 	const noun = kind === 'leads' ? 'lead' : 'activity';
 	const aNoun = kind === 'leads' ? 'a lead' : 'an activity';
-	const jobStep = (method: 'GET' | 'POST', step: string) =>
-		exportJobStep(method, `=/bulk/v1/${kind}/export/{{$parameter.exportId}}/${step}.json`);
 	return {
 		displayName: 'Operation',
 		name: 'operation',
@@ -87,10 +44,7 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 		noDataExpression: true,
 		displayOptions: { show: { resource: [resource] } },
 		options: [
-			operationEntry('Cancel Job', 'cancelJob', `Cancel ${aNoun} export job`, {
-				description: 'Stop a job that is created, queued or processing',
-				routing: jobStep('POST', 'cancel'),
-			}),
+			cancelJob.option(kind, aNoun),
 			operationEntry('Create Job', 'createJob', `Create ${aNoun} export job`, {
 				description: 'Define the export; it does nothing until enqueued',
 			}),
@@ -98,10 +52,7 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 				description:
 					'Download the file of a completed job (resumed on dropped connections, checksum verified)',
 			}),
-			operationEntry('Enqueue Job', 'enqueueJob', `Enqueue ${aNoun} export job`, {
-				description: "Put a created job in Marketo's export queue",
-				routing: jobStep('POST', 'enqueue'),
-			}),
+			enqueueJob.option(kind, aNoun),
 			operationEntry('Export', 'export', `Export ${kind}${ONE_STEP}`, {
 				description:
 					'Create, enqueue, wait, download and output, in one step: pick this unless you run the job steps yourself',
@@ -110,9 +61,7 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 				description:
 					"How much of Marketo's 500 MB a day this API user's exports (all kinds) used today, US Central time",
 			}),
-			operationEntry('Get Job Status', 'getJobStatus', `Get the status of ${aNoun} export job`, {
-				routing: jobStep('GET', 'status'),
-			}),
+			getJobStatus.option(kind, aNoun),
 			operationEntry('List Jobs', 'listJobs', `List ${noun} export jobs`, {
 				description: 'Jobs of this API user from the last 7 days',
 			}),
@@ -253,12 +202,16 @@ export function exportRunFields(kind: ExportKind): INodeProperties[] {
 	];
 }
 
+// Defaults of Export's waiting options: the descriptions show them, `exportRunOptionsOf` applies them.
+export const EXPORT_POLL_INTERVAL_SECONDS = 60;
+export const EXPORT_TIMEOUT_MINUTES = 120;
+
 const WAIT_OPTIONS: INodeProperties[] = [
 	{
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollIntervalSeconds',
 		type: 'number',
-		default: 60,
+		default: EXPORT_POLL_INTERVAL_SECONDS,
 		typeOptions: { minValue: 1 },
 		description:
 			'How often to check the job status. Marketo refreshes it once a minute, so faster polling only spends API calls.',
@@ -267,7 +220,7 @@ const WAIT_OPTIONS: INodeProperties[] = [
 		displayName: 'Timeout (Minutes)',
 		name: 'timeoutMinutes',
 		type: 'number',
-		default: 120,
+		default: EXPORT_TIMEOUT_MINUTES,
 		typeOptions: { minValue: 1 },
 		description:
 			'Give up after this long (per run, queue waits included); the running Marketo job is cancelled',

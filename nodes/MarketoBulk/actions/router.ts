@@ -59,8 +59,8 @@ function custom(operation: Operation): CustomOperation {
 
 /**
  * The operations that are more than one request run as n8n `customOperations` (List Jobs too: it pages);
- * the single-request steps (enqueue, status, cancel, import status) are declarative routing in the
- * descriptions. Lead and activity exports share their operations; only the kind differs.
+ * the single-request steps (enqueue, status, cancel, import status) are declarative routing, each
+ * in its own operation file (`option`). Lead and activity exports share their operations; only the kind differs.
  */
 function forKind(kind: ExportKind): Record<string, CustomOperation> {
 	const ofKind = (

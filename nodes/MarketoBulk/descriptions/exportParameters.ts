@@ -1,5 +1,11 @@
-import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IDisplayOptions,
+	INodeProperties,
+	INodePropertyOptions,
+} from 'n8n-workflow';
 
+import type { OutputOptions } from '../export/output';
 import { DEFAULT_ACTIVITY_FIELDS, type ExportKind } from '../export/request';
 
 /**
@@ -156,20 +162,26 @@ export const FILE_SHAPE: readonly INodeProperties[] = [
 	},
 ];
 
+// Defaults of the output options: their descriptions show them, `outputOptionsOf` applies them. (n8n's
+// lint rules want a boolean default spelled out: Flatten Attributes is off and Typed Values on unless set.)
+const binaryPropertyName = 'data';
+const fileEncoding = 'asIs';
+const maxItems = 0;
+
 /** Options of File output. */
 export const FILE_OPTIONS: readonly INodeProperties[] = [
 	{
 		displayName: 'Binary Property',
 		name: 'binaryPropertyName',
 		type: 'string',
-		default: 'data',
+		default: binaryPropertyName,
 		description: 'Name of the binary property the file is written to',
 	},
 	{
 		displayName: 'File Encoding',
 		name: 'fileEncoding',
 		type: 'options',
-		default: 'asIs',
+		default: fileEncoding,
 		options: [
 			{ name: 'As Marketo Sent It', value: 'asIs' },
 			{
@@ -195,7 +207,7 @@ export const RECORD_OPTIONS: readonly INodeProperties[] = [
 		displayName: 'Max Items',
 		name: 'maxItems',
 		type: 'number',
-		default: 0,
+		default: maxItems,
 		typeOptions: { minValue: 0 },
 		description:
 			'Stop after this many records (0 = all). When capped, the last item says so in its _marketoBulk key.',
@@ -213,4 +225,23 @@ export const RECORD_OPTIONS: readonly INodeProperties[] = [
 /** The Records options that apply to an export kind: leads have no "attributes" column to flatten. */
 export function recordOptionsOf(kind: ExportKind): INodeProperties[] {
 	return RECORD_OPTIONS.filter((o) => kind === 'activities' || o.name !== 'flattenAttributes');
+}
+
+/**
+ * The output options collection (of the node's Export and Download File, or of the trigger) read as
+ * `OutputOptions` for `output`, each option absent taking its default; Max Items applies to records only.
+ */
+export function outputOptionsOf(
+	options: IDataObject,
+	output: OutputOptions['output'],
+): OutputOptions {
+	const cap = Number(options.maxItems ?? maxItems);
+	return {
+		output,
+		binaryPropertyName: String(options.binaryPropertyName ?? '') || binaryPropertyName,
+		fileEncoding: options.fileEncoding === 'csv' ? 'csv' : fileEncoding,
+		flattenAttributes: options.flattenAttributes === true,
+		typedValues: options.typedValues !== false,
+		maxItems: output === 'records' && cap > 0 ? cap : maxItems,
+	};
 }

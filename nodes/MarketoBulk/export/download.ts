@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	cancelSignalOf,
@@ -10,6 +9,7 @@ import {
 import { exportJobPath } from '../transport/paths';
 import type { ExportKind } from './request';
 import { toNodeReadable } from '../helpers/readable';
+import { PackageError } from '../helpers/errors';
 
 /**
  * Downloads an export file as a stream of chunks, never holding the file. A connection that drops (or a
@@ -46,8 +46,8 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 		});
 		if (response.statusCode === 404 || response.statusCode === 410) {
 			response.body.destroy?.();
-			throw new NodeOperationError(
-				ctx.getNode(),
+			throw new PackageError(
+				'EXPORT_FILE_GONE',
 				`Marketo reports export job ${file.exportId} as completed, but its file is not available (HTTP ${response.statusCode}).`,
 				{
 					description:
@@ -57,11 +57,7 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 		}
 		if (response.statusCode === 416) {
 			response.body.destroy?.();
-			throw fileError(
-				ctx,
-				file,
-				`Marketo refused to resume the download at byte ${from} (HTTP 416)`,
-			);
+			throw fileError(file, `Marketo refused to resume the download at byte ${from} (HTTP 416)`);
 		}
 		return response;
 	};
@@ -105,14 +101,13 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 			if (complete || (failure === undefined && !short)) break;
 			if (++resumes > MAX_RESUMES) {
 				throw fileError(
-					ctx,
 					file,
 					`The download broke off ${resumes - 1} times (last at byte ${received} of ${file.fileSize ?? '?'})${failure ? `: ${(failure as Error).message}` : ''}`,
 				);
 			}
 			response = await request(received);
 		}
-		verify(ctx, file, received, hash.digest('hex'));
+		verify(file, received, hash.digest('hex'));
 	}
 
 	return {
@@ -122,23 +117,22 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 	};
 }
 
-function verify(ctx: MarketoContext, file: ExportFile, received: number, sha256: string): void {
+function verify(file: ExportFile, received: number, sha256: string): void {
 	if (file.fileSize !== undefined && received !== file.fileSize) {
-		throw fileError(ctx, file, `Received ${received} bytes, but Marketo reported ${file.fileSize}`);
+		throw fileError(file, `Received ${received} bytes, but Marketo reported ${file.fileSize}`);
 	}
 	const expected = /^sha256:([0-9a-f]{64})$/i.exec(file.fileChecksum ?? '')?.[1]?.toLowerCase();
 	if (expected && expected !== sha256) {
 		throw fileError(
-			ctx,
 			file,
 			`The file's sha256 checksum (${sha256}) differs from the one Marketo reported (${expected})`,
 		);
 	}
 }
 
-function fileError(ctx: MarketoContext, file: ExportFile, what: string): NodeOperationError {
-	return new NodeOperationError(
-		ctx.getNode(),
+function fileError(file: ExportFile, what: string): PackageError {
+	return new PackageError(
+		'EXPORT_FILE_BROKEN',
 		`${what} for export job ${file.exportId}. No data was output.`,
 		{
 			description:

@@ -1,5 +1,4 @@
 import type { IDataObject } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	ExecutionCancelledError,
@@ -13,6 +12,7 @@ import { is1029AlreadyQueued, MarketoApiError } from '../transport/errors';
 import type { ExportKind } from './request';
 import { exportJobPath, exportJobsPath } from '../transport/paths';
 import { isExportQueueFull, whileQueueFull } from '../transport/queueFull';
+import { PackageError } from '../helpers/errors';
 
 /**
  * The steps of a Marketo bulk export job, each one API call, plus `runExportJob` that strings them together
@@ -94,7 +94,20 @@ export async function enqueueExportJob(
 		(error: unknown) => ({ job: undefined, error }),
 	);
 	if (outcome.job) return outcome.job;
-	const { error } = outcome;
+	return await recoverEnqueue(ctx, kind, exportId, outcome.error);
+}
+
+/**
+ * An enqueue call that failed: when Marketo refused it with 1029 "Job already queued" or 1003 (an earlier
+ * attempt went through), the job's status, unless the job is still Created; else the error again. Shared
+ * by Export, the trigger and the declarative Enqueue Job step.
+ */
+export async function recoverEnqueue(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	exportId: string,
+	error: unknown,
+): Promise<ExportJobStatus> {
 	const perhapsQueued =
 		error instanceof MarketoApiError &&
 		(is1029AlreadyQueued({ code: error.marketoCode, message: error.marketoMessage }) ||
@@ -136,8 +149,8 @@ async function jobStep(
 	const { result } = await marketoRequest<ExportJobStatus>(ctx, call);
 	const job = result[0];
 	if (!job || typeof job.exportId !== 'string') {
-		throw new NodeOperationError(
-			ctx.getNode(),
+		throw new PackageError(
+			'UNEXPECTED_ANSWER',
 			`Marketo answered the ${step} call without an export job in "result".`,
 			{ description: "This is unexpected; try again. If it repeats, check Marketo's status page." },
 		);
@@ -209,8 +222,8 @@ export async function runExportJob(
 		while (status.status !== 'Completed') {
 			if (status.status === 'Failed') {
 				finished = true;
-				throw new NodeOperationError(
-					ctx.getNode(),
+				throw new PackageError(
+					'EXPORT_JOB_FAILED',
 					`Marketo export job ${exportId} failed: ${status.errorMsg ?? 'no reason given'}.`,
 					{
 						description:
@@ -220,15 +233,15 @@ export async function runExportJob(
 			}
 			if (status.status === 'Cancelled') {
 				finished = true;
-				throw new NodeOperationError(
-					ctx.getNode(),
+				throw new PackageError(
+					'EXPORT_JOB_CANCELLED',
 					`Marketo export job ${exportId} was cancelled (by another user, workflow or tool) before it completed.`,
 					{ description: 'Nothing was downloaded. Run the node again.' },
 				);
 			}
 			if (Date.now() + wait.pollIntervalMs > wait.deadline) {
-				throw new NodeOperationError(
-					ctx.getNode(),
+				throw new PackageError(
+					'EXPORT_TIMEOUT',
 					`Marketo export job ${exportId} was still ${status.status} when the timeout was reached; the job was cancelled.`,
 					{
 						description:

@@ -4,7 +4,6 @@ import type {
 	INodeExecutionData,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { columnKinds } from './fieldKinds';
 import type { ExportJobStatus } from './job';
@@ -12,6 +11,7 @@ import type { ExportSpec } from './request';
 import { CsvDecoder, decodeRecords, encodeRow, recordBuilder, type DataFormat } from '../codec';
 import { openExportFile, type OpenedFile } from './download';
 import type { DateWindow } from './windows';
+import { PackageError } from '../helpers/errors';
 
 /**
  * Turns a completed export job into n8n items, the same way for the node's Export and for the trigger:
@@ -113,7 +113,7 @@ export async function jobOutput(
 		// The file passed its size and sha256 checks, so it is what Marketo wrote; its count disagrees with
 		// Marketo's own. The rows are output, and the disagreement is said where a workflow can see it.
 		const note = `Marketo reported ${reported} records for job ${job.exportId}, but its file (size and checksum verified) holds ${items.length}. The items are the file's rows; compare with Marketo before relying on the count.`;
-		if (items.length === 0) throw new NodeOperationError(ctx.getNode(), note);
+		if (items.length === 0) throw new PackageError('RECORD_COUNT_MISMATCH', note);
 		items[items.length - 1].json._marketoBulk = { recordCountMismatch: true, note, ...metadata };
 	}
 	return { items, capped };

@@ -16,6 +16,7 @@ import {
 import { MarketoApiError } from '../transport/errors';
 import { IMPORT_LEADS_PATH, importBatchPath } from '../transport/paths';
 import { isImportQueueFull, whileQueueFull } from '../transport/queueFull';
+import { PackageError } from '../helpers/errors';
 
 /**
  * The steps of a Marketo bulk lead import (upload a batch, read its status, read its failures or warnings),
@@ -97,7 +98,7 @@ export async function createImportBatch(
 			};
 		},
 	});
-	return firstBatch(ctx, envelope.result, 'upload');
+	return firstBatch(envelope.result, 'upload');
 }
 
 export async function getImportBatchStatus(
@@ -110,7 +111,7 @@ export async function getImportBatchStatus(
 		path: importBatchPath(batchId),
 		deadline,
 	});
-	return firstBatch(ctx, envelope.result, 'status');
+	return firstBatch(envelope.result, 'status');
 }
 
 /** The failures or warnings file of a batch, as a stream of chunks. */
@@ -126,15 +127,11 @@ export async function openImportIssueFile(
 	return response.body;
 }
 
-function firstBatch(
-	ctx: MarketoContext,
-	result: ImportBatchStatus[],
-	step: string,
-): ImportBatchStatus {
+function firstBatch(result: ImportBatchStatus[], step: string): ImportBatchStatus {
 	const batch = result[0];
 	if (!batch || batch.batchId === undefined || batch.batchId === null) {
-		throw new NodeOperationError(
-			ctx.getNode(),
+		throw new PackageError(
+			'UNEXPECTED_ANSWER',
 			`Marketo answered the import ${step} call without a batch in "result".`,
 			{ description: "This is unexpected; try again. If it repeats, check Marketo's status page." },
 		);

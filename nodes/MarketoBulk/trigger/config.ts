@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { outputOptionsOf } from '../descriptions/exportParameters';
 import type { OutputOptions } from '../export/output';
 import { toDate } from '../export/windows';
 import {
@@ -99,7 +100,8 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 	const common: CommonConfig = {
 		timing: timingOf(options),
 		start: startChoice(ctx),
-		outputOptions: outputOptionsOf(options),
+		// Records output here; each event sets the output it has.
+		outputOptions: outputOptionsOf(options, 'records'),
 		includeJobMetadata: options.includeJobMetadata === true,
 	};
 	if (event === 'jobCompleted') return jobsConfig(ctx, common);
@@ -115,17 +117,6 @@ function timingOf(options: IDataObject): Timing {
 		overlapSeconds: nonNegative(options.overlapSeconds, DEFAULTS.overlapSeconds),
 		minStatusIntervalMs:
 			nonNegative(options.minStatusIntervalSeconds, DEFAULTS.minStatusIntervalSeconds) * 1000,
-	};
-}
-
-/** The output options with Records output; each event sets the output it has. */
-function outputOptionsOf(options: IDataObject): OutputOptions {
-	return {
-		output: 'records',
-		binaryPropertyName: String(options.binaryPropertyName ?? 'data') || 'data',
-		fileEncoding: options.fileEncoding === 'csv' ? 'csv' : 'asIs',
-		flattenAttributes: options.flattenAttributes === true,
-		typedValues: options.typedValues !== false,
 	};
 }
 

@@ -1,19 +1,21 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { getExportJobStatus } from '../../export/job';
 import type { ExportKind, ExportSpec } from '../../export/request';
 import { DEFAULT_ACTIVITY_FIELDS } from '../../export/request';
 import { jobOutput } from '../../export/output';
+import { exportIdValue } from './exportId';
+import { downloadOptionsOf } from './parameters';
 
 /**
  * The Export ID: a resource locator's value (picked from the list or typed By ID), or the plain string that
  * workflows saved before the picker hold; either may have come from an expression.
  */
 export function exportIdOf(ctx: IExecuteFunctions, itemIndex: number): string {
-	const raw = ctx.getNodeParameter('exportId', itemIndex, '', { extractValue: true }) as unknown;
-	const value = typeof raw === 'object' && raw !== null && 'value' in raw ? raw.value : raw;
-	const exportId = String(value ?? '').trim();
+	const exportId = exportIdValue(
+		ctx.getNodeParameter('exportId', itemIndex, '', { extractValue: true }),
+	);
 	if (!exportId) {
 		throw new NodeOperationError(ctx.getNode(), 'No Export ID given', {
 			itemIndex,
@@ -33,7 +35,7 @@ export async function run(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const exportId = exportIdOf(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const options = downloadOptionsOf(this, itemIndex);
 	const job = await getExportJobStatus(this, kind, exportId);
 	if (job.status !== 'Completed') {
 		throw new NodeOperationError(
@@ -53,6 +55,6 @@ export async function run(
 		fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
 		filter: {},
 	};
-	const result = await jobOutput(this, spec, job, { ...options, output: 'file' });
+	const result = await jobOutput(this, spec, job, options);
 	return result.items;
 }

@@ -1,11 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { runExportJob } from '../../export/job';
 import { withQuotaUsage } from '../../export/quota';
 import { createJobBodies, type ExportKind } from '../../export/request';
-import { jobOutput, type OutputOptions } from '../../export/output';
+import { jobOutput } from '../../export/output';
 import type { Emit } from '../operation';
-import { exportSpecOf } from './parameters';
+import { exportRunOptionsOf, exportSpecOf } from './parameters';
 
 /**
  * Export: for each input item, validate, then per ≤ 31-day window create → enqueue → wait → download →
@@ -19,14 +19,10 @@ export async function run(
 	emit: Emit,
 ): Promise<void> {
 	const spec = exportSpecOf(this, kind, itemIndex, true);
-	const output = this.getNodeParameter('output', itemIndex, 'records') as OutputOptions['output'];
-	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const wait = {
-		pollIntervalMs: Number(options.pollIntervalSeconds ?? 60) * 1000,
-		deadline: Date.now() + Number(options.timeoutMinutes ?? 120) * 60_000,
-	};
-	// Max Items caps records; a File output item is a whole job's file and is never capped.
-	const maxItems = output === 'records' ? Number(options.maxItems ?? 0) : 0;
+	const { output, pollIntervalMs, timeoutMs } = exportRunOptionsOf(this, itemIndex);
+	const wait = { pollIntervalMs, deadline: Date.now() + timeoutMs };
+	// Max Items caps records (outputOptionsOf leaves it 0 for File output: a file is never capped).
+	const maxItems = output.maxItems ?? 0;
 	let emitted = 0;
 	let last: INodeExecutionData | undefined;
 	for (const { window, body } of createJobBodies(spec)) {
@@ -40,13 +36,7 @@ export async function run(
 			break;
 		}
 		const job = await withQuotaUsage(this, () => runExportJob(this, kind, body, wait));
-		const result = await jobOutput(
-			this,
-			spec,
-			job,
-			{ ...(options as unknown as OutputOptions), output },
-			{ window, alreadyEmitted: emitted },
-		);
+		const result = await jobOutput(this, spec, job, output, { window, alreadyEmitted: emitted });
 		emit(result.items);
 		emitted += result.items.length;
 		last = result.items[result.items.length - 1] ?? last;

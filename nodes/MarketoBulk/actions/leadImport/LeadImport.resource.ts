@@ -1,10 +1,40 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { BULK_API } from '../../transport/paths';
-import { listLocatorModes, ONE_STEP_IMPORT, routedStep } from '../common.descriptions';
+import { listLocatorModes, ONE_STEP_IMPORT } from '../common.descriptions';
+import { operationEntry } from '../declarative';
+import * as getImportStatus from './getImportStatus.operation';
+
+// Defaults of the waiting and batching options: the descriptions show them, importParametersOf applies them.
+export const IMPORT_POLL_INTERVAL_SECONDS = 10;
+export const IMPORT_TIMEOUT_MINUTES = 60;
+export const MAX_ROWS_PER_BATCH = 0;
 
 const resource = ['leadImport'];
 const upload = { resource, operation: ['import', 'createJob'] };
+
+/** The Operation list, in the panel's alphabetical order; the declarative Get Import Status has its own file. */
+const operations: INodePropertyOptions[] = [
+	operationEntry('Create Import Job', 'createJob', 'Create a lead import job', {
+		description:
+			'Upload the leads (in several batches when the file is 10 MB or more) and return the batch IDs without waiting',
+	}),
+	operationEntry('Get Failures', 'getFailures', 'Get the failed rows of a lead import', {
+		description: 'The rows Marketo could not import, each with the reason',
+	}),
+	getImportStatus.option(),
+	operationEntry(
+		'Get Warnings',
+		'getWarnings',
+		'Get the rows of a lead import that have warnings',
+		{
+			description: 'The rows Marketo imported with a warning, each with the reason',
+		},
+	),
+	operationEntry('Import', 'import', `Import leads${ONE_STEP_IMPORT}`, {
+		description:
+			'Build or take the file, upload it, wait until Marketo has imported it, and report, in one step: pick this unless you run the job steps yourself',
+	}),
+];
 
 export const description: INodeProperties[] = [
 	{
@@ -13,40 +43,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource } },
-		options: [
-			{
-				name: 'Create Import Job',
-				value: 'createJob',
-				action: 'Create a lead import job',
-				description:
-					'Upload the leads (in several batches when the file is 10 MB or more) and return the batch IDs without waiting',
-			},
-			{
-				name: 'Get Failures',
-				value: 'getFailures',
-				action: 'Get the failed rows of a lead import',
-				description: 'The rows Marketo could not import, each with the reason',
-			},
-			{
-				name: 'Get Import Status',
-				value: 'getImportStatus',
-				action: 'Get the status of a lead import job',
-				routing: routedStep('GET', `=${BULK_API}/leads/batch/{{$parameter.batchId}}.json`),
-			},
-			{
-				name: 'Get Warnings',
-				value: 'getWarnings',
-				action: 'Get the rows of a lead import that have warnings',
-				description: 'The rows Marketo imported with a warning, each with the reason',
-			},
-			{
-				name: 'Import',
-				value: 'import',
-				action: `Import leads${ONE_STEP_IMPORT}`,
-				description:
-					'Build or take the file, upload it, wait until Marketo has imported it, and report, in one step: pick this unless you run the job steps yourself',
-			},
-		],
+		options: operations,
 		default: 'import',
 	},
 	{
@@ -231,7 +228,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Max Rows per Batch',
 				name: 'maxRowsPerBatch',
 				type: 'number',
-				default: 0,
+				default: MAX_ROWS_PER_BATCH,
 				typeOptions: { minValue: 0 },
 				description:
 					"Start a new batch after this many rows (0 = only when the file would reach Marketo's 10 MB limit)",
@@ -248,7 +245,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollIntervalSeconds',
 				type: 'number',
-				default: 10,
+				default: IMPORT_POLL_INTERVAL_SECONDS,
 				typeOptions: { minValue: 1 },
 				description:
 					"How often to check the import status, and to retry while Marketo's import queue is full. Marketo advises 5 to 30 seconds.",
@@ -257,7 +254,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Timeout (Minutes)',
 				name: 'timeoutMinutes',
 				type: 'number',
-				default: 60,
+				default: IMPORT_TIMEOUT_MINUTES,
 				typeOptions: { minValue: 1 },
 				description:
 					'Stop waiting after this long (queue waits included). Batches Marketo accepted keep importing; the error lists them.',

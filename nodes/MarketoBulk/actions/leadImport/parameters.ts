@@ -7,6 +7,11 @@ import { parseFormat, prepareBinaryImport } from '../../import/fileSource';
 import { prepareItemsImport, type ItemRecord } from '../../import/itemsSource';
 import type { RunSettings } from '../../import/job';
 import { describeLeadFields, type LeadField } from '../../export/fieldKinds';
+import {
+	IMPORT_POLL_INTERVAL_SECONDS,
+	IMPORT_TIMEOUT_MINUTES,
+	MAX_ROWS_PER_BATCH,
+} from './LeadImport.resource';
 
 /** The parameters of Import and Create Import Job, read once (item 0 for Input Items, else per item). */
 export interface ImportParameters {
@@ -54,8 +59,8 @@ export function importParametersOf(ctx: IExecuteFunctions, itemIndex: number): I
 		);
 	}
 
-	const seconds = Number(options.pollIntervalSeconds ?? 10);
-	const minutes = Number(options.timeoutMinutes ?? 60);
+	const seconds = Number(options.pollIntervalSeconds ?? IMPORT_POLL_INTERVAL_SECONDS);
+	const minutes = Number(options.timeoutMinutes ?? IMPORT_TIMEOUT_MINUTES);
 	if (!(seconds > 0)) throw fail('The Poll Interval must be a positive number of seconds');
 	if (!(minutes > 0)) throw fail('The Timeout must be a positive number of minutes');
 
@@ -75,7 +80,7 @@ export function importParametersOf(ctx: IExecuteFunctions, itemIndex: number): I
 		partitionName: String(options.partitionName ?? '').trim() || undefined,
 		fileFormat,
 		binaryPropertyName: String(get<string>('binaryPropertyName', 'data')).trim() || 'data',
-		limits: { maxRows: Number(options.maxRowsPerBatch ?? 0) || 0 },
+		limits: { maxRows: Number(options.maxRowsPerBatch ?? MAX_ROWS_PER_BATCH) || 0 },
 		pollIntervalMs: seconds * 1000,
 		timeoutMs: minutes * 60_000,
 		output: output === 'failed' || output === 'failedAndWarnings' ? output : 'summary',
