@@ -139,7 +139,6 @@ export async function cancelExportJob(ctx: MarketoContext, kind: ExportKind, exp
 	});
 }
 
-/** One call that answers with the job in `result[0]`. */
 /** One job step (create, enqueue, status, cancel): its call, and the job Marketo answers with. */
 async function jobStep(
 	ctx: MarketoContext,
