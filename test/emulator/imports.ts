@@ -223,6 +223,32 @@ export class ImportManager {
 		}
 	}
 
+	/** A processed batch: its failures/warnings files (the header plus a reason column), counts and message. */
+	private complete(
+		batch: ImportBatch,
+		headerAndDelimiter: string,
+		escape: (value: string) => string,
+		rows: { processed: number; failures: string[]; warnings: string[]; warningsMessage: boolean },
+	): void {
+		const { processed, failures, warnings } = rows;
+		const headerLine = (name: string) => headerAndDelimiter + escape(name) + '\n';
+		batch.failures = failures.length ? headerLine('Import Failure Reason') + failures.join('') : '';
+		batch.warnings = warnings.length ? headerLine('Import Warning Reason') + warnings.join('') : '';
+		batch.status = 'Complete';
+		batch.finishedAt = this.clock.nowMs();
+		batch.numOfLeadsProcessed = processed;
+		batch.numOfRowsFailed = failures.length;
+		batch.numOfRowsWithWarning = warnings.length;
+		const members = batch.leadIds.length;
+		const imported = `${processed} records imported (${members} members)`;
+		batch.message =
+			failures.length > 0
+				? `Import completed with errors, ${imported}, ${failures.length} failed`
+				: warnings.length > 0 && rows.warningsMessage
+					? `Import completed with warnings, ${imported}, ${warnings.length} with warnings`
+					: `Import succeeded, ${imported}`;
+	}
+
 	private fail(batch: ImportBatch, message: string): void {
 		batch.status = 'Failed';
 		batch.message = message;
@@ -342,21 +368,12 @@ export class ImportManager {
 		}
 
 		batch.leadIds = store.applyImport(changes, Math.floor(this.clock.nowMs() / 1000), batch.listId);
-		const headerLine = (name: string) => header.raw + d + escape(name) + '\n';
-		batch.failures = failures.length ? headerLine('Import Failure Reason') + failures.join('') : '';
-		batch.warnings = warnings.length ? headerLine('Import Warning Reason') + warnings.join('') : '';
-		batch.status = 'Complete';
-		batch.finishedAt = this.clock.nowMs();
-		batch.numOfLeadsProcessed = processed;
-		batch.numOfRowsFailed = failures.length;
-		batch.numOfRowsWithWarning = warnings.length;
-		const members = batch.leadIds.length;
-		batch.message =
-			failures.length > 0
-				? `Import completed with errors, ${processed} records imported (${members} members), ${failures.length} failed`
-				: warnings.length > 0
-					? `Import completed with warnings, ${processed} records imported (${members} members), ${warnings.length} with warnings`
-					: `Import succeeded, ${processed} records imported (${members} members)`;
+		this.complete(batch, header.raw + d, escape, {
+			processed,
+			failures,
+			warnings,
+			warningsMessage: true,
+		});
 	}
 
 	private processMembers(batch: ImportBatch): void {
@@ -440,19 +457,13 @@ export class ImportManager {
 		batch.leadIds.forEach((id, k) =>
 			store.members.upsert(batch.programId!, id, batch.programMemberStatus!, nowSec, customs[k]),
 		);
-		const headerLine = (name: string) => header.raw + d + escape(name) + '\n';
-		batch.failures = failures.length ? headerLine('Import Failure Reason') + failures.join('') : '';
-		batch.warnings = warnings.length ? headerLine('Import Warning Reason') + warnings.join('') : '';
-		batch.status = 'Complete';
-		batch.finishedAt = this.clock.nowMs();
-		batch.numOfLeadsProcessed = processed;
-		batch.numOfRowsFailed = failures.length;
-		batch.numOfRowsWithWarning = warnings.length;
-		const members = batch.leadIds.length;
-		batch.message =
-			failures.length > 0
-				? `Import completed with errors, ${processed} records imported (${members} members), ${failures.length} failed`
-				: `Import succeeded, ${processed} records imported (${members} members)`;
+		// Adobe documents no "completed with warnings" message for program member imports.
+		this.complete(batch, header.raw + d, escape, {
+			processed,
+			failures,
+			warnings,
+			warningsMessage: false,
+		});
 	}
 
 	/** The batch as the status endpoint shows it. */
