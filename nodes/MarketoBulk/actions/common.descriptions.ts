@@ -16,6 +16,7 @@ import {
 import { canonicalStatus, JOB_STATUSES } from '../export/job';
 import type { ExportKind } from '../export/request';
 import { prepareRoutedRequest, unwrapEnvelope } from '../transport';
+import { exportJobsPath } from '../transport/paths';
 
 /**
  * Ends the node panel's name of each one-step operation, so that it stands out among the job steps listed
@@ -29,6 +30,18 @@ export type { ExportKind };
 export const EXPORT_RESOURCE: Record<ExportKind, string> = {
 	leads: 'leadExport',
 	activities: 'activityExport',
+	programMembers: 'programMemberExport',
+};
+
+/** What the operations of an export resource call one of its records, with and without an article. */
+const NOUNS: Record<ExportKind, { noun: string; aNoun: string; plural: string }> = {
+	leads: { noun: 'lead', aNoun: 'a lead', plural: 'leads' },
+	activities: { noun: 'activity', aNoun: 'an activity', plural: 'activities' },
+	programMembers: {
+		noun: 'program member',
+		aNoun: 'a program member',
+		plural: 'program members',
+	},
 };
 
 /** Where Create Job and Export of an export resource show their export parameters. */
@@ -76,10 +89,9 @@ function operationEntry(
 
 export function exportOperations(kind: ExportKind): INodeProperties {
 	const resource = EXPORT_RESOURCE[kind];
-	const noun = kind === 'leads' ? 'lead' : 'activity';
-	const aNoun = kind === 'leads' ? 'a lead' : 'an activity';
+	const { noun, aNoun, plural } = NOUNS[kind];
 	const jobStep = (method: 'GET' | 'POST', step: string) =>
-		exportJobStep(method, `=/bulk/v1/${kind}/export/{{$parameter.exportId}}/${step}.json`);
+		exportJobStep(method, `=${exportJobsPath(kind)}/{{$parameter.exportId}}/${step}.json`);
 	return {
 		displayName: 'Operation',
 		name: 'operation',
@@ -102,7 +114,7 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 				description: "Put a created job in Marketo's export queue",
 				routing: jobStep('POST', 'enqueue'),
 			}),
-			operationEntry('Export', 'export', `Export ${kind}${ONE_STEP}`, {
+			operationEntry('Export', 'export', `Export ${plural}${ONE_STEP}`, {
 				description:
 					'Create, enqueue, wait, download and output, in one step: pick this unless you run the job steps yourself',
 			}),
@@ -129,6 +141,7 @@ export const EXPORT_ID_REGEX =
 export const EXPORT_JOB_SEARCH: Record<ExportKind, string> = {
 	leads: 'searchLeadExportJobs',
 	activities: 'searchActivityExportJobs',
+	programMembers: 'searchProgramMemberExportJobs',
 };
 
 /**
@@ -196,7 +209,7 @@ export function fileShapeFields(kind: ExportKind): INodeProperties[] {
 
 export function dateRangeFields(
 	kind: ExportKind,
-	show: Record<string, string[]>,
+	show: Record<string, Array<string | boolean>>,
 	required: boolean,
 ): INodeProperties[] {
 	const full = { ...exportShow(kind), ...show };

@@ -2,7 +2,9 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { DELETE_LEAD_ACTIVITY_TYPE } from '../export/request';
 import { marketoRequest } from '../transport';
-import { describeLeadFields } from '../export/fieldKinds';
+import { describeLeadFields, describeProgramMemberFields } from '../export/fieldKinds';
+import { programIdsOf } from '../export/memberFilter';
+import { listChannels, programStatuses, statusNamesOf } from '../export/programs';
 
 /**
  * n8n may ask for options before it has assigned the node's credential (a node just added from the
@@ -43,4 +45,63 @@ export async function getActivityTypes(
 			description: type.description,
 		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Program Member Export > Fields: the program member fields, then the lead fields (a name both describes
+ * know, such as createdAt, is the membership's in a program member export, so it is listed once, as that).
+ */
+export async function getProgramMemberFields(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	if (!hasCredential(this)) return [];
+	const members = await describeProgramMemberFields(this);
+	const memberNames = new Set(members.map((field) => field.name));
+	const label = (field: { name: string; displayName: string }, of: string) =>
+		`${of}: ${field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`}`;
+	const options = [
+		...members.map((field) => ({
+			name: label(field, 'Member'),
+			value: field.name,
+			description: field.dataType,
+		})),
+		...(await describeLeadFields(this))
+			.filter((field) => !memberNames.has(field.name))
+			.map((field) => ({
+				name: label(field, 'Lead'),
+				value: field.name,
+				description: field.dataType,
+			})),
+	];
+	return options.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Program Member Export > Status Names: the statuses of the chosen programs' channels, in progression
+ * order; while no program is chosen by ID (or it is an expression), every channel's statuses.
+ */
+export async function getProgramStatuses(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	if (!hasCredential(this)) return [];
+	let ids: number[] = [];
+	try {
+		ids = programIdsOf(this.getCurrentNodeParameter('programs'));
+	} catch {
+		ids = []; // an expression or a name not resolved yet: offer every channel's statuses
+	}
+	const lists = ids.length
+		? (await programStatuses(this, ids)).map((program) => ({
+				statuses: program.statuses,
+				of: `${program.name ?? `program ${program.programId}`}`,
+			}))
+		: (await listChannels(this)).map((channel) => ({
+				statuses: statusNamesOf(channel),
+				of: `channel ${channel.name}`,
+			}));
+	const byName = new Map<string, string[]>();
+	for (const { statuses, of } of lists) {
+		for (const status of statuses) byName.set(status, [...(byName.get(status) ?? []), of]);
+	}
+	return [...byName].map(([name, of]) => ({ name, value: name, description: of.join(', ') }));
 }
