@@ -73,7 +73,6 @@ export interface ExportSpec {
 	range?: { key: 'createdAt' | 'updatedAt'; start: Date; end: Date };
 }
 
-
 /** The date filter of an export: leads filter on one of the two, activities always on createdAt. */
 export type RangeKey = 'createdAt' | 'updatedAt';
 
@@ -154,7 +153,9 @@ export function exportRange(
 			parameters.startAt,
 			parameters.endAt,
 			options.timeZone,
-			kind === 'activities' ? 'Activity exports need a date range' : 'This filter needs a date range',
+			kind === 'activities'
+				? 'Activity exports need a date range'
+				: 'This filter needs a date range',
 		),
 	};
 	if (!options.allowLongRange) {

@@ -86,7 +86,7 @@ export async function getProgramStatuses(
 	if (!hasCredential(this)) return [];
 	let ids: number[] = [];
 	try {
-		ids = programIdsOf(this.getCurrentNodeParameter('programs'));
+		ids = programIdsOf(this.getNodeParameter('programs', {}));
 	} catch {
 		ids = []; // an expression or a name not resolved yet: offer every channel's statuses
 	}
