@@ -8,6 +8,7 @@ import type {
 
 import {
 	FILE_OPTIONS,
+	locatorMode as mode,
 	FILE_SHAPE,
 	namedByValue,
 	recordOptionsOf,
@@ -366,13 +367,4 @@ export function listLocatorModes(list: 'static' | 'smart', byName: boolean): INo
 		);
 	}
 	return modes;
-}
-
-// Built by a function so that n8n's lint rules do not mistake a locator mode for a parameter.
-function mode(
-	displayName: string,
-	name: string,
-	rest: Omit<INodePropertyMode, 'displayName' | 'name'>,
-): INodePropertyMode {
-	return { displayName, name, ...rest };
 }

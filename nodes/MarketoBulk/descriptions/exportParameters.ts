@@ -54,8 +54,26 @@ export const PROGRAM_MEMBER_FIELDS: INodeProperties = {
 		'Lead fields and program member fields, in the order of the file. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 };
 
+/** A filter of a few values whose first option, Any, filters nothing. */
+function anyOrOneOf(
+	displayName: string,
+	name: string,
+	description: string,
+	choices: Record<string, string>,
+): INodeProperties {
+	const options = Object.entries(choices).map(([label, value]) => ({ name: label, value }));
+	return {
+		displayName,
+		name,
+		type: 'options',
+		default: 'any',
+		description,
+		options: [{ name: 'Any', value: 'any' }, ...options],
+	};
+}
+
 // Built by a function so that n8n's lint rules do not mistake a locator mode for a parameter.
-function locatorMode(
+export function locatorMode(
 	displayName: string,
 	name: string,
 	rest: Omit<INodePropertyMode, 'displayName' | 'name'>,
@@ -118,30 +136,18 @@ export const PROGRAM_MEMBER_FILTERS: readonly INodeProperties[] = [
 		description:
 			'Only members with one of these statuses (all when empty); the list holds the chosen programs\' statuses. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	{
-		displayName: 'Exhausted',
-		name: 'isExhausted',
-		type: 'options',
-		default: 'any',
-		description: 'Engagement programs: members who have or have not exhausted the content',
-		options: [
-			{ name: 'Any', value: 'any' },
-			{ name: 'Exhausted Only', value: 'true' },
-			{ name: 'Not Exhausted', value: 'false' },
-		],
-	},
-	{
-		displayName: 'Nurture Cadence',
-		name: 'nurtureCadence',
-		type: 'options',
-		default: 'any',
-		description: 'Engagement programs: members whose cadence is normal or paused',
-		options: [
-			{ name: 'Any', value: 'any' },
-			{ name: 'Normal', value: 'norm' },
-			{ name: 'Paused', value: 'paus' },
-		],
-	},
+	anyOrOneOf(
+		'Exhausted',
+		'isExhausted',
+		'Engagement programs: members who have or have not exhausted the content',
+		{ 'Exhausted Only': 'true', 'Not Exhausted': 'false' },
+	),
+	anyOrOneOf(
+		'Nurture Cadence',
+		'nurtureCadence',
+		'Engagement programs: members whose cadence is normal or paused',
+		{ Normal: 'norm', Paused: 'paus' },
+	),
 	{
 		displayName: 'Updated At',
 		name: 'updatedAtFilter',

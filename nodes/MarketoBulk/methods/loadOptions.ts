@@ -14,16 +14,21 @@ function hasCredential(ctx: ILoadOptionsFunctions): boolean {
 	return Boolean(ctx.getNode().credentials?.marketoApi);
 }
 
+/** A described field as an option: "Display Name (restName)", or the REST name alone when they match. */
+function fieldOption(
+	field: { name: string; displayName: string; dataType: string },
+	prefix = '',
+): INodePropertyOptions {
+	const label =
+		field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`;
+	return { name: `${prefix}${label}`, value: field.name, description: field.dataType };
+}
+
+const byName = (a: INodePropertyOptions, b: INodePropertyOptions) => a.name.localeCompare(b.name);
+
 export async function getLeadFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	if (!hasCredential(this)) return [];
-	const fields = await describeLeadFields(this);
-	return fields
-		.map((field) => ({
-			name: field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`,
-			value: field.name,
-			description: field.dataType,
-		}))
-		.sort((a, b) => a.name.localeCompare(b.name));
+	return (await describeLeadFields(this)).map((field) => fieldOption(field)).sort(byName);
 }
 
 export async function getActivityTypes(
@@ -57,23 +62,11 @@ export async function getProgramMemberFields(
 	if (!hasCredential(this)) return [];
 	const members = await describeProgramMemberFields(this);
 	const memberNames = new Set(members.map((field) => field.name));
-	const label = (field: { name: string; displayName: string }, of: string) =>
-		`${of}: ${field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`}`;
-	const options = [
-		...members.map((field) => ({
-			name: label(field, 'Member'),
-			value: field.name,
-			description: field.dataType,
-		})),
-		...(await describeLeadFields(this))
-			.filter((field) => !memberNames.has(field.name))
-			.map((field) => ({
-				name: label(field, 'Lead'),
-				value: field.name,
-				description: field.dataType,
-			})),
-	];
-	return options.sort((a, b) => a.name.localeCompare(b.name));
+	const leads = (await describeLeadFields(this)).filter((field) => !memberNames.has(field.name));
+	return [
+		...members.map((field) => fieldOption(field, 'Member: ')),
+		...leads.map((field) => fieldOption(field, 'Lead: ')),
+	].sort(byName);
 }
 
 /**
@@ -99,9 +92,9 @@ export async function getProgramStatuses(
 				statuses: statusNamesOf(channel),
 				of: `channel ${channel.name}`,
 			}));
-	const byName = new Map<string, string[]>();
+	const ofStatus = new Map<string, string[]>();
 	for (const { statuses, of } of lists) {
-		for (const status of statuses) byName.set(status, [...(byName.get(status) ?? []), of]);
+		for (const status of statuses) ofStatus.set(status, [...(ofStatus.get(status) ?? []), of]);
 	}
-	return [...byName].map(([name, of]) => ({ name, value: name, description: of.join(', ') }));
+	return [...ofStatus].map(([name, of]) => ({ name, value: name, description: of.join(', ') }));
 }
