@@ -8,6 +8,7 @@ import { createHash } from 'crypto';
 import type { IDataObject, ILoadOptionsFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { customOperations } from '../../nodes/MarketoBulk/actions/router';
+import { enqueueExportJob, getExportJobStatus } from '../../nodes/MarketoBulk/export/job';
 import { listSearch, loadOptions } from '../../nodes/MarketoBulk/methods';
 import { readBinary } from '../helpers/n8nContext';
 import { count, startHarness, type Harness } from '../helpers/setup';
@@ -232,6 +233,35 @@ describe('Program Member Export, one step', () => {
 		});
 		expect(items[0].binary!.data.fileName).toBe(`marketo-programMembers-${job.exportId}.csv`);
 		expect(bytes.toString('utf8').split('\n')[0]).toBe(FIELDS.join(','));
+	});
+});
+
+describe('Program Member Export, single steps', () => {
+	it('Create Job → Enqueue → Download File: the verified file of a completed job', async () => {
+		const [[created]] = await memberExport({
+			operation: 'createJob',
+			programs: programs(TRADESHOW),
+			format: 'TSV',
+		}).createJob();
+		const exportId = String(created.json.exportId);
+		const ctx = harness.context({}).context;
+		await enqueueExportJob(ctx, 'programMembers', exportId);
+		for (let k = 0; k < 200; k++) {
+			if ((await getExportJobStatus(ctx, 'programMembers', exportId)).status === 'Completed') break;
+			await new Promise((resolve) => setTimeout(resolve, 20));
+		}
+		const download = harness.context({
+			resource: 'programMemberExport',
+			operation: 'downloadFile',
+			exportId: { __rl: true, mode: 'list', value: exportId },
+			options: { fileEncoding: 'csv' },
+		});
+		const [[item]] = await customOperations.programMemberExport.downloadFile.call(download.context);
+		const text = (await readBinary(download, item.binary!.data)).toString('utf8');
+		expect(item.binary!.data.fileName).toBe(`marketo-programMembers-${exportId}.csv`);
+		expect(text.split('\n')[0]).toBe(FIELDS.join(','));
+		expect(text.trim().split('\n')).toHaveLength(members(TRADESHOW).length + 1);
+		expect(count(harness.emulator, 'GET /bulk/v1/program/members/export/:id/file.json')).toBe(1);
 	});
 });
 
