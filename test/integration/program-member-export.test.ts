@@ -95,6 +95,9 @@ describe('Program Member Export, one step', () => {
 			await memberExport({ programs: programs(WEBINAR, TRADESHOW), fields: ['leadId'] }).run(),
 		);
 		expect(lastFilter()).toEqual({ programIds: [WEBINAR, TRADESHOW] });
+		// program member fields only: the lead describe is not asked
+		expect(count(harness.emulator, 'GET /rest/v1/programs/members/describe.json')).toBe(1);
+		expect(count(harness.emulator, 'GET /rest/v1/leads/describe2.json')).toBe(0);
 		expect(Object.keys(records[0])).toEqual(['programId', 'leadId']);
 		const expected = members(WEBINAR, TRADESHOW);
 		expect(records).toEqual(
