@@ -56,6 +56,7 @@ const RANGE = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-02T00:00:00Z' }
 const BODY: Record<ExportKind, IDataObject> = {
 	leads: { fields: ['id', 'email'], format: 'CSV', filter: { createdAt: RANGE } },
 	activities: { format: 'CSV', filter: { createdAt: RANGE } },
+	programMembers: { fields: ['leadId', 'statusName'], format: 'CSV', filter: { programId: 3002 } },
 };
 
 const ctx = () => harness.context({}).context;

@@ -140,7 +140,10 @@ async function custom(
 	return items;
 }
 
-async function completed(kind: 'leads' | 'activities', exportId: string): Promise<void> {
+async function completed(
+	kind: 'leads' | 'activities' | 'programMembers',
+	exportId: string,
+): Promise<void> {
 	const ctx = harness.context({}).context;
 	for (let k = 0; k < 200; k++) {
 		if ((await getExportJobStatus(ctx, kind, exportId)).status === 'Completed') return;
@@ -160,9 +163,16 @@ async function samples(): Promise<Map<string, IDataObject[]>> {
 	for (const [resource, kind] of [
 		['leadExport', 'leads'],
 		['activityExport', 'activities'],
+		['programMemberExport', 'programMembers'],
 	] as const) {
 		const job = {
 			...(kind === 'leads' ? { fields: ['id', 'email'], filterType: 'createdAt' } : {}),
+			...(kind === 'programMembers'
+				? {
+						fields: ['leadId', 'statusName'],
+						programs: { program: [{ program: { __rl: true, mode: 'id', value: '3002' } }] },
+					}
+				: {}),
 			format: 'CSV',
 			startAt: '2026-03-01T00:00:00Z',
 			endAt: '2026-03-02T00:00:00Z',
@@ -207,7 +217,7 @@ it('each shipped output schema describes what its operation outputs', async () =
 	const outputs = await samples();
 	expect([...outputs.keys()].sort()).toEqual(
 		[
-			...['leadExport', 'activityExport'].flatMap((r) =>
+			...['leadExport', 'activityExport', 'programMemberExport'].flatMap((r) =>
 				['cancelJob', 'enqueueJob', 'getJobStatus', 'getQuotaUsage', 'listJobs'].map(
 					(o) => `${r}/${o}`,
 				),

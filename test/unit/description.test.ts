@@ -91,7 +91,7 @@ describe('canvas subtitle', () => {
 				}
 			}
 		}
-		expect(checked).toBe(21);
+		expect(checked).toBe(29);
 		expect(subtitleOf(bulk, { resource: 'leadExport', operation: 'export' })).toBe('Export leads');
 		expect(subtitleOf(bulk, { resource: 'leadImport', operation: 'import' })).toBe('Import leads');
 	});

@@ -2,6 +2,7 @@ import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
 import {
 	FILE_OPTIONS,
+	locatorMode as mode,
 	FILE_SHAPE,
 	namedByValue,
 	recordOptionsOf,
@@ -26,6 +27,18 @@ export type { ExportKind };
 export const EXPORT_RESOURCE: Record<ExportKind, string> = {
 	leads: 'leadExport',
 	activities: 'activityExport',
+	programMembers: 'programMemberExport',
+};
+
+/** What the operations of an export resource call one of its records, with and without an article. */
+const NOUNS: Record<ExportKind, { noun: string; aNoun: string; plural: string }> = {
+	leads: { noun: 'lead', aNoun: 'a lead', plural: 'leads' },
+	activities: { noun: 'activity', aNoun: 'an activity', plural: 'activities' },
+	programMembers: {
+		noun: 'program member',
+		aNoun: 'a program member',
+		plural: 'program members',
+	},
 };
 
 /** Where Create Job and Export of an export resource show their export parameters. */
@@ -35,8 +48,7 @@ export function exportShow(kind: ExportKind): Record<string, string[]> {
 
 export function exportOperations(kind: ExportKind): INodeProperties {
 	const resource = EXPORT_RESOURCE[kind];
-	const noun = kind === 'leads' ? 'lead' : 'activity';
-	const aNoun = kind === 'leads' ? 'a lead' : 'an activity';
+	const { noun, aNoun, plural } = NOUNS[kind];
 	return {
 		displayName: 'Operation',
 		name: 'operation',
@@ -53,7 +65,7 @@ export function exportOperations(kind: ExportKind): INodeProperties {
 					'Download the file of a completed job (resumed on dropped connections, checksum verified)',
 			}),
 			enqueueJob.option(kind, aNoun),
-			operationEntry('Export', 'export', `Export ${kind}${ONE_STEP}`, {
+			operationEntry('Export', 'export', `Export ${plural}${ONE_STEP}`, {
 				description:
 					'Create, enqueue, wait, download and output, in one step: pick this unless you run the job steps yourself',
 			}),
@@ -78,6 +90,7 @@ export const EXPORT_ID_REGEX =
 export const EXPORT_JOB_SEARCH: Record<ExportKind, string> = {
 	leads: 'searchLeadExportJobs',
 	activities: 'searchActivityExportJobs',
+	programMembers: 'searchProgramMemberExportJobs',
 };
 
 /**
@@ -145,7 +158,7 @@ export function fileShapeFields(kind: ExportKind): INodeProperties[] {
 
 export function dateRangeFields(
 	kind: ExportKind,
-	show: Record<string, string[]>,
+	show: Record<string, Array<string | boolean>>,
 	required: boolean,
 ): INodeProperties[] {
 	const full = { ...exportShow(kind), ...show };
@@ -306,13 +319,4 @@ export function listLocatorModes(list: 'static' | 'smart', byName: boolean): INo
 		);
 	}
 	return modes;
-}
-
-// Built by a function so that n8n's lint rules do not mistake a locator mode for a parameter.
-function mode(
-	displayName: string,
-	name: string,
-	rest: Omit<INodePropertyMode, 'displayName' | 'name'>,
-): INodePropertyMode {
-	return { displayName, name, ...rest };
 }

@@ -88,6 +88,7 @@ function forKind(kind: ExportKind): Record<string, CustomOperation> {
 export const customOperations: Record<string, Record<string, CustomOperation>> = {
 	leadExport: forKind('leads'),
 	activityExport: forKind('activities'),
+	programMemberExport: forKind('programMembers'),
 	leadImport: {
 		import: custom(importOperation),
 		createJob: custom(importCreateJob),

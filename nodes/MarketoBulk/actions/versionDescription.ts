@@ -5,6 +5,7 @@ import { labelSubtitle } from '../descriptions/subtitle';
 import { ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
 import * as leadExport from './leadExport/LeadExport.resource';
 import * as leadImport from './leadImport/LeadImport.resource';
+import * as programMemberExport from './programMemberExport/ProgramMemberExport.resource';
 
 /** The node's parameters: the resource selector, then each resource's operations and fields. */
 export const properties: INodeProperties[] = [
@@ -17,12 +18,14 @@ export const properties: INodeProperties[] = [
 			{ name: 'Activity Export', value: 'activityExport' },
 			{ name: 'Lead Export', value: 'leadExport' },
 			{ name: 'Lead Import', value: 'leadImport' },
+			{ name: 'Program Member Export', value: 'programMemberExport' },
 		],
 		default: 'leadExport',
 	},
 	...leadExport.description,
 	...activityExport.description,
 	...leadImport.description,
+	...programMemberExport.description,
 ];
 
 /**

@@ -2,9 +2,11 @@ import type {
 	IDataObject,
 	IDisplayOptions,
 	INodeProperties,
+	INodePropertyMode,
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
+import { MAX_PROGRAMS } from '../export/memberFilter';
 import type { OutputOptions } from '../export/output';
 import { DEFAULT_ACTIVITY_FIELDS, type ExportKind } from '../export/request';
 
@@ -41,6 +43,122 @@ export const LEAD_FIELDS: INodeProperties = {
 	description:
 		'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 };
+
+/** Lead fields and program member fields, from both describes. */
+export const PROGRAM_MEMBER_FIELDS: INodeProperties = {
+	displayName: 'Field Names or IDs',
+	name: 'fields',
+	type: 'multiOptions',
+	required: true,
+	typeOptions: { loadOptionsMethod: 'getProgramMemberFields' },
+	default: ['leadId', 'email', 'firstName', 'lastName', 'statusName', 'membershipDate'],
+	description:
+		'Lead fields and program member fields, in the order of the file. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+};
+
+/** A filter of a few values whose first option, Any, filters nothing. */
+function anyOrOneOf(
+	displayName: string,
+	name: string,
+	description: string,
+	choices: Record<string, string>,
+): INodeProperties {
+	const options = Object.entries(choices).map(([label, value]) => ({ name: label, value }));
+	return {
+		displayName,
+		name,
+		type: 'options',
+		default: 'any',
+		description,
+		options: [{ name: 'Any', value: 'any' }, ...options],
+	};
+}
+
+// Built by a function so that n8n's lint rules do not mistake a locator mode for a parameter.
+export function locatorMode(
+	displayName: string,
+	name: string,
+	rest: Omit<INodePropertyMode, 'displayName' | 'name'>,
+): INodePropertyMode {
+	return { displayName, name, ...rest };
+}
+
+/**
+ * The program member filters, all ANDed by Marketo: programs (each from a searchable list or by ID), status
+ * names (from the chosen programs' channels), exhausted content, nurture cadence, and whether an Updated At
+ * range applies (its Start and End are the caller's date range fields, shown for it).
+ */
+export const PROGRAM_MEMBER_FILTERS: readonly INodeProperties[] = [
+	{
+		displayName: 'Programs',
+		name: 'programs',
+		type: 'fixedCollection',
+		placeholder: 'Add Program',
+		required: true,
+		typeOptions: { multipleValues: true },
+		default: { program: [{ program: { mode: 'list', value: '' } }] },
+		description: `Members of one program, or of up to ${MAX_PROGRAMS} (Marketo then adds a programId column first)`,
+		options: [
+			{
+				name: 'program',
+				displayName: 'Program',
+				values: [
+					{
+						displayName: 'Program',
+						name: 'program',
+						type: 'resourceLocator',
+						default: { mode: 'list', value: '' },
+						modes: [
+							locatorMode('From List', 'list', {
+								type: 'list',
+								typeOptions: { searchListMethod: 'searchPrograms', searchable: true },
+							}),
+							locatorMode('By ID', 'id', {
+								type: 'string',
+								placeholder: '1001 (the number after PG in its Marketo URL)',
+								validation: [
+									{
+										type: 'regex',
+										properties: { regex: '^\\d+$', errorMessage: 'A program ID is a number' },
+									},
+								],
+							}),
+						],
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Status Names or IDs',
+		name: 'statusNames',
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getProgramStatuses', loadOptionsDependsOn: ['programs'] },
+		default: [],
+		description:
+			'Only members with one of these statuses (all when empty); the list holds the chosen programs\' statuses. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	anyOrOneOf(
+		'Exhausted',
+		'isExhausted',
+		'Engagement programs: members who have or have not exhausted the content',
+		{ 'Exhausted Only': 'true', 'Not Exhausted': 'false' },
+	),
+	anyOrOneOf(
+		'Nurture Cadence',
+		'nurtureCadence',
+		'Engagement programs: members whose cadence is normal or paused',
+		{ Normal: 'norm', Paused: 'paus' },
+	),
+	{
+		displayName: 'Updated At',
+		name: 'updatedAtFilter',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to export only members whose membership was updated in a date range (may not be enabled for your subscription)',
+	},
+];
 
 /** Activity types and the primary attribute filter (its values show for the filter's mode). */
 export const ACTIVITY_FILTERS: readonly INodeProperties[] = [

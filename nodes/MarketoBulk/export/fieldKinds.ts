@@ -45,6 +45,49 @@ export async function describeLeadFields(ctx: MarketoContext): Promise<LeadField
 		}));
 }
 
+/** A program member field of Marketo's program member describe. */
+export interface ProgramMemberField {
+	name: string;
+	displayName: string;
+	dataType: string;
+	updateable: boolean;
+}
+
+/** The program member describe: the standard and custom program member fields. */
+export async function describeProgramMemberFields(
+	ctx: MarketoContext,
+): Promise<ProgramMemberField[]> {
+	const { result } = await marketoRequest<{
+		fields?: Array<{ name: string; displayName?: string; dataType?: string; updateable?: boolean }>;
+	}>(ctx, { method: 'GET', path: '/rest/v1/programs/members/describe.json' });
+	return (result[0]?.fields ?? []).map((f) => ({
+		name: f.name,
+		displayName: f.displayName ?? f.name,
+		dataType: f.dataType ?? 'string',
+		updateable: f.updateable === true,
+	}));
+}
+
+/**
+ * Data types of a program member export's fields: program member fields from their describe (a name
+ * both describes know, such as createdAt, means the membership's), the rest from the lead describe, which
+ * is only asked when some field is not a program member field.
+ */
+async function programMemberDataTypes(
+	ctx: MarketoContext,
+	fields: string[],
+): Promise<Map<string, string>> {
+	const types = new Map(
+		(await describeProgramMemberFields(ctx)).map((f) => [f.name, f.dataType] as const),
+	);
+	if (fields.some((field) => !types.has(field))) {
+		for (const lead of await describeLeadFields(ctx)) {
+			if (!types.has(lead.name)) types.set(lead.name, lead.dataType);
+		}
+	}
+	return types;
+}
+
 const KIND_OF_DATA_TYPE: Record<string, FieldKind> = {
 	integer: 'integer',
 	float: 'float',
@@ -80,7 +123,10 @@ export async function columnKinds(
 			if (fieldKind === 'json' || (fieldKind && typedValues)) byField[field] = fieldKind;
 		}
 	} else if (typedValues) {
-		const described = new Map((await describeLeadFields(ctx)).map((f) => [f.name, f.dataType]));
+		const described =
+			kind === 'programMembers'
+				? await programMemberDataTypes(ctx, fields)
+				: new Map((await describeLeadFields(ctx)).map((f) => [f.name, f.dataType]));
 		for (const field of fields) {
 			const fieldKind = KIND_OF_DATA_TYPE[described.get(field) ?? ''];
 			if (fieldKind) byField[field] = fieldKind;
@@ -90,5 +136,7 @@ export async function columnKinds(
 	for (const [field, fieldKind] of Object.entries(byField)) {
 		byHeader[columnHeaderNames?.[field] ?? field] = fieldKind;
 	}
+	// A multi-program export's file starts with a programId column Marketo adds (not among `fields`).
+	if (kind === 'programMembers' && typedValues) byHeader.programId ??= 'integer';
 	return byHeader;
 }

@@ -9,7 +9,7 @@ import type { ExportKind } from './request';
 /** Marketo's daily limit on export file sizes, shared by every bulk export kind of an instance. */
 export const DAILY_EXPORT_QUOTA_BYTES = 500 * 1024 * 1024;
 
-const QUOTA_KINDS: ExportKind[] = ['leads', 'activities'];
+const QUOTA_KINDS: ExportKind[] = ['leads', 'activities', 'programMembers'];
 
 export interface ExportQuotaUsage extends IDataObject {
 	/** The US Central day Marketo counts in (YYYY-MM-DD). */

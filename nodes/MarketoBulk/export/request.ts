@@ -2,15 +2,21 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { DataFormat } from '../codec';
 import { MAX_WINDOW_SECONDS, splitIntoWindows, toDate, type DateWindow } from './windows';
-import { PackageError } from '../helpers/errors';
+import { applyProgramMemberFilter } from './memberFilter';
+import { ExportParameterError, listOf } from './parameterError';
+
+export { ExportParameterError, listOf };
 
 /**
  * What an export job asks Marketo for, validated before any API call, and the create-job bodies it needs
  * (one per ≤ 31-day window). Shared by Export, Create Job and the trigger so they validate alike.
  */
 
-/** Bulk export resources share the job life cycle; only the URL segment differs. */
-export type ExportKind = 'leads' | 'activities';
+/**
+ * Bulk export resources share the job life cycle; only the URL segment differs (transport/paths.ts
+ * spells it: `programMembers` → `…/program/members/export`).
+ */
+export type ExportKind = 'leads' | 'activities' | 'programMembers';
 
 export const DEFAULT_ACTIVITY_FIELDS = [
 	'marketoGUID',
@@ -48,6 +54,12 @@ export interface ExportParameters {
 	primaryAttributeFilter?: unknown;
 	primaryAttributeValueIds?: unknown;
 	primaryAttributeValues?: unknown;
+	// program members
+	programs?: unknown;
+	statusNames?: unknown;
+	isExhausted?: unknown;
+	nurtureCadence?: unknown;
+	updatedAtFilter?: unknown;
 }
 
 export interface ExportSpec {
@@ -59,13 +71,6 @@ export interface ExportSpec {
 	filter: IDataObject;
 	/** The date range filter, split into windows when longer than 31 days. */
 	range?: { key: 'createdAt' | 'updatedAt'; start: Date; end: Date };
-}
-
-/** Thrown for user mistakes found before any API call; the node turns it into a NodeOperationError. */
-export class ExportParameterError extends PackageError {
-	constructor(message: string) {
-		super('EXPORT_PARAMETER', message);
-	}
 }
 
 /** The date filter of an export: leads filter on one of the two, activities always on createdAt. */
@@ -109,6 +114,13 @@ export function exportFilterSpec(
 			throw new ExportParameterError('Choose at least one lead field to export (Fields).');
 		}
 		rangeKey = applyLeadFilter(spec, parameters);
+	} else if (kind === 'programMembers') {
+		if (fields.length === 0) {
+			throw new ExportParameterError(
+				'Choose at least one lead or program member field to export (Fields).',
+			);
+		}
+		rangeKey = applyProgramMemberFilter(spec.filter, parameters);
 	} else {
 		if (fields.length === 0) spec.fields = [...DEFAULT_ACTIVITY_FIELDS];
 		rangeKey = 'createdAt';
@@ -141,7 +153,9 @@ export function exportRange(
 			parameters.startAt,
 			parameters.endAt,
 			options.timeZone,
-			kind === 'leads' ? 'This filter needs a date range' : 'Activity exports need a date range',
+			kind === 'activities'
+				? 'Activity exports need a date range'
+				: 'This filter needs a date range',
 		),
 	};
 	if (!options.allowLongRange) {
@@ -317,11 +331,4 @@ function locatorValue(value: unknown): { mode: string; value: string } {
 		return { mode: String(locator.mode ?? 'id'), value: String(locator.value ?? '').trim() };
 	}
 	return { mode: 'id', value: String(value ?? '').trim() };
-}
-
-/** Multi-select values, comma-separated text or a JSON array from an expression, as a clean list. */
-export function listOf(value: unknown): string[] {
-	if (value === undefined || value === null || value === '') return [];
-	const items = Array.isArray(value) ? value : String(value).split(',');
-	return items.map((item) => String(item).trim()).filter((item) => item !== '');
 }

@@ -44,6 +44,15 @@ export async function searchStaticLists(
 	return await searchAssets(this, '/rest/asset/v1/staticLists.json', filter, paginationToken);
 }
 
+/** The Programs picker: Marketo's programs, a page of 200 at a time, filtered by name or ID here. */
+export async function searchPrograms(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	return await searchAssets(this, '/rest/asset/v1/programs.json', filter, paginationToken);
+}
+
 export async function searchSmartLists(
 	this: ILoadOptionsFunctions,
 	filter?: string,
@@ -133,9 +142,9 @@ function timeZoneOf(ctx: ILoadOptionsFunctions): string {
  */
 function jobListError(ctx: ILoadOptionsFunctions, kind: ExportKind, error: unknown): unknown {
 	if (!(error instanceof MarketoApiError)) return error;
-	const what = kind === 'leads' ? 'lead' : 'activity';
+	const what = { leads: 'lead', activities: 'activity', programMembers: 'program member' }[kind];
 	const said = error.marketoMessage.replace(/[.\s]+$/, '');
-	const permission = kind === 'leads' ? 'Read-Only Lead' : 'Read-Only Activity';
+	const permission = kind === 'activities' ? 'Read-Only Activity' : 'Read-Only Lead';
 	const advice =
 		error.marketoCode === '603'
 			? `The Marketo API user may not list ${what} export jobs: give its role the ${permission} permission in Admin > Users & Roles.`
@@ -166,4 +175,11 @@ export async function searchActivityExportJobs(
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	return await searchExportJobs(this, 'activities', filter);
+}
+
+export async function searchProgramMemberExportJobs(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchExportJobs(this, 'programMembers', filter);
 }

@@ -2,7 +2,9 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
 import { DELETE_LEAD_ACTIVITY_TYPE } from '../export/request';
 import { marketoRequest } from '../transport';
-import { describeLeadFields } from '../export/fieldKinds';
+import { describeLeadFields, describeProgramMemberFields } from '../export/fieldKinds';
+import { programIdsOf } from '../export/memberFilter';
+import { listChannels, programStatuses, statusNamesOf } from '../export/programs';
 
 /**
  * n8n may ask for options before it has assigned the node's credential (a node just added from the
@@ -12,16 +14,21 @@ function hasCredential(ctx: ILoadOptionsFunctions): boolean {
 	return Boolean(ctx.getNode().credentials?.marketoApi);
 }
 
+/** A described field as an option: "Display Name (restName)", or the REST name alone when they match. */
+function fieldOption(
+	field: { name: string; displayName: string; dataType: string },
+	prefix = '',
+): INodePropertyOptions {
+	const label =
+		field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`;
+	return { name: `${prefix}${label}`, value: field.name, description: field.dataType };
+}
+
+const byName = (a: INodePropertyOptions, b: INodePropertyOptions) => a.name.localeCompare(b.name);
+
 export async function getLeadFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	if (!hasCredential(this)) return [];
-	const fields = await describeLeadFields(this);
-	return fields
-		.map((field) => ({
-			name: field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`,
-			value: field.name,
-			description: field.dataType,
-		}))
-		.sort((a, b) => a.name.localeCompare(b.name));
+	return (await describeLeadFields(this)).map((field) => fieldOption(field)).sort(byName);
 }
 
 export async function getActivityTypes(
@@ -43,4 +50,51 @@ export async function getActivityTypes(
 			description: type.description,
 		}))
 		.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Program Member Export > Fields: the program member fields, then the lead fields (a name both describes
+ * know, such as createdAt, is the membership's in a program member export, so it is listed once, as that).
+ */
+export async function getProgramMemberFields(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	if (!hasCredential(this)) return [];
+	const members = await describeProgramMemberFields(this);
+	const memberNames = new Set(members.map((field) => field.name));
+	const leads = (await describeLeadFields(this)).filter((field) => !memberNames.has(field.name));
+	return [
+		...members.map((field) => fieldOption(field, 'Member: ')),
+		...leads.map((field) => fieldOption(field, 'Lead: ')),
+	].sort(byName);
+}
+
+/**
+ * Program Member Export > Status Names: the statuses of the chosen programs' channels, in progression
+ * order; while no program is chosen by ID (or it is an expression), every channel's statuses.
+ */
+export async function getProgramStatuses(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	if (!hasCredential(this)) return [];
+	let ids: number[] = [];
+	try {
+		ids = programIdsOf(this.getNodeParameter('programs', {}));
+	} catch {
+		ids = []; // an expression or a name not resolved yet: offer every channel's statuses
+	}
+	const lists = ids.length
+		? (await programStatuses(this, ids)).map((program) => ({
+				statuses: program.statuses,
+				of: `${program.name ?? `program ${program.programId}`}`,
+			}))
+		: (await listChannels(this)).map((channel) => ({
+				statuses: statusNamesOf(channel),
+				of: `channel ${channel.name}`,
+			}));
+	const ofStatus = new Map<string, string[]>();
+	for (const { statuses, of } of lists) {
+		for (const status of statuses) ofStatus.set(status, [...(ofStatus.get(status) ?? []), of]);
+	}
+	return [...ofStatus].map(([name, of]) => ({ name, value: name, description: of.join(', ') }));
 }

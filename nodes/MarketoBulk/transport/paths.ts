@@ -5,9 +5,15 @@
 
 export const BULK_API = '/bulk/v1';
 
-/** An export resource's jobs: `…/leads/export` + `.json` (list) or `/create.json`. */
+/** The URL segment of each export kind whose segment is not its name. */
+const EXPORT_SEGMENTS: Record<string, string> = { programMembers: 'program/members' };
+
+/**
+ * An export resource's jobs: `…/leads/export` (`…/program/members/export` for program members) + `.json`
+ * (list) or `/create.json`.
+ */
 export function exportJobsPath(kind: string): string {
-	return `${BULK_API}/${kind}/export`;
+	return `${BULK_API}/${EXPORT_SEGMENTS[kind] ?? kind}/export`;
 }
 
 type ExportJobStep = 'enqueue' | 'status' | 'cancel' | 'file';

@@ -1,6 +1,10 @@
 import { isoSeconds, splitIntoWindows, toDate } from '../../../nodes/MarketoBulk/export/windows';
 import { marketoOrigin } from '../../../nodes/MarketoBulk/transport/endpoint';
-import { adviceFor, is1029QueueFull, is1029Quota } from '../../../nodes/MarketoBulk/transport/errors';
+import {
+	adviceFor,
+	is1029QueueFull,
+	is1029Quota,
+} from '../../../nodes/MarketoBulk/transport/errors';
 
 describe('splitIntoWindows', () => {
 	const at = (iso: string) => new Date(iso);

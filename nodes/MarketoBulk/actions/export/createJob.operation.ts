@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { createExportJob } from '../../export/job';
+import { withMemberAdvice } from '../../export/memberErrors';
 import { withQuotaUsage } from '../../export/quota';
 import { createJobBodies, type ExportKind } from '../../export/request';
 import { exportSpecOf } from './parameters';
@@ -13,6 +14,8 @@ export async function run(
 ): Promise<INodeExecutionData[]> {
 	const spec = exportSpecOf(this, kind, itemIndex, false);
 	const [{ body }] = createJobBodies(spec);
-	const job = await withQuotaUsage(this, () => createExportJob(this, kind, body));
+	const job = await withQuotaUsage(this, () =>
+		withMemberAdvice(this, spec, () => createExportJob(this, kind, body)),
+	);
 	return [{ json: { ...job, filter: body.filter } }];
 }

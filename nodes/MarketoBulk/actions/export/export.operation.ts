@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { runExportJob } from '../../export/job';
+import { withMemberAdvice } from '../../export/memberErrors';
 import { withQuotaUsage } from '../../export/quota';
 import { createJobBodies, type ExportKind } from '../../export/request';
 import { jobOutput } from '../../export/output';
@@ -35,7 +36,9 @@ export async function run(
 				};
 			break;
 		}
-		const job = await withQuotaUsage(this, () => runExportJob(this, kind, body, wait));
+		const job = await withQuotaUsage(this, () =>
+			withMemberAdvice(this, spec, () => runExportJob(this, kind, body, wait)),
+		);
 		const result = await jobOutput(this, spec, job, output, { window, alreadyEmitted: emitted });
 		emit(result.items);
 		emitted += result.items.length;

@@ -18,6 +18,11 @@ const SPEC_PARAMETERS = [
 	'primaryAttributeFilter',
 	'primaryAttributeValueIds',
 	'primaryAttributeValues',
+	'programs',
+	'statusNames',
+	'isExhausted',
+	'nurtureCadence',
+	'updatedAtFilter',
 ] as const;
 
 /** Reads and validates the export parameters of one item, before any API call (ExportParameterError). */
