@@ -1,13 +1,15 @@
-/** The Marketo endpoints: identity, describe, asset listings, bulk export and bulk import. */
+/** The Marketo endpoints: identity, describes, asset listings, bulk export and bulk import. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TokenService } from './auth';
 import { EXPORT_CONTENT_TYPES } from './csv';
 import { EXPORT_STATUSES, type ExportKind, type ExportManager } from './exports';
 import type { FaultState } from './faults';
 import { serveFile } from './files';
-import type { ImportFormat, ImportManager } from './imports';
+import type { ImportFormat, ImportKind, ImportManager } from './imports';
+import { CO_TYPES, coTypeOf, coTypeView } from './coTypes';
+import { validateCoExport } from './customObjects';
 import { boundaryOf, parseMultipart } from './multipart';
-import { readBody, sendError, sendHtml, sendJson, sendOk } from './respond';
+import { readBody, sendError, sendHtml, sendJson, sendOk, sendText } from './respond';
 import { ACTIVITY_TYPES, LEAD_FIELDS, SMART_LISTS, STATIC_LISTS, type ListAsset } from './schema';
 import { assetDate } from './time';
 import type { ApiError } from './types';
@@ -302,7 +304,27 @@ function describeMembers(ctx: Ctx): void {
 // ---------------------------------------------------------------------------------------------------
 // Bulk export
 
-function createExport(kind: ExportKind) {
+/** The export families; custom object paths carry the type's apiName before the export id. */
+type ExportFamily = 'leads' | 'activities' | 'program/members' | 'customobjects';
+
+/** The job kind and export id a request names (custom objects: params = [apiName, exportId]). */
+function jobRef(family: ExportFamily, ctx: Ctx): { kind: ExportKind; id: string } {
+	return family === 'customobjects'
+		? { kind: `customobjects/${ctx.params[0]}`, id: ctx.params[1] }
+		: { kind: family, id: ctx.params[0] };
+}
+
+/** Custom object routes answer 1003 for a type the instance does not have, before anything else. */
+function knownType(family: ExportFamily, handle: Route['handle']): Route['handle'] {
+	if (family !== 'customobjects') return handle;
+	return (ctx) => {
+		if (coTypeOf(ctx.params[0])) return handle(ctx);
+		ctx.req.resume();
+		sendError(ctx.res, { code: '1003', message: `Invalid custom object type '${ctx.params[0]}'` });
+	};
+}
+
+function createExport(family: ExportFamily) {
 	return async (ctx: Ctx): Promise<void> => {
 		if (!/json/i.test(ctx.req.headers['content-type'] ?? '')) {
 			ctx.req.resume();
@@ -318,14 +340,16 @@ function createExport(kind: ExportKind) {
 		}
 		const opts = { limits: true, disabledFilters: ctx.deps.disabledFilters };
 		const v =
-			kind === 'leads'
+			family === 'leads'
 				? validateLeadExport(body, opts)
-				: kind === 'activities'
+				: family === 'activities'
 					? validateActivityExport(body, opts)
-					: validateMemberExport(body, opts);
+					: family === 'program/members'
+						? validateMemberExport(body, opts)
+						: validateCoExport(coTypeOf(ctx.params[0])!, body, opts);
 		if ('error' in v) return sendError(ctx.res, v.error);
 		const job = ctx.deps.exports.create(
-			kind,
+			jobRef(family, ctx).kind,
 			v.ok,
 			(body as Record<string, unknown>).filter,
 			ctx.user,
@@ -344,15 +368,16 @@ function createExport(kind: ExportKind) {
 }
 
 function withJob(
-	kind: ExportKind,
+	family: ExportFamily,
 	fn: (ctx: Ctx, job: NonNullable<ReturnType<ExportManager['get']>>) => Promise<void> | void,
 ) {
 	return (ctx: Ctx): Promise<void> | void => {
-		const job = ctx.deps.exports.get(kind, ctx.params[0], ctx.user);
+		const { kind, id } = jobRef(family, ctx);
+		const job = ctx.deps.exports.get(kind, id, ctx.user);
 		if (!job)
 			return sendError(ctx.res, {
 				code: '1003',
-				message: `Export job '${ctx.params[0]}' not found`,
+				message: `Export job '${id}' not found`,
 			});
 		return fn(ctx, job);
 	};
@@ -361,8 +386,9 @@ function withJob(
 const answerJob = (ctx: Ctx, r: ReturnType<ExportManager['enqueue']>) =>
 	'code' in r ? sendError(ctx.res, r as ApiError) : sendOk(ctx.res, [ctx.deps.exports.view(r)]);
 
-function listExports(kind: ExportKind) {
+function listExports(family: ExportFamily) {
 	return (ctx: Ctx): void => {
+		const { kind } = jobRef(family, ctx);
 		const wanted = ctx.query
 			.getAll('status')
 			.flatMap((s) => s.split(','))
@@ -397,45 +423,42 @@ function listExports(kind: ExportKind) {
 	};
 }
 
-function exportRoutes(kind: ExportKind): Route[] {
-	const base = `/bulk/v1/${kind}/export`;
+function exportRoutes(family: ExportFamily): Route[] {
+	const base = `/bulk/v1/${family === 'customobjects' ? 'customobjects/:id' : family}/export`;
+	const r = (method: Route['method'], path: string, handle: Route['handle']) =>
+		route(method, path, 'token', knownType(family, handle));
 	return [
-		route('POST', `${base}/create.json`, 'token', createExport(kind)),
-		route(
+		r('POST', `${base}/create.json`, createExport(family)),
+		r(
 			'POST',
 			`${base}/:id/enqueue.json`,
-			'token',
-			withJob(kind, (ctx, job) => answerJob(ctx, ctx.deps.exports.enqueue(job))),
+			withJob(family, (ctx, job) => answerJob(ctx, ctx.deps.exports.enqueue(job))),
 		),
-		route(
+		r(
 			'GET',
 			`${base}/:id/status.json`,
-			'token',
-			withJob(kind, (ctx, job) => sendOk(ctx.res, [ctx.deps.exports.statusView(job)])),
+			withJob(family, (ctx, job) => sendOk(ctx.res, [ctx.deps.exports.statusView(job)])),
 		),
-		route(
+		r(
 			'POST',
 			`${base}/:id/cancel.json`,
-			'token',
-			withJob(kind, (ctx, job) => answerJob(ctx, ctx.deps.exports.cancel(job))),
+			withJob(family, (ctx, job) => answerJob(ctx, ctx.deps.exports.cancel(job))),
 		),
-		route('GET', `${base}/:id/file.json`, 'token', async (ctx) => {
-			const job = ctx.deps.exports.get(kind, ctx.params[0], ctx.user);
-			// The program member (and custom object) extract page: a file of an incomplete job or of
+		r('GET', `${base}/:id/file.json`, async (ctx) => {
+			const { kind, id } = jobRef(family, ctx);
+			const job = ctx.deps.exports.get(kind, id, ctx.user);
+			// The program member and custom object extract pages: a file of an incomplete job or of
 			// an unknown id is an HTTP 404 with a plain-text body. Lead and activity files keep the
 			// JSON error their pages show.
-			if (kind === 'program/members' && (!job || job.status !== 'Completed')) {
-				const text = job ? 'Export file not available' : 'Export job not found';
-				ctx.res.writeHead(404, {
-					'Content-Type': 'text/plain',
-					'Content-Length': Buffer.byteLength(text),
-				});
-				return void ctx.res.end(text);
-			}
+			if (
+				(family === 'program/members' || family === 'customobjects') &&
+				job?.status !== 'Completed'
+			)
+				return sendText(ctx.res, 404, job ? 'Export file not available' : 'Export job not found');
 			if (!job)
 				return sendError(ctx.res, {
 					code: '1003',
-					message: `Export job '${ctx.params[0]}' not found`,
+					message: `Export job '${id}' not found`,
 				});
 			if (ctx.req.headers.range) ctx.deps.countRange();
 			const state = ctx.deps.exports.fileState(job);
@@ -443,23 +466,22 @@ function exportRoutes(kind: ExportKind): Route[] {
 			if (state !== 'ok') return sendError(ctx.res, state);
 			await serveFile(ctx.req, ctx.res, job, ctx.deps.faults);
 		}),
-		route('GET', `${base}.json`, 'token', listExports(kind)),
+		r('GET', `${base}.json`, listExports(family)),
 	];
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Bulk import
 
-async function importLeads(ctx: Ctx): Promise<void> {
-	return importBatch(ctx, false);
+/**
+ * POST /bulk/v1/leads.json, /bulk/v1/program/{programId}/members/import.json (format and
+ * programMemberStatus in the query or the form) and /bulk/v1/customobjects/{apiName}/import.json.
+ */
+function importBatch(kind: ImportKind) {
+	return (ctx: Ctx) => submitImport(ctx, kind);
 }
 
-/** POST /bulk/v1/program/{programId}/members/import.json: format and programMemberStatus in the query or the form. */
-async function importMembers(ctx: Ctx): Promise<void> {
-	return importBatch(ctx, true);
-}
-
-async function importBatch(ctx: Ctx, members: boolean): Promise<void> {
+async function submitImport(ctx: Ctx, kind: ImportKind): Promise<void> {
 	const boundary = boundaryOf(ctx.req.headers['content-type']);
 	if (!boundary) {
 		ctx.req.resume();
@@ -487,23 +509,30 @@ async function importBatch(ctx: Ctx, members: boolean): Promise<void> {
 	if (file.data.length >= IMPORT_FILE_LIMIT)
 		return sendHtml(ctx.res, 413, 'File size exceeds 10MB');
 	const batch = ctx.deps.imports.submit(
-		members
+		kind === 'program/members'
 			? {
 					file: file.data,
 					format: field('format'),
 					programId: ctx.params[0],
 					programMemberStatus: field('programMemberStatus'),
 				}
-			: {
-					file: file.data,
-					format: field('format'),
-					lookupField: field('lookupField'),
-					listId: field('listId'),
-					partitionName: field('partitionName'),
-				},
+			: kind === 'customobjects'
+				? { file: file.data, format: field('format'), objectApiName: ctx.params[0] }
+				: {
+						file: file.data,
+						format: field('format'),
+						lookupField: field('lookupField'),
+						listId: field('listId'),
+						partitionName: field('partitionName'),
+					},
 	);
 	if ('code' in batch) return sendError(ctx.res, batch);
-	sendOk(ctx.res, [{ batchId: batch.batchId, importId: batch.importId, status: batch.status }]);
+	// The custom object page's answer names the type and has no importId.
+	sendOk(ctx.res, [
+		kind === 'customobjects'
+			? { batchId: batch.batchId, status: batch.status, objectApiName: batch.objectApiName }
+			: { batchId: batch.batchId, importId: batch.importId, status: batch.status },
+	]);
 }
 
 const IMPORT_CONTENT_TYPES: Record<ImportFormat, string> = {
@@ -512,39 +541,69 @@ const IMPORT_CONTENT_TYPES: Record<ImportFormat, string> = {
 	ssv: EXPORT_CONTENT_TYPES.SSV,
 };
 
+/** The batch a status/failures/warnings path names (custom objects: params = [apiName, batchId]). */
 function withBatch(
 	fn: (ctx: Ctx, batch: NonNullable<ReturnType<ImportManager['get']>>) => void,
-	kind: 'leads' | 'program/members' = 'leads',
+	kind: ImportKind = 'leads',
 ) {
 	return (ctx: Ctx): void => {
-		const found = /^\d+$/.test(ctx.params[0])
-			? ctx.deps.imports.get(Number(ctx.params[0]))
-			: undefined;
-		const batch = found && found.kind === kind ? found : undefined;
+		const [apiName, id] = kind === 'customobjects' ? ctx.params : [undefined, ctx.params[0]];
+		const found = /^\d+$/.test(id) ? ctx.deps.imports.get(Number(id)) : undefined;
+		const batch =
+			found && found.kind === kind && found.objectApiName === apiName ? found : undefined;
 		if (!batch)
 			return sendError(ctx.res, {
 				code: '1003',
-				message: `Import batch '${ctx.params[0]}' not found`,
+				message: `Import batch '${id}' not found`,
 			});
 		fn(ctx, batch);
 	};
 }
 
-function batchFile(which: 'failures' | 'warnings', kind: 'leads' | 'program/members' = 'leads') {
+function batchFile(which: 'failures' | 'warnings', kind: ImportKind = 'leads') {
 	return withBatch((ctx, batch) => {
+		const text = batch[which];
+		// The custom object import page: "If no failure file exists, an HTTP 404 status code is returned."
+		if (
+			kind === 'customobjects' &&
+			(batch.status === 'Queued' || batch.status === 'Importing' || !text)
+		)
+			return sendText(ctx.res, 404, `No ${which} file for batch ${batch.batchId}`);
 		if (batch.status === 'Queued' || batch.status === 'Importing') {
 			return sendError(ctx.res, {
 				code: '1003',
 				message: `Import batch is not complete (status: ${batch.status})`,
 			});
 		}
-		const text = batch[which];
 		ctx.res.writeHead(200, {
 			'Content-Type': IMPORT_CONTENT_TYPES[batch.format],
 			'Content-Length': Buffer.byteLength(text),
 		});
 		ctx.res.end(text);
 	}, kind);
+}
+
+function describeCustomObject(ctx: Ctx): void {
+	const t = coTypeOf(ctx.params[0]);
+	if (!t)
+		return sendError(ctx.res, {
+			code: '1003',
+			message: `Invalid custom object type '${ctx.params[0]}'`,
+		});
+	sendOk(ctx.res, [coTypeView(t, true)]);
+}
+
+/** Get Custom Object Types: all of them, or those `names` (comma-separated) picks; no fields. */
+function listCustomObjects(ctx: Ctx): void {
+	const names = (ctx.query.get('names') ?? '')
+		.split(',')
+		.map((n) => n.trim())
+		.filter(Boolean);
+	const hits = CO_TYPES.filter((t) => names.length === 0 || names.includes(t.name));
+	sendOk(
+		ctx.res,
+		hits.map((t) => coTypeView(t, false)),
+	);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -577,7 +636,10 @@ export const ROUTES: Route[] = [
 	...exportRoutes('leads'),
 	...exportRoutes('activities'),
 	...exportRoutes('program/members'),
-	route('POST', '/bulk/v1/leads.json', 'token-or-form', importLeads),
+	route('GET', '/rest/v1/customobjects.json', 'token', listCustomObjects),
+	route('GET', '/rest/v1/customobjects/:id/describe.json', 'token', describeCustomObject),
+	...exportRoutes('customobjects'),
+	route('POST', '/bulk/v1/leads.json', 'token-or-form', importBatch('leads')),
 	route(
 		'GET',
 		'/bulk/v1/leads/batch/:id.json',
@@ -586,7 +648,12 @@ export const ROUTES: Route[] = [
 	),
 	route('GET', '/bulk/v1/leads/batch/:id/failures.json', 'token', batchFile('failures')),
 	route('GET', '/bulk/v1/leads/batch/:id/warnings.json', 'token', batchFile('warnings')),
-	route('POST', '/bulk/v1/program/:id/members/import.json', 'token-or-form', importMembers),
+	route(
+		'POST',
+		'/bulk/v1/program/:id/members/import.json',
+		'token-or-form',
+		importBatch('program/members'),
+	),
 	route(
 		'GET',
 		'/bulk/v1/program/members/import/:id/status.json',
@@ -604,6 +671,30 @@ export const ROUTES: Route[] = [
 		'/bulk/v1/program/members/import/:id/warnings.json',
 		'token',
 		batchFile('warnings', 'program/members'),
+	),
+	route(
+		'POST',
+		'/bulk/v1/customobjects/:id/import.json',
+		'token-or-form',
+		knownType('customobjects', importBatch('customobjects')),
+	),
+	route(
+		'GET',
+		'/bulk/v1/customobjects/:id/import/:id/status.json',
+		'token',
+		withBatch((ctx, b) => sendOk(ctx.res, [ctx.deps.imports.view(b)]), 'customobjects'),
+	),
+	route(
+		'GET',
+		'/bulk/v1/customobjects/:id/import/:id/failures.json',
+		'token',
+		batchFile('failures', 'customobjects'),
+	),
+	route(
+		'GET',
+		'/bulk/v1/customobjects/:id/import/:id/warnings.json',
+		'token',
+		batchFile('warnings', 'customobjects'),
 	),
 ];
 

@@ -20,7 +20,8 @@ const USAGE = `Usage: npm run emulator -- [options]
                               the fixed range); the demo uses it so that the last days hold data too
   --daily-quota-bytes N       export bytes per day before 1029 (default 524288000)
   --disabled-filters A,B      lead export filters this "subscription" lacks (1035), e.g. updatedAt,smartListId
-                              (updatedAt: lead and program member exports; programMembers.updatedAt: the latter only)
+                              (updatedAt: lead, program member and custom object exports; programMembers.updatedAt
+                              and customObjects.updatedAt: those only)
   --client-id ID              (default demo-client-id)
   --client-secret SECRET      (default demo-client-secret)
   --options JSON              emulator options as JSON, over what the flags above give (see EmulatorOptions in
@@ -34,6 +35,14 @@ bulk export under /bulk/v1/program/members/export/ (one queue and one daily quot
 and import under /bulk/v1/program/{id}/members/import.json, /bulk/v1/program/members/import/{batchId}/….
 Memberships are seeded for the synthetic leads; POST /__emulator/program-members {programId, leadIds,
 statusName?, at?} adds leads to a program or changes their status, GET ...?programId=N lists them.
+Custom objects: car_c (dedupe vin, linked by leadID to the lead's id) and course_enrollment_c (dedupe
+email+courseCode+term, linked by email) under GET /rest/v1/customobjects.json?names=… and
+/rest/v1/customobjects/{apiName}/describe.json; bulk export under /bulk/v1/customobjects/{apiName}/export/
+(the shared queue and quota; filters updatedAt, staticListId/Name, smartListId/Name) and import under
+/bulk/v1/customobjects/{apiName}/import.json, …/import/{batchId}/status.json|failures.json|warnings.json
+(404 when there is no such file). Records are seeded for the synthetic leads, dated over the data range;
+POST /__emulator/custom-objects {apiName, records:[{field: value}], at?} creates or updates them by their
+dedupe fields, GET ...?apiName=car_c lists them; POST /__emulator/count {kind:"customobjects/car_c", filter}.
 Export jobs are visible only to the API user who created them; --options '{"otherUsers":[{"clientId":"b",
 "clientSecret":"s"}]}' adds API users that share the instance's queues and limits.`;
 

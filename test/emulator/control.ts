@@ -155,7 +155,13 @@ export async function handleControl(
 					return sendJson(res, 200, { count: emu.data.activityCount(b.filter as never) });
 				if (b.kind === 'program/members')
 					return sendJson(res, 200, { count: emu.data.programMemberCount(b.filter as never) });
-				throw new BadRequest("kind must be 'leads', 'activities' or 'program/members'");
+				if (typeof b.kind === 'string' && b.kind.startsWith('customobjects/'))
+					return sendJson(res, 200, {
+						count: emu.data.customObjectCount(b.kind.slice(14), b.filter as never),
+					});
+				throw new BadRequest(
+					"kind must be 'leads', 'activities', 'program/members' or 'customobjects/{apiName}'",
+				);
 			}
 			case 'GET /__emulator/program-members': {
 				const id = Number(url.searchParams.get('programId'));
@@ -179,6 +185,24 @@ export async function handleControl(
 					throw new BadRequest(e instanceof Error ? e.message : String(e));
 				}
 				return sendJson(res, 200, { ok: true });
+			}
+			case 'GET /__emulator/custom-objects': {
+				const apiName = url.searchParams.get('apiName');
+				if (!apiName) throw new BadRequest('apiName is required');
+				return sendJson(res, 200, emu.data.customObjects(apiName));
+			}
+			case 'POST /__emulator/custom-objects': {
+				// { apiName, records: [{ field: value, .. }], at? }: creates or updates by the dedupe fields.
+				const b = await body();
+				if (typeof b.apiName !== 'string') throw new BadRequest('apiName is required');
+				if (!Array.isArray(b.records) || !b.records.every((r) => r && typeof r === 'object'))
+					throw new BadRequest('records must be an array of objects');
+				const marketoGUIDs = emu.data.upsertCustomObjects({
+					apiName: b.apiName,
+					records: b.records as Array<Record<string, unknown>>,
+					at: asDate(b.at),
+				});
+				return sendJson(res, 200, { ok: true, marketoGUIDs });
 			}
 			case 'GET /__emulator/jobs':
 				return sendJson(res, 200, emu.data.jobs());

@@ -1,7 +1,6 @@
 /**
- * Bulk export jobs (leads, activities and program members share one queue and one daily quota, as in
- * Marketo): life cycle, scheduler,
- * daily quota, delayed status snapshots and the faults that bend a job's ending.
+ * Bulk export jobs (leads, activities, program members and custom objects share one queue and one daily
+ * quota, as in Marketo): life cycle, scheduler, daily quota, delayed status snapshots and the faults that bend a job's ending.
  */
 import { randomUUID } from 'node:crypto';
 import type { ExportFormat } from './csv';
@@ -12,6 +11,7 @@ import {
 	type Checkpoint,
 	type FileSource,
 } from './filegen';
+import { coFileSource, type NormalCoFilter } from './customObjects';
 import type { FaultState } from './faults';
 import { memberFileSource, type NormalMemberFilter } from './members';
 import type { DataStore, NormalActivityFilter, NormalLeadFilter } from './store';
@@ -19,8 +19,8 @@ import { Clock, centralDayKey, isoSeconds } from './time';
 import type { ApiError } from './types';
 import type { ExportRequest } from './validate';
 
-/** Also the path segment: /bulk/v1/{kind}/export/… */
-export type ExportKind = 'leads' | 'activities' | 'program/members';
+/** Also the path segment: /bulk/v1/{kind}/export/… (custom objects: customobjects/{apiName}). */
+export type ExportKind = 'leads' | 'activities' | 'program/members' | `customobjects/${string}`;
 export type ExportStatus =
 	| 'Created'
 	| 'Queued'
@@ -55,7 +55,7 @@ export interface ExportJob {
 	errorMsg?: string;
 	fields: string[];
 	headers: string[];
-	filter: NormalLeadFilter | NormalActivityFilter | NormalMemberFilter;
+	filter: NormalLeadFilter | NormalActivityFilter | NormalMemberFilter | NormalCoFilter;
 	/** The request's filter as sent, for listings and tests. */
 	rawFilter: unknown;
 	/** Data version the job reads; set when it starts processing. */
@@ -135,7 +135,9 @@ export class ExportManager {
 
 	create(
 		kind: ExportKind,
-		req: ExportRequest<NormalLeadFilter | NormalActivityFilter | NormalMemberFilter>,
+		req: ExportRequest<
+			NormalLeadFilter | NormalActivityFilter | NormalMemberFilter | NormalCoFilter
+		>,
 		rawFilter: unknown,
 		owner?: string,
 	): ExportJob | ApiError {
@@ -242,13 +244,22 @@ export class ExportManager {
 							job.headers,
 							job.format,
 						)
-					: activityFileSource(
-							store,
-							store.activityPlan(job.filter as NormalActivityFilter, job.version),
-							job.fields,
-							job.headers,
-							job.format,
-						);
+					: job.kind.startsWith('customobjects/')
+						? coFileSource(
+								store,
+								job.version,
+								job.filter as NormalCoFilter,
+								job.fields,
+								job.headers,
+								job.format,
+							)
+						: activityFileSource(
+								store,
+								store.activityPlan(job.filter as NormalActivityFilter, job.version),
+								job.fields,
+								job.headers,
+								job.format,
+							);
 		const run = job.run;
 		const generation = this.generation;
 		const stale = () =>

@@ -16,8 +16,14 @@
  * and put it in the program with the batch's programMemberStatus. Following the program member import
  * page: a value that does not fit its field fails the row (`Invalid data type in field <display name>`),
  * an invalid email is only a warning and the row is imported.
+ *
+ * Custom object imports (POST /bulk/v1/customobjects/{apiName}/import.json) share the queue too; their
+ * rows are matched on the type's dedupe fields (customObjects.ts) and answered in the custom object
+ * page's terms (objectApiName, numOfObjectsProcessed, importTime).
  */
 import { EXPORT_DELIMITERS, makeEscaper, parseDelimited } from './csv';
+import { coTypeOf } from './coTypes';
+import { importCoRows } from './customObjects';
 import { PM_CUSTOM_FIELDS, programById, statusesOf } from './programs';
 import {
 	LEAD_FIELD_BY_LOWER_NAME,
@@ -29,13 +35,17 @@ import {
 import type { DataStore } from './store';
 import type { Clock } from './time';
 import type { ApiError, LeadValues } from './types';
+import { EMAIL, INTEGER, fitsType, normalizeValue } from './values';
 
 export type ImportFormat = 'csv' | 'tsv' | 'ssv';
+export type ImportKind = 'leads' | 'program/members' | 'customobjects';
 export type ImportStatus = 'Queued' | 'Importing' | 'Complete' | 'Failed';
 
 export interface ImportBatch {
-	kind: 'leads' | 'program/members';
+	kind: ImportKind;
 	batchId: number;
+	/** Custom object imports: the type's API name. */
+	objectApiName?: string;
 	/** Program member imports: the program joined and the status every member gets. */
 	programId?: number;
 	programMemberStatus?: string;
@@ -74,44 +84,12 @@ export interface ImportRequest {
 	/** A program member import into this program (path parameter, as sent). */
 	programId?: string;
 	programMemberStatus?: string;
+	/** A custom object import of this type (path parameter). */
+	objectApiName?: string;
 }
 
 const BATCH_RETENTION_MS = 7 * 86_400_000;
 const invalid = (message: string): ApiError => ({ code: '1003', message });
-
-const INTEGER = /^[+-]?\d+$/;
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-const BOOLEAN = /^(true|false|yes|no|1|0)$/i;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Whether a value fits a field's type; strings of any kind always do. */
-function fitsType(field: LeadField, v: string): boolean {
-	switch (field.dataType) {
-		case 'integer':
-		case 'reference':
-			return INTEGER.test(v);
-		case 'float':
-		case 'currency':
-			return DECIMAL.test(v);
-		case 'boolean':
-			return BOOLEAN.test(v);
-		case 'date':
-			return DATE.test(v) && !Number.isNaN(Date.parse(v));
-		case 'datetime':
-			return !Number.isNaN(Date.parse(v));
-		case 'email':
-			return EMAIL.test(v);
-		default:
-			return true;
-	}
-}
-
-/** Booleans are stored as Marketo exports them. */
-function normalizeValue(field: LeadField, v: string): string {
-	if (field.dataType === 'boolean') return /^(true|yes|1)$/i.test(v) ? 'true' : 'false';
-	return v;
-}
 
 export class ImportManager {
 	private batches = new Map<number, ImportBatch>();
@@ -147,6 +125,8 @@ export class ImportManager {
 		if (format !== 'csv' && format !== 'tsv' && format !== 'ssv') {
 			return invalid(`Invalid format '${req.format}'. Allowed values: csv, tsv, ssv`);
 		}
+		if (req.objectApiName !== undefined && !coTypeOf(req.objectApiName))
+			return invalid(`Invalid custom object type '${req.objectApiName}'`);
 		let program: { programId: number; status: string } | undefined;
 		if (req.programId !== undefined) {
 			const found = /^\d+$/.test(req.programId) ? programById(Number(req.programId)) : undefined;
@@ -176,7 +156,9 @@ export class ImportManager {
 		if (waiting >= this.settings.queued) return { code: '1016', message: 'Too many imports' };
 		const batchId = this.nextBatchId++;
 		const batch: ImportBatch = {
-			kind: program ? 'program/members' : 'leads',
+			kind:
+				req.objectApiName !== undefined ? 'customobjects' : program ? 'program/members' : 'leads',
+			objectApiName: req.objectApiName,
 			programId: program?.programId,
 			programMemberStatus: program?.status,
 			batchId,
@@ -228,7 +210,14 @@ export class ImportManager {
 		batch: ImportBatch,
 		headerAndDelimiter: string,
 		escape: (value: string) => string,
-		rows: { processed: number; failures: string[]; warnings: string[]; warningsMessage: boolean },
+		rows: {
+			processed: number;
+			failures: string[];
+			warnings: string[];
+			warningsMessage: boolean;
+			/** What the message counts as members; default: the leads the batch touched. */
+			members?: number;
+		},
 	): void {
 		const { processed, failures, warnings } = rows;
 		const headerLine = (name: string) => headerAndDelimiter + escape(name) + '\n';
@@ -239,7 +228,7 @@ export class ImportManager {
 		batch.numOfLeadsProcessed = processed;
 		batch.numOfRowsFailed = failures.length;
 		batch.numOfRowsWithWarning = warnings.length;
-		const members = batch.leadIds.length;
+		const members = rows.members ?? batch.leadIds.length;
 		const imported = `${processed} records imported (${members} members)`;
 		batch.message =
 			failures.length > 0
@@ -268,6 +257,7 @@ export class ImportManager {
 
 	private process(batch: ImportBatch): void {
 		if (batch.kind === 'program/members') return this.processMembers(batch);
+		if (batch.kind === 'customobjects') return this.processCustomObjects(batch);
 		const store = this.store();
 		const d = this.delimiterOf(batch);
 		const escape = makeEscaper(d);
@@ -466,8 +456,33 @@ export class ImportManager {
 		});
 	}
 
+	/** Custom object rows are matched on the type's dedupe fields (customObjects.ts). */
+	private processCustomObjects(batch: ImportBatch): void {
+		const d = this.delimiterOf(batch);
+		const escape = makeEscaper(d);
+		const records = parseDelimited(batch.text, d).filter((r) => r.raw !== '');
+		if (records.length === 0) return this.fail(batch, 'Import file is empty');
+		const header = records[0];
+		const rows = importCoRows(
+			this.store(),
+			coTypeOf(batch.objectApiName!)!,
+			header.cells,
+			records.slice(1),
+			d,
+			escape,
+			Math.floor(this.clock.nowMs() / 1000),
+		);
+		// The page's own message: "Import succeeded, 3 records imported (3 members)".
+		this.complete(batch, header.raw + d, escape, {
+			...rows,
+			members: rows.objects,
+			warningsMessage: true,
+		});
+	}
+
 	/** The batch as the status endpoint shows it. */
 	view(b: ImportBatch): Record<string, unknown> {
+		if (b.kind === 'customobjects') return this.coView(b);
 		const v: Record<string, unknown> = {
 			batchId: b.batchId,
 			importId: b.importId,
@@ -477,6 +492,25 @@ export class ImportManager {
 			v.numOfLeadsProcessed = b.numOfLeadsProcessed;
 			v.numOfRowsFailed = b.numOfRowsFailed;
 			v.numOfRowsWithWarning = b.numOfRowsWithWarning;
+			v.message = b.message;
+		}
+		return v;
+	}
+
+	/** Get Import Custom Object Status: operation, objectApiName, numOfObjectsProcessed, importTime. */
+	private coView(b: ImportBatch): Record<string, unknown> {
+		const v: Record<string, unknown> = {
+			batchId: b.batchId,
+			operation: 'import',
+			status: b.status,
+			objectApiName: b.objectApiName,
+		};
+		if (b.status === 'Complete' || b.status === 'Failed') {
+			v.numOfObjectsProcessed = b.numOfLeadsProcessed;
+			v.numOfRowsFailed = b.numOfRowsFailed;
+			v.numOfRowsWithWarning = b.numOfRowsWithWarning;
+			const seconds = Math.round(((b.finishedAt ?? 0) - (b.startedAt ?? b.createdAt)) / 1000);
+			v.importTime = `${seconds} second(s)`;
 			v.message = b.message;
 		}
 		return v;

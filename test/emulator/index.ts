@@ -3,7 +3,8 @@
  * integration tests (in process), end-to-end tests (as a separate process, driven through
  * /__emulator/) and demos. Data is synthetic and deterministic: same options, byte-identical files.
  * Leads, activities, static and smart lists, programs with their channels and memberships (programs.ts),
- * and the bulk export (leads, activities, program members) and import (leads, program members) jobs.
+ * custom object types with their records (coTypes.ts), and the bulk export (leads, activities, program
+ * members, custom objects) and import (leads, program members, custom objects) jobs.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -19,15 +20,24 @@ import { STATIC_LISTS } from './schema';
 import { DataStore, countPlan, planPositions, type DataShape } from './store';
 import { handleRequest, type Pipeline } from './server';
 import { Clock } from './time';
-import type { ExportActivityFilter, ExportLeadFilter, ExportProgramMemberFilter } from './types';
+import { coRecordValues, coTypeOf } from './coTypes';
+import { normalizeCoFilter, selectCoRecords, upsertCoRecords } from './customObjects';
+import type {
+	ExportActivityFilter,
+	ExportCustomObjectFilter,
+	ExportLeadFilter,
+	ExportProgramMemberFilter,
+} from './types';
 import { normalizeActivityFilter, normalizeLeadFilter } from './validate';
 
 export type {
 	ExportActivityFilter,
 	ExportLeadFilter,
 	ExportProgramMemberFilter,
+	ExportCustomObjectFilter,
 	DateRangeFilter,
 } from './types';
+export { CO_TYPES } from './coTypes';
 export { CHANNELS, PM_FIELDS, PM_PROGRAMS } from './programs';
 export { parseDelimited, parseTable } from './csv';
 
@@ -57,7 +67,8 @@ export interface EmulatorOptions {
 	dailyExportQuotaBytes?: number;
 	/**
 	 * e.g. ['updatedAt', 'smartListId', 'smartListName'] → 1035. 'updatedAt' also takes the filter from
-	 * Program Member exports; 'programMembers.updatedAt' takes it from those only.
+	 * Program Member and Custom Object exports; 'programMembers.updatedAt' and 'customObjects.updatedAt'
+	 * take it from those only. The list keys apply to custom object exports as to lead exports.
 	 */
 	disabledFilters?: string[];
 	/** Synthetic leads, createdAt spread evenly over [start, end]. Default 1000 over 2026-01-01..2026-06-30. */
@@ -125,8 +136,22 @@ export interface MarketoEmulator {
 			statusName?: string;
 			at?: Date;
 		}): void;
+		/** A custom object type's records now (every field, null when empty), oldest first. */
+		customObjects(apiName: string): Array<Record<string, string | null>>;
+		/** How many records a Custom Object export filter selects right now (any range length). */
+		customObjectCount(apiName: string, filter: ExportCustomObjectFilter): number;
+		/**
+		 * Creates or updates records, matched on the type's dedupe fields (updatedAt = `at`, default now),
+		 * with an import's checks; all or nothing. Returns their marketoGUIDs.
+		 */
+		upsertCustomObjects(change: {
+			apiName: string;
+			records: Array<Record<string, unknown>>;
+			at?: Date;
+		}): string[];
 		jobs(): Array<{
-			kind: 'leads' | 'activities' | 'program/members';
+			/** 'leads', 'activities', 'program/members' or 'customobjects/{apiName}'. */
+			kind: string;
 			exportId: string;
 			status: string;
 			[k: string]: unknown;
@@ -192,6 +217,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 	const gate = new ConcurrencyGate(options.maxConcurrent ?? 10);
 	const count = (key: string) => counters.set(key, (counters.get(key) ?? 0) + 1);
 	const sec = (d: Date | undefined) => Math.floor((d ? d.getTime() : clock.nowMs()) / 1000);
+	const coType = (apiName: string) => {
+		const t = coTypeOf(apiName);
+		if (!t) throw new Error(`Custom object type '${apiName}' not found`);
+		return t;
+	};
 	const leadFilter = (filter?: ExportLeadFilter) =>
 		filter === undefined
 			? ({ kind: 'all' } as const)
@@ -273,6 +303,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 					store.members.upsert(programId, id, status, sec(at));
 				}
 			},
+			customObjects: (apiName) => {
+				const t = coType(apiName);
+				return store.customObjects.all(t).map((r) => coRecordValues(t, r));
+			},
+			customObjectCount: (apiName, filter) =>
+				selectCoRecords(store, unwrap(normalizeCoFilter(coType(apiName), filter, GROUND_TRUTH)))
+					.length,
+			upsertCustomObjects: ({ apiName, records, at }) =>
+				upsertCoRecords(store, coType(apiName), records, sec(at)),
 			addLeads: (n, at) => void store.addLeads(n, sec(at)),
 			addActivities: (n, at) => store.addActivities(n, sec(at)),
 			getLead: (idOrEmail) => {
@@ -304,6 +343,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 					kind: b.kind,
 					programId: b.programId,
 					programMemberStatus: b.programMemberStatus,
+					objectApiName: b.objectApiName,
 					lookupField: b.lookupField,
 					listId: b.listId,
 					partitionName: b.partitionName,

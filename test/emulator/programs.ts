@@ -236,7 +236,8 @@ export interface Membership {
 	custom: Record<string, string>;
 }
 
-const mix = (a: number, b: number): number => {
+/** A deterministic 32-bit hash of two integers: seeds synthetic values. */
+export const mix = (a: number, b: number): number => {
 	let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
 	h ^= h >>> 13;
 	h = Math.imul(h, 0x27d4eb2f);

@@ -66,6 +66,15 @@ export function sendHtml(res: ServerResponse, status: number, detail?: string): 
 	res.end(html);
 }
 
+/** A plain-text answer (what Marketo's bulk pages show for a missing file). */
+export function sendText(res: ServerResponse, status: number, text: string): void {
+	res.writeHead(status, {
+		'Content-Type': 'text/plain',
+		'Content-Length': Buffer.byteLength(text),
+	});
+	res.end(text);
+}
+
 /** Reads the request body, or returns 'tooLarge' (and stops reading) past `limit` bytes. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'tooLarge'> {
 	return new Promise((resolve, reject) => {

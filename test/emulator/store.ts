@@ -15,6 +15,7 @@ import {
 	MAX_UPDATE_LAG_SECONDS,
 	type FieldGen,
 } from './synthetic';
+import { CustomObjectStore } from './coTypes';
 import { MemberStore } from './programs';
 import { isoSeconds } from './time';
 import type { LeadValues } from './types';
@@ -76,6 +77,8 @@ export class DataStore {
 	version = 0;
 	/** Program memberships; export jobs copy what they read when they start processing. */
 	readonly members: MemberStore;
+	/** Custom object records; export jobs copy what they read when they start processing. */
+	readonly customObjects: CustomObjectStore;
 
 	private leadBlocks: Block[] = [];
 	private activityBlocks: Block[] = [];
@@ -108,6 +111,12 @@ export class DataStore {
 			shape.leads.count,
 			toSec(shape.leads.start),
 			toSec(shape.leads.end),
+		);
+		this.customObjects = new CustomObjectStore(
+			shape.leads.count,
+			toSec(shape.leads.start),
+			toSec(shape.leads.end),
+			(id) => this.lead(id, 0)?.email ?? undefined,
 		);
 		this.nextLeadId = this.baseLeads + 1;
 		this.nextActivity = this.baseActivities;

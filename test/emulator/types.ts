@@ -33,6 +33,15 @@ export interface ExportProgramMemberFilter {
 	updatedAt?: DateRangeFilter;
 }
 
+/** The `filter` object of Create Export Custom Object Job: exactly one member. */
+export interface ExportCustomObjectFilter {
+	updatedAt?: DateRangeFilter;
+	staticListId?: number;
+	staticListName?: string;
+	smartListId?: number;
+	smartListName?: string;
+}
+
 export interface ApiError {
 	code: string;
 	message: string;
