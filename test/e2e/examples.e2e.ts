@@ -13,6 +13,8 @@
  *                                     leads back
  *   export-job-steps.json             Create → Enqueue → Get Job Status → List Jobs (status filter) through
  *                                     n8n's declarative RoutingNode
+ *   mark-attended-from-emails.json    Program Member Import: every email's lead a member of the webinar
+ *                                     program with the status Attended (a new lead for the unknown email)
  *
  *   npx ts-node --transpile-only test/e2e/examples.e2e.ts
  *   N8N_E2E_VERSIONS=2 E2E_TARBALL=/path/to/package.tgz E2E_KEEP=1 npx ts-node --transpile-only test/e2e/examples.e2e.ts
@@ -490,6 +492,119 @@ async function exportJobSteps(
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Program Member Import: mark-attended-from-emails.json (a block of its own: it reads and imports its
+// workflow itself)
+
+const MARK_ATTENDED = 'mark-attended-from-emails.json';
+
+type Member = Record<string, string | null>;
+
+async function programMembers(version: VersionRun, programId: number): Promise<Member[]> {
+	return (await version.emulator.control(
+		'GET',
+		`program-members?programId=${programId}`,
+	)) as Member[];
+}
+
+/**
+ * The Code node's emails go into the webinar program with the status Attended: the summary says so, and
+ * the emulator holds every email's lead as a member with that status (a new lead created for the unknown
+ * email); the program's other members keep theirs.
+ */
+async function markAttendedFromEmails(version: VersionRun): Promise<void> {
+	const { report, scope, n8n, emulator } = version;
+	const workflow = await report.step(scope, 'mark attended: import the example', async () => {
+		const workflow = readExampleWorkflow(MARK_ATTENDED);
+		assert.deepStrictEqual(
+			exampleCredentialRef(workflow),
+			exampleCredentialRef(examples.exportLeads),
+			`${workflow.name}: credential`,
+		);
+		await n8n.importWorkflows([workflow]);
+		return workflow;
+	});
+	const code = workflowNode(workflow, 'Attendee Emails');
+	const node = workflowNode(workflow, 'Mark as Attended');
+	const programId = Number((node.parameters.program as { value: string }).value);
+	const status = String(node.parameters.programMemberStatus);
+	await emulator.control('POST', 'reset');
+	const before = await programMembers(version, programId);
+	const startedAt = Date.now();
+	const result = await report.step(scope, 'mark attended: execute', async () => {
+		const result = await n8n.execute(String(workflow.id));
+		assertRan(result, [code.name, node.name]);
+		return result;
+	});
+	const emails = nodeItems(result.run, code.name).map((item) => String(item.json.email));
+	await report.step(scope, 'mark attended: the summary', async () => {
+		assert.ok(emails.length >= 3, `the Code node output ${emails.length} emails`);
+		const items = nodeItems(result.run, node.name);
+		noErrorItems(items, node.name);
+		assert.strictEqual(
+			items.length,
+			1,
+			`no failed rows expected: ${JSON.stringify(items.map((i) => i.json)).slice(0, 600)}`,
+		);
+		const [summary] = items;
+		assert.strictEqual(summary.json.type, 'summary');
+		assert.strictEqual(summary.json.status, 'Complete', JSON.stringify(summary.json));
+		assert.strictEqual(summary.json.programId, programId);
+		assert.strictEqual(summary.json.programMemberStatus, status);
+		assert.strictEqual(summary.json.rows, emails.length);
+		assert.strictEqual(summary.json.leadsProcessed, emails.length);
+		assert.strictEqual(summary.json.rowsFailed, 0);
+		assert.deepStrictEqual(
+			pairedIndexes(summary),
+			emails.map((_, k) => k),
+			'the summary pairs with every input item',
+		);
+		const imports = (await emulator.control('GET', 'imports')) as Array<Record<string, unknown>>;
+		assert.deepStrictEqual(
+			imports.map((b) => [b.kind, b.programId, b.programMemberStatus, b.status]),
+			[['program/members', programId, status, 'Complete']],
+			`import batches: ${JSON.stringify(imports).slice(0, 400)}`,
+		);
+		report.note(`summary: ${JSON.stringify(summary.json).slice(0, 300)}`);
+	});
+	await report.step(scope, "mark attended: the emulator's members have the status", async () => {
+		const after = await programMembers(version, programId);
+		const byLead = (members: Member[], id: unknown) => members.find((m) => m.leadId === String(id));
+		const leadIds: string[] = [];
+		let created = 0;
+		let changed = 0;
+		let moved = 0;
+		for (const email of emails) {
+			const lead = await emulatorLead(emulator, { email });
+			assert.ok(lead, `${email} is not a lead in the emulator after the import`);
+			leadIds.push(String(lead.id));
+			if (Date.parse(String(lead.createdAt)) >= startedAt - 60_000) created++;
+			const member = byLead(after, lead.id);
+			assert.ok(member, `${email} (lead ${String(lead.id)}) is not a member of ${programId}`);
+			assert.strictEqual(member.statusName, status, `${email}: status`);
+			const was = byLead(before, lead.id)?.statusName;
+			if (was !== status) changed++;
+			if (was && was !== status) moved++;
+		}
+		assert.ok(created >= 1, 'no email made a new lead: the check proves less');
+		assert.ok(moved >= 1, 'no email was a member with another status: the check proves less');
+		assert.ok(changed >= 2, `only ${changed} email(s) changed status: the check proves less`);
+		const joined = leadIds.filter((id) => !byLead(before, id)).length;
+		assert.strictEqual(after.length, before.length + joined, 'members added');
+		for (const member of before) {
+			if (leadIds.includes(String(member.leadId))) continue;
+			assert.strictEqual(
+				byLead(after, member.leadId)?.statusName,
+				member.statusName,
+				`lead ${String(member.leadId)} was not imported, yet its status changed`,
+			);
+		}
+		report.note(
+			`${emails.length} emails → ${status} in ${programId}: ${created} new lead(s), ${joined} new member(s), ${changed} status change(s)`,
+		);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 let examples: Examples;
 
@@ -513,6 +628,7 @@ async function checks(version: VersionRun): Promise<void> {
 	for (const [key, run] of cases) {
 		await report.scope(scope, () => run(version, examples[key]));
 	}
+	await report.scope(scope, () => markAttendedFromEmails(version));
 }
 
 runSuite({

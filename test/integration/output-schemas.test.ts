@@ -192,25 +192,45 @@ async function samples(): Promise<Map<string, IDataObject[]>> {
 		add(resource, 'listJobs', await custom(resource, 'listJobs', { statusFilter: [] }));
 		add(resource, 'getQuotaUsage', await custom(resource, 'getQuotaUsage', {}));
 	}
-	const [batch] = await custom(
-		'leadImport',
-		'createJob',
-		{
-			source: 'items',
-			lookupField: 'email',
-			columns: { mappingMode: 'autoMapInputData', value: null },
-			options: { pollIntervalSeconds: 0.05, timeoutMinutes: 1 },
-		},
-		[{ json: { email: 'schema@acme.io', firstName: 'Ada' } }],
-	);
-	// queued, then imported (with its counts)
+	// Each import kind: a batch's status queued, then imported (with its counts).
+	for (const [resource, target] of [
+		['leadImport', { lookupField: 'email' }],
+		[
+			'programMemberImport',
+			{
+				program: { __rl: true, mode: 'id', value: '3002' },
+				programMemberStatus: 'Registered',
+			},
+		],
+	] as const) {
+		const [batch] = await custom(
+			resource,
+			'createJob',
+			{
+				source: 'items',
+				...target,
+				columns: { mappingMode: 'autoMapInputData', value: null },
+				options: { pollIntervalSeconds: 0.05, timeoutMinutes: 1 },
+			},
+			[{ json: { email: 'schema@acme.io', firstName: 'Ada' } }],
+		);
+		await importStatuses(resource, batch.json, (items) => add(resource, 'getImportStatus', items));
+	}
+	return out;
+}
+
+async function importStatuses(
+	resource: string,
+	batch: IDataObject,
+	add: (items: INodeExecutionData[]) => void,
+): Promise<void> {
 	for (let k = 0; k < 200; k++) {
-		const [status] = await routed('leadImport', 'getImportStatus', batch.json);
-		add('leadImport', 'getImportStatus', [status]);
-		if (status.json.status === 'Complete') return out;
+		const [status] = await routed(resource, 'getImportStatus', batch);
+		add([status]);
+		if (status.json.status === 'Complete') return;
 		await new Promise((resolve) => setTimeout(resolve, 20));
 	}
-	throw new Error(`import batch ${String(batch.json.batchId)} did not complete`);
+	throw new Error(`import batch ${String(batch.batchId)} did not complete`);
 }
 
 it('each shipped output schema describes what its operation outputs', async () => {
@@ -223,6 +243,7 @@ it('each shipped output schema describes what its operation outputs', async () =
 				),
 			),
 			'leadImport/getImportStatus',
+			'programMemberImport/getImportStatus',
 		].sort(),
 	);
 	for (const [key, jsons] of outputs) {

@@ -91,9 +91,12 @@ describe('canvas subtitle', () => {
 				}
 			}
 		}
-		expect(checked).toBe(29);
+		expect(checked).toBe(34);
 		expect(subtitleOf(bulk, { resource: 'leadExport', operation: 'export' })).toBe('Export leads');
 		expect(subtitleOf(bulk, { resource: 'leadImport', operation: 'import' })).toBe('Import leads');
+		expect(subtitleOf(bulk, { resource: 'programMemberImport', operation: 'import' })).toBe(
+			'Import program members',
+		);
 	});
 
 	it("shows the trigger's event by name", () => {

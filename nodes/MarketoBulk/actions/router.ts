@@ -6,12 +6,13 @@ import * as exportOperation from './export/export.operation';
 import * as getQuotaUsage from './export/getQuotaUsage.operation';
 import * as listJobs from './export/listJobs.operation';
 import { failedItem } from './failures';
-import * as importCreateJob from './leadImport/createJob.operation';
-import * as importGetFailures from './leadImport/getFailures.operation';
-import * as importGetWarnings from './leadImport/getWarnings.operation';
-import * as importOperation from './leadImport/import.operation';
+import * as importCreateJob from './import/createJob.operation';
+import * as importGetFailures from './import/getFailures.operation';
+import * as importGetWarnings from './import/getWarnings.operation';
+import * as importOperation from './import/import.operation';
 import type { Emit, Operation } from './operation';
 import type { ExportKind } from '../export/request';
+import type { ImportKind } from '../import/job';
 import { toNodeError } from '../helpers/nodeErrors';
 import { ExecutionCancelledError } from '../transport';
 
@@ -85,14 +86,35 @@ function forKind(kind: ExportKind): Record<string, CustomOperation> {
 	};
 }
 
+/** An import resource's operations, bound to its kind; Import and Create Import Job may take all items at once. */
+function forImportKind(kind: ImportKind): Record<string, CustomOperation> {
+	const ofKind = (
+		run: (
+			this: IExecuteFunctions,
+			kind: ImportKind,
+			itemIndex: number,
+			emit: Emit,
+		) => Promise<INodeExecutionData[] | void>,
+		runsOnce?: Operation['runsOnce'],
+	) =>
+		custom({
+			runsOnce,
+			run: async function (this: IExecuteFunctions, itemIndex, emit) {
+				return await run.call(this, kind, itemIndex, emit);
+			},
+		});
+	return {
+		import: ofKind(importOperation.run, importOperation.runsOnce),
+		createJob: ofKind(importCreateJob.run, importCreateJob.runsOnce),
+		getFailures: ofKind(importGetFailures.run),
+		getWarnings: ofKind(importGetWarnings.run),
+	};
+}
+
 export const customOperations: Record<string, Record<string, CustomOperation>> = {
 	leadExport: forKind('leads'),
 	activityExport: forKind('activities'),
 	programMemberExport: forKind('programMembers'),
-	leadImport: {
-		import: custom(importOperation),
-		createJob: custom(importCreateJob),
-		getFailures: custom(importGetFailures),
-		getWarnings: custom(importGetWarnings),
-	},
+	leadImport: forImportKind('leads'),
+	programMemberImport: forImportKind('programMembers'),
 };

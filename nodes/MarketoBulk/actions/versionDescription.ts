@@ -6,6 +6,7 @@ import { ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
 import * as leadExport from './leadExport/LeadExport.resource';
 import * as leadImport from './leadImport/LeadImport.resource';
 import * as programMemberExport from './programMemberExport/ProgramMemberExport.resource';
+import * as programMemberImport from './programMemberImport/ProgramMemberImport.resource';
 
 /** The node's parameters: the resource selector, then each resource's operations and fields. */
 export const properties: INodeProperties[] = [
@@ -19,6 +20,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'Lead Export', value: 'leadExport' },
 			{ name: 'Lead Import', value: 'leadImport' },
 			{ name: 'Program Member Export', value: 'programMemberExport' },
+			{ name: 'Program Member Import', value: 'programMemberImport' },
 		],
 		default: 'leadExport',
 	},
@@ -26,6 +28,7 @@ export const properties: INodeProperties[] = [
 	...activityExport.description,
 	...leadImport.description,
 	...programMemberExport.description,
+	...programMemberImport.description,
 ];
 
 /**

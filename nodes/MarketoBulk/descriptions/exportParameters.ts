@@ -84,6 +84,33 @@ export function locatorMode(
 }
 
 /**
+ * A program picker: Marketo's programs, searchable by name or ID (a page of 200 at a time), or an ID.
+ * Program Member Export has one per entry of its Programs; Program Member Import has one.
+ */
+export const PROGRAM_LOCATOR: INodeProperties = {
+	displayName: 'Program',
+	name: 'program',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: '' },
+	modes: [
+		locatorMode('From List', 'list', {
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchPrograms', searchable: true },
+		}),
+		locatorMode('By ID', 'id', {
+			type: 'string',
+			placeholder: '1001 (the number after PG in its Marketo URL)',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\d+$', errorMessage: 'A program ID is a number' },
+				},
+			],
+		}),
+	],
+};
+
+/**
  * The program member filters, all ANDed by Marketo: programs (each from a searchable list or by ID), status
  * names (from the chosen programs' channels), exhausted content, nurture cadence, and whether an Updated At
  * range applies (its Start and End are the caller's date range fields, shown for it).
@@ -102,30 +129,7 @@ export const PROGRAM_MEMBER_FILTERS: readonly INodeProperties[] = [
 			{
 				name: 'program',
 				displayName: 'Program',
-				values: [
-					{
-						displayName: 'Program',
-						name: 'program',
-						type: 'resourceLocator',
-						default: { mode: 'list', value: '' },
-						modes: [
-							locatorMode('From List', 'list', {
-								type: 'list',
-								typeOptions: { searchListMethod: 'searchPrograms', searchable: true },
-							}),
-							locatorMode('By ID', 'id', {
-								type: 'string',
-								placeholder: '1001 (the number after PG in its Marketo URL)',
-								validation: [
-									{
-										type: 'regex',
-										properties: { regex: '^\\d+$', errorMessage: 'A program ID is a number' },
-									},
-								],
-							}),
-						],
-					},
-				],
+				values: [PROGRAM_LOCATOR],
 			},
 		],
 	},

@@ -69,6 +69,20 @@ export async function describeProgramMemberFields(
 }
 
 /**
+ * The fields a program member import writes: the program member fields Marketo lets it write (the custom
+ * ones, updateable in the describe), then the lead fields (an import creates or updates the lead too). A
+ * name both describes know is the membership's, listed once.
+ */
+export async function describeProgramMemberImportFields(ctx: MarketoContext): Promise<LeadField[]> {
+	const members = (await describeProgramMemberFields(ctx)).filter((f) => f.updateable);
+	const memberNames = new Set(members.map((f) => f.name));
+	return [
+		...members.map((f) => ({ ...f, readOnly: false })),
+		...(await describeLeadFields(ctx)).filter((f) => !memberNames.has(f.name)),
+	];
+}
+
+/**
  * Data types of a program member export's fields: program member fields from their describe (a name
  * both describes know, such as createdAt, means the membership's), the rest from the lead describe, which
  * is only asked when some field is not a program member field.

@@ -194,7 +194,7 @@ export function checkHeader(header: string[], lookupField: string, what: string)
 	if (lookupField && !lower.has(lookupField.trim().toLowerCase())) {
 		throw new ImportInputError(
 			`The lookup field "${lookupField}" is not among the ${what} (${header.join(', ')})`,
-			`Marketo finds the lead to update by the lookup field, so every row must carry it. Add a "${lookupField}" column, or choose another Lookup Field.`,
+			`Marketo finds the lead to update by the lookup field, so every row must carry it. Add a "${lookupField}" column (or, in Lead Import, choose another Lookup Field; a program member import always finds leads by email).`,
 		);
 	}
 }

@@ -14,15 +14,18 @@ import {
 	type MarketoContext,
 } from '../transport';
 import { MarketoApiError } from '../transport/errors';
-import { IMPORT_LEADS_PATH, importBatchPath } from '../transport/paths';
+import { importBatchPath, importUploadPath, type ImportKind } from '../transport/paths';
 import { isImportQueueFull, whileQueueFull } from '../transport/queueFull';
 import { PackageError } from '../helpers/errors';
 
 /**
- * The steps of a Marketo bulk lead import (upload a batch, read its status, read its failures or warnings),
+ * The steps of a Marketo bulk import (upload a batch, read its status, read its failures or warnings),
  * each one API call, plus `runImport`, which uploads a source batch after batch within Marketo's queue
- * limits and, for the one-step Import, waits until every batch is done.
+ * limits and, for the one-step Import, waits until every batch is done. Lead and program member imports
+ * differ only in their paths and in what the upload form carries besides the file (`ImportTarget`).
  */
+
+export type { ImportKind };
 
 export type ImportStatusName = 'Queued' | 'Importing' | 'Complete' | 'Failed';
 
@@ -36,12 +39,29 @@ export interface ImportBatchStatus extends IDataObject {
 	message?: string;
 }
 
-export interface ImportTarget {
+/** Where the rows go, by import kind: the form fields sent with each batch file. */
+export type ImportTarget = LeadImportTarget | ProgramMemberImportTarget;
+
+export interface LeadImportTarget {
+	kind: 'leads';
 	format: DataFormat;
 	/** Marketo's default is email; sent only when set. */
 	lookupField?: string;
 	listId?: string;
 	partitionName?: string;
+}
+
+/** Every row joins the program with the one status; Marketo finds (or creates) the lead by email. */
+export interface ProgramMemberImportTarget {
+	kind: 'programMembers';
+	format: DataFormat;
+	programId: number;
+	programMemberStatus: string;
+}
+
+/** The field Marketo finds the lead by: always email for program members. */
+export function lookupFieldOf(target: ImportTarget): string {
+	return (target.kind === 'leads' ? target.lookupField : undefined) ?? 'email';
 }
 
 const MIME_TYPES: Record<DataFormat, string> = {
@@ -64,9 +84,14 @@ export async function createImportBatch(
 	const parts: MultipartPart[] = [
 		{ name: 'format', content: importFormatParameter(target.format) },
 	];
-	if (target.lookupField) parts.push({ name: 'lookupField', content: target.lookupField });
-	if (target.listId) parts.push({ name: 'listId', content: target.listId });
-	if (target.partitionName) parts.push({ name: 'partitionName', content: target.partitionName });
+	if (target.kind === 'programMembers') {
+		// A form field, as Marketo's own curl example sends it (its page also calls it a query parameter).
+		parts.push({ name: 'programMemberStatus', content: target.programMemberStatus });
+	} else {
+		if (target.lookupField) parts.push({ name: 'lookupField', content: target.lookupField });
+		if (target.listId) parts.push({ name: 'listId', content: target.listId });
+		if (target.partitionName) parts.push({ name: 'partitionName', content: target.partitionName });
+	}
 	parts.push({
 		name: 'file',
 		fileName: file.fileName,
@@ -75,7 +100,10 @@ export async function createImportBatch(
 	});
 	const envelope = await marketoRequest<ImportBatchStatus>(ctx, {
 		method: 'POST',
-		path: IMPORT_LEADS_PATH,
+		path: importUploadPath(
+			target.kind,
+			target.kind === 'programMembers' ? target.programId : undefined,
+		),
 		idempotent: false,
 		makeBody: () => {
 			const body = multipartBody(parts);
@@ -103,12 +131,13 @@ export async function createImportBatch(
 
 export async function getImportBatchStatus(
 	ctx: MarketoContext,
+	kind: ImportKind,
 	batchId: string | number,
 	deadline?: number,
 ): Promise<ImportBatchStatus> {
 	const envelope = await marketoRequest<ImportBatchStatus>(ctx, {
 		method: 'GET',
-		path: importBatchPath(batchId),
+		path: importBatchPath(kind, batchId),
 		deadline,
 	});
 	return firstBatch(envelope.result, 'status');
@@ -117,12 +146,13 @@ export async function getImportBatchStatus(
 /** The failures or warnings file of a batch, as a stream of chunks. */
 export async function openImportIssueFile(
 	ctx: MarketoContext,
+	kind: ImportKind,
 	batchId: string | number,
-	kind: 'failures' | 'warnings',
+	file: 'failures' | 'warnings',
 ): Promise<ByteStream> {
 	const response = await marketoStream(ctx, {
 		method: 'GET',
-		path: importBatchPath(batchId, kind),
+		path: importBatchPath(kind, batchId, file),
 	});
 	return response.body;
 }
@@ -239,7 +269,12 @@ export async function runImport(
 
 	const refresh = async () => {
 		for (const entry of inFlight) {
-			const status = await getImportBatchStatus(ctx, entry.batchId as number, settings.deadline);
+			const status = await getImportBatchStatus(
+				ctx,
+				settings.target.kind,
+				entry.batchId as number,
+				settings.deadline,
+			);
 			applyStatus(entry, status);
 			if (entry.status === 'Failed') {
 				throw new ImportRunError(

@@ -70,8 +70,9 @@ export async function getProgramMemberFields(
 }
 
 /**
- * Program Member Export > Status Names: the statuses of the chosen programs' channels, in progression
- * order; while no program is chosen by ID (or it is an expression), every channel's statuses.
+ * Program Member Export > Status Names and Program Member Import > Status: the statuses of the chosen
+ * programs' channels (the export's Programs, the import's one Program), in progression order; while no
+ * program is chosen by ID (or it is an expression), every channel's statuses.
  */
 export async function getProgramStatuses(
 	this: ILoadOptionsFunctions,
@@ -79,7 +80,11 @@ export async function getProgramStatuses(
 	if (!hasCredential(this)) return [];
 	let ids: number[] = [];
 	try {
-		ids = programIdsOf(this.getNodeParameter('programs', {}));
+		ids = programIdsOf(
+			this.getNodeParameter('resource', '') === 'programMemberImport'
+				? [this.getNodeParameter('program', '')]
+				: this.getNodeParameter('programs', {}),
+		);
 	} catch {
 		ids = []; // an expression or a name not resolved yet: offer every channel's statuses
 	}

@@ -1,6 +1,10 @@
 import type { FieldType, ILoadOptionsFunctions, ResourceMapperFields } from 'n8n-workflow';
 
-import { describeLeadFields } from '../export/fieldKinds';
+import {
+	describeLeadFields,
+	describeProgramMemberImportFields,
+	type LeadField,
+} from '../export/fieldKinds';
 
 const FIELD_TYPES: Record<string, FieldType> = {
 	integer: 'number',
@@ -12,18 +16,10 @@ const FIELD_TYPES: Record<string, FieldType> = {
 };
 
 /**
- * Lead Import > Fields to Import: Marketo's lead fields (describe), by REST API name, without the ones
- * Marketo marks read-only (an import cannot write them), except Id when it is the Lookup Field (it then
- * names the lead to update). Dates stay text: Marketo wants `YYYY-MM-DD` for date fields, which a dateTime
- * conversion would not keep.
+ * Fields to Import of an import resource, by REST API name, email matched by default. Dates stay text:
+ * Marketo wants `YYYY-MM-DD` for date fields, which a dateTime conversion would not keep.
  */
-export async function getLeadImportFields(
-	this: ILoadOptionsFunctions,
-): Promise<ResourceMapperFields> {
-	const lookupField = String(this.getNodeParameter('lookupField', 'email'));
-	const fields = (await describeLeadFields(this)).filter(
-		(field) => !field.readOnly || (field.name === 'id' && lookupField === 'id'),
-	);
+function mapperFields(fields: LeadField[], noFieldsNotice: string): ResourceMapperFields {
 	return {
 		fields: fields
 			.map((field) => ({
@@ -38,11 +34,38 @@ export async function getLeadImportFields(
 			}))
 			.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 		// n8n shows this notice whenever it is set, so only when there really are no fields.
-		...(fields.length === 0
-			? {
-					emptyFieldsNotice:
-						'Marketo returned no lead fields. Check that the API user may read lead fields.',
-				}
-			: {}),
+		...(fields.length === 0 ? { emptyFieldsNotice: noFieldsNotice } : {}),
 	};
+}
+
+/**
+ * Lead Import > Fields to Import: Marketo's lead fields (describe), without the ones Marketo marks
+ * read-only (an import cannot write them), except Id when it is the Lookup Field (it then names the lead
+ * to update).
+ */
+export async function getLeadImportFields(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
+	const lookupField = String(this.getNodeParameter('lookupField', 'email'));
+	const fields = (await describeLeadFields(this)).filter(
+		(field) => !field.readOnly || (field.name === 'id' && lookupField === 'id'),
+	);
+	return mapperFields(
+		fields,
+		'Marketo returned no lead fields. Check that the API user may read lead fields.',
+	);
+}
+
+/**
+ * Program Member Import > Fields to Import: the program member fields an import writes (the custom ones)
+ * and the writable lead fields; email, which Marketo matches members by, among them.
+ */
+export async function getProgramMemberImportFields(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
+	const fields = (await describeProgramMemberImportFields(this)).filter((field) => !field.readOnly);
+	return mapperFields(
+		fields,
+		'Marketo returned no lead or program member fields. Check that the API user may read lead fields.',
+	);
 }

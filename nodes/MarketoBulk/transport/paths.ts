@@ -28,16 +28,39 @@ export function exportJobRoute(kind: string, step: ExportJobStep): string {
 	return `=${exportJobsPath(kind)}/{{$parameter.exportId}}/${step}.json`;
 }
 
-const IMPORT_BATCHES_PATH = `${BULK_API}/leads/batch`;
+/** What an import brings into Marketo: leads, or members of one program. */
+export type ImportKind = 'leads' | 'programMembers';
 
-/** Lead import: a batch file is POSTed here. */
-export const IMPORT_LEADS_PATH = `${BULK_API}/leads.json`;
+/**
+ * Where an import kind's batches are read: lead batches at `…/leads/batch/{batchId}.json` (and
+ * `…/{batchId}/failures.json`), program member batches at `…/program/members/import/{batchId}/status.json`
+ * (no program in the path).
+ */
+const IMPORT_BATCHES: Record<ImportKind, { base: string; status: string }> = {
+	leads: { base: `${BULK_API}/leads/batch`, status: '.json' },
+	programMembers: { base: `${BULK_API}/program/members/import`, status: '/status.json' },
+};
+
+/** Where a batch file is POSTed: `…/leads.json`, or `…/program/{programId}/members/import.json`. */
+export function importUploadPath(kind: ImportKind, programId?: number | string): string {
+	return kind === 'programMembers'
+		? `${BULK_API}/program/${encodeURIComponent(String(programId))}/members/import.json`
+		: `${BULK_API}/leads.json`;
+}
 
 /** One import batch's status, or its failures or warnings file. */
-export function importBatchPath(batchId: string | number, file?: 'failures' | 'warnings'): string {
-	const batch = `${IMPORT_BATCHES_PATH}/${encodeURIComponent(String(batchId))}`;
-	return file === undefined ? `${batch}.json` : `${batch}/${file}.json`;
+export function importBatchPath(
+	kind: ImportKind,
+	batchId: string | number,
+	file?: 'failures' | 'warnings',
+): string {
+	const { base, status } = IMPORT_BATCHES[kind];
+	const batch = `${base}/${encodeURIComponent(String(batchId))}`;
+	return file === undefined ? `${batch}${status}` : `${batch}/${file}.json`;
 }
 
 /** Get Import Status's URL: the batch is the Batch ID parameter. */
-export const IMPORT_BATCH_ROUTE = `=${IMPORT_BATCHES_PATH}/{{$parameter.batchId}}.json`;
+export function importBatchRoute(kind: ImportKind): string {
+	const { base, status } = IMPORT_BATCHES[kind];
+	return `=${base}/{{$parameter.batchId}}${status}`;
+}

@@ -5,20 +5,30 @@ import type { DataFormat } from '../../codec';
 import { ImportInputError, type BatchLimits, type PreparedImport } from '../../import/batches';
 import { parseFormat, prepareBinaryImport } from '../../import/fileSource';
 import { prepareItemsImport, type ItemRecord } from '../../import/itemsSource';
-import type { RunSettings } from '../../import/job';
-import { describeLeadFields, type LeadField } from '../../export/fieldKinds';
+import type { ImportKind, ImportTarget, RunSettings } from '../../import/job';
+import {
+	describeLeadFields,
+	describeProgramMemberImportFields,
+	type LeadField,
+} from '../../export/fieldKinds';
 import {
 	IMPORT_POLL_INTERVAL_SECONDS,
 	IMPORT_TIMEOUT_MINUTES,
 	MAX_ROWS_PER_BATCH,
-} from './LeadImport.resource';
+} from './descriptions';
 
 /** The parameters of Import and Create Import Job, read once (item 0 for Input Items, else per item). */
 export interface ImportParameters {
+	kind: ImportKind;
 	source: 'items' | 'binary';
+	/** The field Marketo finds the lead by, which every row must carry: always email for program members. */
 	lookupField: string;
+	/** Lead Import's options. */
 	listId?: string;
 	partitionName?: string;
+	/** Program Member Import: the program, and the status every member gets. */
+	programId?: number;
+	programMemberStatus?: string;
 	fileFormat: DataFormat | 'auto';
 	binaryPropertyName: string;
 	limits: BatchLimits;
@@ -27,7 +37,11 @@ export interface ImportParameters {
 	output: 'summary' | 'failed' | 'failedAndWarnings';
 }
 
-export function importParametersOf(ctx: IExecuteFunctions, itemIndex: number): ImportParameters {
+export function importParametersOf(
+	ctx: IExecuteFunctions,
+	kind: ImportKind,
+	itemIndex: number,
+): ImportParameters {
 	const get = <T>(name: string, fallback: T): T =>
 		ctx.getNodeParameter(name, itemIndex, fallback) as T;
 	const options = get<IDataObject>('options', {});
@@ -37,6 +51,40 @@ export function importParametersOf(ctx: IExecuteFunctions, itemIndex: number): I
 	const source = get<string>('source', 'items');
 	if (source !== 'items' && source !== 'binary') throw fail(`Unknown source "${source}"`);
 
+	const seconds = Number(options.pollIntervalSeconds ?? IMPORT_POLL_INTERVAL_SECONDS);
+	const minutes = Number(options.timeoutMinutes ?? IMPORT_TIMEOUT_MINUTES);
+	if (!(seconds > 0)) throw fail('The Poll Interval must be a positive number of seconds');
+	if (!(minutes > 0)) throw fail('The Timeout must be a positive number of minutes');
+
+	let fileFormat: DataFormat | 'auto' = 'auto';
+	if (source === 'binary') {
+		try {
+			fileFormat = parseFormat(get<string>('fileFormat', 'auto'), true);
+		} catch (error) {
+			throw fail((error as ImportInputError).message, (error as ImportInputError).description);
+		}
+	}
+	const output = get<string>('output', 'summary');
+	const common = {
+		kind,
+		source,
+		fileFormat,
+		binaryPropertyName: String(get<string>('binaryPropertyName', 'data')).trim() || 'data',
+		limits: { maxRows: Number(options.maxRowsPerBatch ?? MAX_ROWS_PER_BATCH) || 0 },
+		pollIntervalMs: seconds * 1000,
+		timeoutMs: minutes * 60_000,
+		output: output === 'failed' || output === 'failedAndWarnings' ? output : 'summary',
+	} as const;
+	return kind === 'programMembers'
+		? { ...common, ...programTargetOf(get, fail) }
+		: { ...common, ...leadTargetOf(get, fail, options) };
+}
+
+type Get = <T>(name: string, fallback: T) => T;
+type Fail = (message: string, description?: string) => Error;
+
+/** Lead Import: the lookup field, and the static list and partition options. */
+function leadTargetOf(get: Get, fail: Fail, options: IDataObject) {
 	let lookupField = get<string>('lookupField', 'email');
 	if (lookupField === 'other') {
 		lookupField = String(get<string>('lookupFieldName', '')).trim();
@@ -58,33 +106,37 @@ export function importParametersOf(ctx: IExecuteFunctions, itemIndex: number): I
 			'Pick the list from the list, or enter its numeric ID.',
 		);
 	}
-
-	const seconds = Number(options.pollIntervalSeconds ?? IMPORT_POLL_INTERVAL_SECONDS);
-	const minutes = Number(options.timeoutMinutes ?? IMPORT_TIMEOUT_MINUTES);
-	if (!(seconds > 0)) throw fail('The Poll Interval must be a positive number of seconds');
-	if (!(minutes > 0)) throw fail('The Timeout must be a positive number of minutes');
-
-	let fileFormat: DataFormat | 'auto' = 'auto';
-	if (source === 'binary') {
-		try {
-			fileFormat = parseFormat(get<string>('fileFormat', 'auto'), true);
-		} catch (error) {
-			throw fail((error as ImportInputError).message, (error as ImportInputError).description);
-		}
-	}
-	const output = get<string>('output', 'summary');
 	return {
-		source,
 		lookupField,
 		listId: listValue || undefined,
 		partitionName: String(options.partitionName ?? '').trim() || undefined,
-		fileFormat,
-		binaryPropertyName: String(get<string>('binaryPropertyName', 'data')).trim() || 'data',
-		limits: { maxRows: Number(options.maxRowsPerBatch ?? MAX_ROWS_PER_BATCH) || 0 },
-		pollIntervalMs: seconds * 1000,
-		timeoutMs: minutes * 60_000,
-		output: output === 'failed' || output === 'failedAndWarnings' ? output : 'summary',
 	};
+}
+
+/**
+ * Program Member Import: the program (a picker value or an ID) and the status. Marketo matches members by
+ * email, so that is the lookup field every row must carry. Whether the status is one of the program's is
+ * checked apart (`checkMemberStatus`), as it takes calls.
+ */
+function programTargetOf(get: Get, fail: Fail) {
+	const program = get<unknown>('program', '');
+	const raw =
+		program && typeof program === 'object' ? (program as IDataObject).value : (program ?? '');
+	const programId = String(raw ?? '').trim();
+	if (!programId) throw fail('Choose the program to import the members into (Program)');
+	if (!/^\d+$/.test(programId)) {
+		throw fail(
+			`"${programId}" is not a program ID`,
+			'Pick the program From List, or enter its ID (the number after PG in its Marketo URL).',
+		);
+	}
+	const programMemberStatus = String(get<unknown>('programMemberStatus', '') ?? '').trim();
+	if (!programMemberStatus)
+		throw fail(
+			'Choose the membership status the imported members get (Status)',
+			"The list holds the statuses of the program's channel.",
+		);
+	return { lookupField: 'email', programId: Number(programId), programMemberStatus };
 }
 
 export function runSettingsOf(
@@ -92,13 +144,24 @@ export function runSettingsOf(
 	prepared: PreparedImport,
 	waitForCompletion: boolean,
 ): RunSettings {
+	const format = prepared.source.format;
+	const target: ImportTarget =
+		parameters.kind === 'programMembers'
+			? {
+					kind: 'programMembers',
+					format,
+					programId: parameters.programId as number,
+					programMemberStatus: parameters.programMemberStatus as string,
+				}
+			: {
+					kind: 'leads',
+					format,
+					lookupField: parameters.lookupField,
+					listId: parameters.listId,
+					partitionName: parameters.partitionName,
+				};
 	return {
-		target: {
-			format: prepared.source.format,
-			lookupField: parameters.lookupField,
-			listId: parameters.listId,
-			partitionName: parameters.partitionName,
-		},
+		target,
 		pollIntervalMs: parameters.pollIntervalMs,
 		deadline: Date.now() + parameters.timeoutMs,
 		waitForCompletion,
@@ -131,7 +194,7 @@ export async function prepareFromItems(
 		}
 		dropEmptyColumns(records);
 	} else {
-		const resolve = await fieldResolver(ctx);
+		const resolve = await fieldResolver(ctx, parameters.kind);
 		for (let i = 0; i < items.length; i++) {
 			const values: Record<string, unknown> = {};
 			for (const [key, value] of Object.entries(items[i].json ?? {})) {
@@ -188,10 +251,16 @@ const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
  * ignoring case, spaces and punctuation ("First Name", "first_name" → firstName). When the lead fields
  * cannot be read, names are taken as they are.
  */
-async function fieldResolver(ctx: IExecuteFunctions): Promise<(key: string) => string | undefined> {
+async function fieldResolver(
+	ctx: IExecuteFunctions,
+	kind: ImportKind,
+): Promise<(key: string) => string | undefined> {
 	let fields: LeadField[];
 	try {
-		fields = await describeLeadFields(ctx);
+		fields =
+			kind === 'programMembers'
+				? await describeProgramMemberImportFields(ctx)
+				: await describeLeadFields(ctx);
 	} catch {
 		fields = [];
 	}

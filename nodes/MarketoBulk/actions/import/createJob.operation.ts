@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { importFormatParameter } from '../../import/job';
+import { importFormatParameter, type ImportKind } from '../../import/job';
+import { targetJson } from './output';
 import { executeImport, importsAllItems } from './run';
 
 /**
@@ -12,13 +13,15 @@ export const runsOnce = importsAllItems;
 
 export async function run(
 	this: IExecuteFunctions,
+	kind: ImportKind,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	return await executeImport(
 		this,
+		kind,
 		itemIndex,
 		false,
-		async ({ prepared, parameters, report, batchItems }) => {
+		async ({ prepared, report, context, batchItems }) => {
 			const total = report.batches.length;
 			const isItems = prepared.source.kind === 'items';
 			return report.batches.map((b) => ({
@@ -33,8 +36,7 @@ export async function run(
 						: { firstRow: b.firstRow, lastRow: b.lastRow }),
 					rows: b.rows,
 					format: importFormatParameter(prepared.source.format),
-					lookupField: parameters.lookupField,
-					...(parameters.listId ? { listId: parameters.listId } : {}),
+					...targetJson(context.settings.target),
 					...(isItems ? {} : { fileName: prepared.source.fileName }),
 					...(prepared.ignoredFields?.length ? { ignoredFields: prepared.ignoredFields } : {}),
 				},

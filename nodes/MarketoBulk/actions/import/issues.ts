@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { decodeIssueFile, type IssueKind } from '../../import/issues';
-import { openImportIssueFile } from '../../import/job';
+import { openImportIssueFile, type ImportKind } from '../../import/job';
 import type { Emit } from '../operation';
 import { issueRowJson } from './output';
 
@@ -13,6 +13,7 @@ import { issueRowJson } from './output';
  */
 export async function issuesOfBatch(
 	ctx: IExecuteFunctions,
+	importKind: ImportKind,
 	kind: IssueKind,
 	itemIndex: number,
 	emit: Emit,
@@ -26,6 +27,7 @@ export async function issuesOfBatch(
 	}
 	const file = await openImportIssueFile(
 		ctx,
+		importKind,
 		batchId,
 		kind === 'failure' ? 'failures' : 'warnings',
 	);

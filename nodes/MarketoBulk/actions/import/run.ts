@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 
 import type { PreparedImport } from '../../import/batches';
-import { ImportRunError, runImport, type ImportReport } from '../../import/job';
+import { ImportRunError, runImport, type ImportKind, type ImportReport } from '../../import/job';
+import { checkMemberStatus } from './memberStatus';
 import { withFailureOutput } from '../failures';
 import { summaryOf, type SummaryContext } from './output';
 import {
@@ -34,11 +35,12 @@ export function importsAllItems(ctx: IExecuteFunctions): boolean {
 
 /**
  * What Import and Create Import Job share, for one import (see `importsAllItems`): prepare it (checked
- * before anything is sent), run it, and hand it to `outputOf`. A run that stopped once Marketo held some
+ * before anything is sent, a program member import's status too), run it, and hand it to `outputOf`. A run that stopped once Marketo held some
  * of its batches fails with its report, which Continue On Fail outputs with the error.
  */
 export async function executeImport(
 	ctx: IExecuteFunctions,
+	kind: ImportKind,
 	itemIndex: number,
 	waitForCompletion: boolean,
 	outputOf: (done: FinishedImport) => Promise<INodeExecutionData[]>,
@@ -49,7 +51,9 @@ export async function executeImport(
 	const pairedItem: IPairedItemData | IPairedItemData[] = all
 		? items.map((_, item) => ({ item }))
 		: { item: itemIndex };
-	const parameters = importParametersOf(ctx, itemIndex);
+	const parameters = importParametersOf(ctx, kind, itemIndex);
+	if (parameters.programId !== undefined)
+		await checkMemberStatus(ctx, parameters.programId, parameters.programMemberStatus as string);
 	const prepared: FinishedImport['prepared'] = await (all
 		? prepareFromItems(ctx, items, parameters)
 		: prepareFromBinary(ctx, itemIndex, parameters));

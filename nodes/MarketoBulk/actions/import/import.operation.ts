@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { IssueKind } from '../../import/issues';
+import type { ImportKind } from '../../import/job';
 import { appendAll } from '../../helpers/arrays';
 import { issueItems, summaryOf } from './output';
 import { executeImport, importsAllItems } from './run';
@@ -14,9 +15,10 @@ export const runsOnce = importsAllItems;
 
 export async function run(
 	this: IExecuteFunctions,
+	kind: ImportKind,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	return await executeImport(this, itemIndex, true, async (done) => {
+	return await executeImport(this, kind, itemIndex, true, async (done) => {
 		const { prepared, parameters, report, context } = done;
 		const out: INodeExecutionData[] = [
 			{ json: summaryOf(report, context), pairedItem: done.pairedItem },
@@ -34,7 +36,7 @@ export async function run(
 			this,
 			report,
 			prepared.source,
-			parameters.lookupField,
+			done.context.settings.target,
 			kinds,
 			// A row built from an input item pairs with that item; otherwise with its batch's item(s).
 			(issue) =>

@@ -11,8 +11,10 @@ import {
 } from '../../import/issues';
 import {
 	importFormatParameter,
+	lookupFieldOf,
 	openImportIssueFile,
 	type ImportReport,
+	type ImportTarget,
 	type RunSettings,
 } from '../../import/job';
 import type { MarketoContext } from '../../transport';
@@ -51,9 +53,7 @@ export function summaryOf(
 		source: source.kind === 'items' ? 'inputItems' : 'binaryFile',
 		...(source.kind === 'binary' ? { fileName: source.fileName } : {}),
 		format: importFormatParameter(source.format),
-		lookupField: settings.target.lookupField ?? 'email',
-		...(settings.target.listId ? { listId: settings.target.listId } : {}),
-		...(settings.target.partitionName ? { partitionName: settings.target.partitionName } : {}),
+		...targetJson(settings.target),
 		rows: report.rowCount,
 		rowsSent: report.rowsSent,
 		leadsProcessed: sum('numOfLeadsProcessed'),
@@ -63,6 +63,18 @@ export function summaryOf(
 		batchCount: report.batches.length,
 		batches: report.batches.map((b) => ({ ...b })),
 		...(context.ignoredFields?.length ? { ignoredFields: context.ignoredFields } : {}),
+	};
+}
+
+/** Where the rows went: the lead import's lookup field, list and partition, or the program and status. */
+export function targetJson(target: ImportTarget): IDataObject {
+	if (target.kind === 'programMembers') {
+		return { programId: target.programId, programMemberStatus: target.programMemberStatus };
+	}
+	return {
+		lookupField: lookupFieldOf(target),
+		...(target.listId ? { listId: target.listId } : {}),
+		...(target.partitionName ? { partitionName: target.partitionName } : {}),
 	};
 }
 
@@ -81,7 +93,7 @@ export async function issueItems(
 	ctx: MarketoContext,
 	report: ImportReport,
 	source: ImportSource,
-	lookupField: string,
+	target: ImportTarget,
 	kinds: IssueKind[],
 	pairedOf: (issue: PairedIssue) => IPairedItemData | IPairedItemData[],
 ): Promise<INodeExecutionData[]> {
@@ -97,6 +109,7 @@ export async function issueItems(
 			if (!count) continue;
 			const file = await openImportIssueFile(
 				ctx,
+				target.kind,
 				entry.batchId,
 				kind === 'failure' ? 'failures' : 'warnings',
 			);
@@ -105,7 +118,7 @@ export async function issueItems(
 		}
 		if (issues.length) batches.push({ plan: { ...entry, index: entry.batch }, issues });
 	}
-	const paired = await pairIssues(source, batches, lookupField);
+	const paired = await pairIssues(source, batches, lookupFieldOf(target));
 	const order = (p: PairedIssue) => (p.kind === 'failure' ? 0 : 1);
 	paired.sort(
 		(a, b) => order(a) - order(b) || (a.source?.row ?? Infinity) - (b.source?.row ?? Infinity),

@@ -1,9 +1,0 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-
-import type { Emit } from '../operation';
-import { issuesOfBatch } from './issues';
-
-/** Get Warnings: one item per row Marketo imported with a warning, with the reason. */
-export async function run(this: IExecuteFunctions, itemIndex: number, emit: Emit): Promise<void> {
-	await issuesOfBatch(this, 'warning', itemIndex, emit);
-}
