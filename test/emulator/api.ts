@@ -491,9 +491,16 @@ async function submitImport(ctx: Ctx, kind: ImportKind): Promise<void> {
 	if (body === 'tooLarge') return sendHtml(ctx.res, 413);
 	const parts = parseMultipart(body, boundary);
 	if (!parts) return sendError(ctx.res, { code: '613', message: 'Invalid Multipart Request' });
+	// A parameter is read from the query and the form alike; sent in both, its values are joined with a
+	// comma, as a Java servlet container joins a repeated request parameter.
 	const field = (name: string) => {
-		const p = parts.find((x) => x.name === name && x.filename === undefined);
-		return p ? p.data.toString('utf8').trim() : (ctx.query.get(name) ?? undefined);
+		const values = [
+			...ctx.query.getAll(name),
+			...parts
+				.filter((x) => x.name === name && x.filename === undefined)
+				.map((x) => x.data.toString('utf8').trim()),
+		];
+		return values.length ? values.join(',') : undefined;
 	};
 	// The access token may come as a form field (Marketo's own curl example sends it that way).
 	const tokenError = ctx.deps.tokens.check(

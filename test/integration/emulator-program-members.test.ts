@@ -874,6 +874,17 @@ describe('Marketo emulator: programs and program members', () => {
 			expect(errorOf(leadPath).code).toBe('1003');
 		});
 
+		it('joins a parameter sent in the query and the form with a comma, as a servlet container does', async () => {
+			const sent = await importMembers(emu, TRADESHOW, 'email\nc@example.com\n', {
+				query: { format: 'csv', programMemberStatus: 'Visited Booth' },
+				form: { programMemberStatus: 'Visited Booth' },
+			});
+			expect(errorOf(sent)).toEqual({
+				code: '1025',
+				message: "Program status 'Visited Booth,Visited Booth' not found",
+			});
+		});
+
 		it('refuses an unknown program or status and a missing status; fails a file without email', async () => {
 			const q = (status?: string) => ({
 				query: { format: 'csv', ...(status ? { programMemberStatus: status } : {}) },

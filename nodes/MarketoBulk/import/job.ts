@@ -81,13 +81,17 @@ export async function createImportBatch(
 	file: { chunks: readonly Uint8Array[]; fileName: string },
 	target: ImportTarget,
 ): Promise<ImportBatchStatus> {
-	const parts: MultipartPart[] = [
-		{ name: 'format', content: importFormatParameter(target.format) },
-	];
-	if (target.kind === 'programMembers') {
-		// A form field, as Marketo's own curl example sends it (its page also calls it a query parameter).
-		parts.push({ name: 'programMemberStatus', content: target.programMemberStatus });
-	} else {
+	const format = importFormatParameter(target.format);
+	const parts: MultipartPart[] = [];
+	// Program member import: Marketo's reference and swagger name format and programMemberStatus query
+	// parameters (only its curl example sends form fields), so they go in the query, once: a server that
+	// read both places could join two copies into "Attended,Attended".
+	const qs =
+		target.kind === 'programMembers'
+			? { format, programMemberStatus: target.programMemberStatus }
+			: undefined;
+	if (target.kind === 'leads') {
+		parts.push({ name: 'format', content: format });
 		if (target.lookupField) parts.push({ name: 'lookupField', content: target.lookupField });
 		if (target.listId) parts.push({ name: 'listId', content: target.listId });
 		if (target.partitionName) parts.push({ name: 'partitionName', content: target.partitionName });
@@ -104,6 +108,7 @@ export async function createImportBatch(
 			target.kind,
 			target.kind === 'programMembers' ? target.programId : undefined,
 		),
+		qs,
 		idempotent: false,
 		makeBody: () => {
 			const body = multipartBody(parts);
