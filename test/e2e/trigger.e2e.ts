@@ -12,6 +12,11 @@
  *   the same leads again: still exactly one execution (the overlap is de-duplicated), and no error
  *   executions.
  *
+ * A second workflow, the same example turned to the Program Member Changes event (program 3002), runs
+ * beside it: the emulator changes three memberships (one lead joins, two change status), and the trigger
+ * emits them in exactly one execution, with the statuses the emulator holds, and nothing again when the
+ * overlapping window is exported.
+ *
  * Real minutes: n8n polls at most once a minute, and a window is exported only once its minute has ended, so
  * this takes about 3 to 4 minutes per version.
  *
@@ -44,6 +49,47 @@ const NEW_LEADS = 4;
 const WAIT_LIMIT_MS = 330_000;
 
 const ENQUEUE = 'POST /bulk/v1/leads/export/:id/enqueue.json';
+const MEMBER_ENQUEUE = 'POST /bulk/v1/program/members/export/:id/enqueue.json';
+const MEMBER_NODE = 'Program Member Changes in Marketo';
+const MEMBER_PROGRAM = 3002;
+/** One lead joins the program (its seeded members are every third lead), two change status. */
+const MEMBER_CHANGES = [
+	{ leadIds: [1], statusName: 'Registered' },
+	{ leadIds: [3, 6], statusName: 'Attended' },
+];
+
+/** The example workflow with its trigger turned to Program Member Changes, under its own id and names. */
+function memberWorkflowOf(example: WorkflowFixture): WorkflowFixture {
+	const copy = JSON.parse(JSON.stringify(example)) as WorkflowFixture;
+	copy.id = 'mktoBulkE2eTrigPM';
+	copy.name = 'Marketo Bulk Trigger: program member changes';
+	const node = workflowNode(copy, TRIGGER_NODE);
+	node.name = MEMBER_NODE;
+	node.id = 'c3e4f5a6-5eab-4f40-b195-6d5a4b7e1b11';
+	node.parameters = {
+		...node.parameters,
+		event: 'programMemberChanges',
+		fields: ['leadId', 'email', 'statusName'],
+		programs: {
+			program: [{ program: { __rl: true, mode: 'id', value: String(MEMBER_PROGRAM) } }],
+		},
+	};
+	(copy.nodes as Array<{ id?: string }>).forEach((n, i) => {
+		if (n !== node) n.id = `c3e4f5a6-5eab-4f40-b195-6d5a4b7e1c${i}0`;
+	});
+	const connections = copy.connections as Record<string, unknown>;
+	connections[MEMBER_NODE] = connections[TRIGGER_NODE];
+	delete connections[TRIGGER_NODE];
+	return copy;
+}
+
+/** The program member export jobs' windows (updatedAt), as for the lead jobs. */
+function memberWindowOf(job: EmulatorJob): { start: number; end: number } | undefined {
+	const range = (job.filter as { updatedAt?: { startAt?: string; endAt?: string } } | undefined)
+		?.updatedAt;
+	if (!range?.startAt || !range.endAt) return undefined;
+	return { start: Date.parse(range.startAt), end: Date.parse(range.endAt) };
+}
 
 interface NewLead {
 	id: number;
@@ -125,8 +171,10 @@ async function waitFor<T>(
 }
 
 let workflow: WorkflowFixture;
+let memberWorkflow: WorkflowFixture;
 
-async function checks({ report, scope, n8n: instance, emulator }: VersionRun): Promise<void> {
+async function checks(run: VersionRun): Promise<void> {
+	const { report, scope, n8n: instance, emulator } = run;
 	const workflowId = String(workflow.id);
 	const trigger = workflowNode(workflow, TRIGGER_NODE);
 	const fields = trigger.parameters.fields as string[];
@@ -135,6 +183,7 @@ async function checks({ report, scope, n8n: instance, emulator }: VersionRun): P
 			emulatorCredential(emulator, exampleCredentialRef(workflow)),
 		]);
 		await instance.importWorkflow(workflow);
+		await instance.importWorkflow(memberWorkflow);
 	});
 	await report.step(scope, 'start n8n', async () => {
 		await instance.start();
@@ -143,13 +192,14 @@ async function checks({ report, scope, n8n: instance, emulator }: VersionRun): P
 
 	await emulator.control('POST', 'reset');
 	const logFrom = instance.log.length;
-	const activatedAt = await report.step(scope, 'activate (first poll runs now)', async () => {
-		await instance.activateWorkflow(workflowId);
+	/** Activates a workflow as the editor does and waits until n8n has run its trigger's first poll. */
+	const activate = async (fixture: WorkflowFixture, nodeName: string) => {
+		await instance.activateWorkflow(String(fixture.id));
 		// n8n 1.x answers once the trigger is active (its first poll done); 2.x answers before and activates
-		// the trigger right after. The trigger's "now" is its first poll: wait for it before adding leads.
-		const name = escapeRegExp(String(workflow.name));
+		// the trigger right after. The trigger's "now" is its first poll: wait for it before changing data.
+		const name = escapeRegExp(String(fixture.name));
 		const active = new RegExp(
-			`Added triggers and pollers for workflow "${name}"|Activated trigger node "${escapeRegExp(TRIGGER_NODE)}" for workflow "${name}"`,
+			`Added triggers and pollers for workflow "${name}"|Activated trigger node "${escapeRegExp(nodeName)}" for workflow "${name}"`,
 		);
 		const until = Date.now() + 30_000;
 		while (instance.logMatching(active, logFrom).length === 0) {
@@ -157,9 +207,16 @@ async function checks({ report, scope, n8n: instance, emulator }: VersionRun): P
 				throw new Error(`n8n did not log the trigger's activation: ${active}`);
 			await sleep(100);
 		}
+	};
+	const activatedAt = await report.step(scope, 'activate (first poll runs now)', async () => {
+		await activate(workflow, TRIGGER_NODE);
+		await activate(memberWorkflow, MEMBER_NODE);
 		await sleep(1000);
 		const counters = await emulator.counters();
-		assert.ok(!counters[ENQUEUE], `activation enqueued an export: ${JSON.stringify(counters)}`);
+		assert.ok(
+			!counters[ENQUEUE] && !counters[MEMBER_ENQUEUE],
+			`activation enqueued an export: ${JSON.stringify(counters)}`,
+		);
 		report.note(`emulator calls during activation: ${JSON.stringify(counters)}`);
 		return Date.now();
 	});
@@ -170,6 +227,19 @@ async function checks({ report, scope, n8n: instance, emulator }: VersionRun): P
 	);
 	report.note(
 		`new leads ${leads.map((l) => l.id).join(', ')} created at ${String(leads[0].lead.createdAt)}`,
+	);
+	const memberChangesAt = await report.step(
+		scope,
+		`the emulator changes ${MEMBER_CHANGES.flatMap((c) => c.leadIds).length} memberships of program ${MEMBER_PROGRAM}`,
+		async () => {
+			const from = Date.now();
+			for (const change of MEMBER_CHANGES)
+				await emulator.control('POST', 'program-members', {
+					programId: MEMBER_PROGRAM,
+					...change,
+				});
+			return { from, until: Date.now() };
+		},
 	);
 
 	const executionsOf = async (): Promise<ExecutionSummary[]> =>
@@ -273,6 +343,8 @@ async function checks({ report, scope, n8n: instance, emulator }: VersionRun): P
 		);
 	});
 
+	await memberChecks(run, memberChangesAt, limitAt);
+
 	await report.step(scope, 'no errors or warnings from the trigger in the log', () => {
 		const problems = instance
 			.logMatching(/^\S+\s+(error|warn)\s/, logFrom)
@@ -281,11 +353,117 @@ async function checks({ report, scope, n8n: instance, emulator }: VersionRun): P
 	});
 }
 
+/**
+ * Program Member Changes: one execution with the changed members, as the emulator holds them, and nothing
+ * again once the overlapping window has been exported.
+ */
+async function memberChecks(
+	{ report, scope, n8n: instance, emulator }: VersionRun,
+	changed: { from: number; until: number },
+	limitAt: number,
+): Promise<void> {
+	const workflowId = String(memberWorkflow.id);
+	const leadIds = MEMBER_CHANGES.flatMap((c) => c.leadIds).sort((a, b) => a - b);
+	// The emulator stamps each change with its clock's second (the same machine's clock).
+	const firstStamp = Math.floor(changed.from / 1000) * 1000;
+	const lastStamp = Math.floor(changed.until / 1000) * 1000;
+	const memberJobs = async () =>
+		(await emulatorJobs(emulator))
+			.filter((j) => String(j.kind) === 'program/members' && j.status !== 'Cancelled')
+			.reverse();
+	const coversChanges = (job: EmulatorJob) => {
+		const window = memberWindowOf(job);
+		return !!window && window.start <= firstStamp && window.end >= lastStamp;
+	};
+	const executionsOf = async (): Promise<ExecutionSummary[]> =>
+		(await instance.executions(workflowId)).filter(
+			(e) => e.status !== 'running' && e.status !== 'new',
+		);
+	const state = async () =>
+		`executions: ${JSON.stringify((await instance.executions(workflowId)).map((e) => [e.id, e.mode, e.status]))}; ` +
+		`jobs: ${JSON.stringify((await memberJobs()).map((j) => [j.status, j.filter, j.numberOfRecords]))}`;
+
+	const first = await report.step(scope, 'Program Member Changes: one execution', async () => {
+		const [execution] = await waitFor(
+			'an execution of the Program Member Changes trigger',
+			limitAt,
+			async () => {
+				const list = await executionsOf();
+				return list.length > 0 ? list : undefined;
+			},
+			state,
+		);
+		assert.strictEqual(execution.status, 'success', JSON.stringify(execution));
+		return execution;
+	});
+
+	await report.step(
+		scope,
+		'its items are the changed members, as the emulator holds them',
+		async () => {
+			const execution = await instance.execution(first.id);
+			const runs = execution.data.resultData.runData[MEMBER_NODE];
+			assert.ok(runs?.length, `${MEMBER_NODE} has no run data`);
+			const items = (runs[runs.length - 1].data?.main?.[0] ?? []).map((item) => item.json);
+			const members = (await emulator.control(
+				'GET',
+				`program-members?programId=${MEMBER_PROGRAM}`,
+			)) as Array<Record<string, string | null>>;
+			// Program member fields from the membership, lead fields (email) from the lead.
+			const expected = [];
+			for (const id of leadIds) {
+				const member = members.find((m) => m.leadId === String(id))!;
+				const lead = await emulatorLead(emulator, { id });
+				expected.push({ leadId: id, email: lead?.email ?? null, statusName: member.statusName });
+			}
+			for (const change of MEMBER_CHANGES)
+				for (const id of change.leadIds)
+					assert.strictEqual(expected.find((e) => e.leadId === id)!.statusName, change.statusName);
+			assert.deepStrictEqual(
+				items.map((item) => ({
+					leadId: item.leadId,
+					email: item.email ?? null,
+					statusName: item.statusName,
+				})),
+				expected,
+				`emitted: ${JSON.stringify(items).slice(0, 600)}`,
+			);
+		},
+	);
+
+	await report.step(
+		scope,
+		'Program Member Changes: the overlapping next window emits nothing again',
+		async () => {
+			await waitFor(
+				'the export of the overlapping member window',
+				limitAt + 60_000,
+				async () => {
+					const all = await memberJobs();
+					const covering = all.filter(coversChanges);
+					if (covering.length < 2) return undefined;
+					return all.length > all.indexOf(covering[covering.length - 1]) + 1 ? all : undefined;
+				},
+				state,
+			);
+			await sleep(3000);
+			const executions = await instance.executions(workflowId);
+			assert.deepStrictEqual(
+				executions.map((e) => [e.id, e.status]),
+				[[first.id, 'success']],
+				`executions after the overlap was exported; ${await state()}`,
+			);
+			report.note(`member jobs: ${await state()}`);
+		},
+	);
+}
+
 runSuite({
 	setup: async (report) => {
 		workflow = await report.step('setup', `read examples/${EXAMPLE}`, () =>
 			readExampleWorkflow(EXAMPLE),
 		);
+		memberWorkflow = memberWorkflowOf(workflow);
 	},
 	n8nOptions: { logLevel: 'debug' },
 	checks,

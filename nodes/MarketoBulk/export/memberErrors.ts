@@ -10,7 +10,7 @@ import type { ExportSpec } from './request';
  */
 export async function withMemberAdvice<T>(
 	ctx: MarketoContext,
-	spec: ExportSpec,
+	spec: Pick<ExportSpec, 'kind' | 'filter'>,
 	call: () => Promise<T>,
 ): Promise<T> {
 	if (spec.kind !== 'programMembers') return await call();
@@ -35,7 +35,10 @@ const UPDATED_AT_ADVICE =
 	'This Marketo subscription does not offer the Updated At filter for program member exports. Ask Marketo support to enable it, or turn off Updated At: the other program member filters work without it.';
 
 /** The status names no chosen program has, and each program's statuses; undefined when all are known. */
-async function statusAdvice(ctx: MarketoContext, spec: ExportSpec): Promise<string | undefined> {
+async function statusAdvice(
+	ctx: MarketoContext,
+	spec: Pick<ExportSpec, 'filter'>,
+): Promise<string | undefined> {
 	const wanted = (spec.filter.statusNames as string[] | undefined) ?? [];
 	if (wanted.length === 0) return undefined;
 	const ids = (spec.filter.programIds as number[] | undefined) ?? [spec.filter.programId as number];

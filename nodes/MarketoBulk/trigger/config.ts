@@ -18,7 +18,7 @@ import { toNodeError } from '../helpers/nodeErrors';
  * validation as the node's Export (exportFilterSpec; the trigger sets each window's dates itself).
  */
 
-export type DataEvent = 'newLeads' | 'updatedLeads' | 'newActivities';
+export type DataEvent = 'newLeads' | 'updatedLeads' | 'newActivities' | 'programMemberChanges';
 export type TriggerEvent = DataEvent | 'jobCompleted';
 
 export interface Timing {
@@ -38,11 +38,17 @@ export interface StartChoice {
 
 /** How a record is recognised again when windows overlap, and which columns the user did not ask for. */
 export interface RecordIdentity {
-	/** Column (header) holding the id: `id` for leads, `marketoGUID` for activities. */
-	keyHeader: string;
+	/**
+	 * Columns (headers) whose values together name the record: `id` for leads, `marketoGUID` for
+	 * activities, `leadId` for the members of one program, `programId` and `leadId` for several programs.
+	 */
+	keyHeaders: string[];
 	/** Column holding the record's time: createdAt / updatedAt / activityDate. */
 	stampHeader: string;
-	/** Updated Leads: the same lead is a new event once it changed again, so the key includes the stamp. */
+	/**
+	 * Updated Leads, Program Member Changes: the same lead or membership is a new event once it changed
+	 * again, so the key includes the stamp.
+	 */
 	keyIncludesStamp: boolean;
 	/** Columns added for de-duplication only, removed from the emitted records. */
 	strip: string[];
@@ -82,7 +88,18 @@ export interface JobsConfig {
 
 export type TriggerConfig = DataConfig | JobsConfig;
 
-export const DATA_EVENTS: DataEvent[] = ['newLeads', 'updatedLeads', 'newActivities'];
+/** What each data event exports, and the date filter its windows set. */
+const DATA_EVENT_SOURCES: Record<
+	DataEvent,
+	{ kind: ExportKind; rangeKey: DataConfig['rangeKey'] }
+> = {
+	newLeads: { kind: 'leads', rangeKey: 'createdAt' },
+	updatedLeads: { kind: 'leads', rangeKey: 'updatedAt' },
+	newActivities: { kind: 'activities', rangeKey: 'createdAt' },
+	programMemberChanges: { kind: 'programMembers', rangeKey: 'updatedAt' },
+};
+
+export const DATA_EVENTS = Object.keys(DATA_EVENT_SOURCES) as DataEvent[];
 
 const DEFAULTS = { lagSeconds: 300, overlapSeconds: 60, minStatusIntervalSeconds: 60 };
 
@@ -151,11 +168,10 @@ function jobsConfig(ctx: IPollFunctions, common: CommonConfig): JobsConfig {
 }
 
 function dataConfig(ctx: IPollFunctions, event: DataEvent, common: CommonConfig): DataConfig {
-	const kind: ExportKind = event === 'newActivities' ? 'activities' : 'leads';
-	const rangeKey = event === 'updatedLeads' ? 'updatedAt' : 'createdAt';
+	const { kind, rangeKey } = DATA_EVENT_SOURCES[event];
 	const userSpec = userSpecOf(ctx, kind, rangeKey);
 	const output = String(ctx.getNodeParameter('output', 'records')) === 'file' ? 'file' : 'records';
-	const { spec, identity } = withIdentity(userSpec, event, rangeKey, output);
+	const { spec, identity } = withIdentity(userSpec, rangeKey, output);
 	const filter = { ...userSpec.filter };
 	const { start } = common;
 	return {
@@ -200,6 +216,13 @@ function userSpecOf(
 		parameters.primaryAttributeValueIds = read('primaryAttributeValueIds');
 		parameters.primaryAttributeValues = read('primaryAttributeValues');
 	}
+	if (kind === 'programMembers') {
+		// The programs and status names as the node's Program Member Export reads them; the Updated At
+		// filter is what the event watches, so it is always on (each window sets its dates).
+		parameters.programs = read('programs');
+		parameters.statusNames = read('statusNames');
+		parameters.updatedAtFilter = true;
+	}
 	try {
 		return exportFilterSpec(kind, parameters).spec;
 	} catch (error) {
@@ -214,11 +237,14 @@ function userSpecOf(
  */
 function withIdentity(
 	userSpec: ExportSpec,
-	event: DataEvent,
 	rangeKey: DataConfig['rangeKey'],
 	output: DataConfig['output'],
 ): { spec: ExportSpec; identity: RecordIdentity } {
-	const keyField = userSpec.kind === 'leads' ? 'id' : 'marketoGUID';
+	const keyFields = {
+		leads: ['id'],
+		activities: ['marketoGUID'],
+		programMembers: ['leadId'],
+	}[userSpec.kind];
 	const stampField = userSpec.kind === 'activities' ? 'activityDate' : rangeKey;
 	const spec: ExportSpec = {
 		...userSpec,
@@ -227,7 +253,7 @@ function withIdentity(
 	};
 	const strip: string[] = [];
 	if (output === 'records') {
-		for (const field of [keyField, stampField]) {
+		for (const field of [...keyFields, stampField]) {
 			if (!spec.fields.includes(field)) {
 				spec.fields.push(field);
 				strip.push(field);
@@ -235,10 +261,14 @@ function withIdentity(
 		}
 	}
 	const header = (field: string) => spec.columnHeaderNames?.[field] ?? field;
+	// Several programs: a lead may be a member of more than one, told apart by the programId column
+	// Marketo puts first in such a file (not among `fields`, so never renamed).
+	const keyHeaders = keyFields.map(header);
+	if (spec.filter.programIds !== undefined) keyHeaders.unshift('programId');
 	const identity: RecordIdentity = {
-		keyHeader: header(keyField),
+		keyHeaders,
 		stampHeader: header(stampField),
-		keyIncludesStamp: event === 'updatedLeads',
+		keyIncludesStamp: rangeKey === 'updatedAt',
 		strip: strip.map(header),
 	};
 	return { spec, identity };

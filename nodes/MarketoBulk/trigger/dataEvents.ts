@@ -477,7 +477,7 @@ class DataPoll {
 	}
 
 	private explained(error: unknown): NodeApiError | NodeOperationError {
-		return explainCreateError(this.port.node, this.cfg.rangeKey, error);
+		return explainCreateError(this.port.node, this.cfg.event, error);
 	}
 }
 

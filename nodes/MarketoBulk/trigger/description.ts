@@ -7,6 +7,8 @@ import {
 	FILE_SHAPE,
 	LEAD_FIELDS,
 	namedByValue,
+	PROGRAM_MEMBER_FIELDS,
+	PROGRAM_MEMBER_FILTERS,
 	recordOptionsOf,
 	shownWhere,
 } from '../descriptions/exportParameters';
@@ -22,7 +24,13 @@ import { ENDED_JOB_STATUSES } from '../export/job';
 
 const LEAD_EVENTS = ['newLeads', 'updatedLeads'];
 const ACTIVITY_EVENTS = ['newActivities'];
-const DATA_EVENTS = [...LEAD_EVENTS, ...ACTIVITY_EVENTS];
+const MEMBER_EVENTS = ['programMemberChanges'];
+const DATA_EVENTS = [...LEAD_EVENTS, ...ACTIVITY_EVENTS, ...MEMBER_EVENTS];
+
+/** Program Member Changes filters on Updated At itself, by programs and (optionally) status names. */
+const MEMBER_FILTERS = PROGRAM_MEMBER_FILTERS.filter(
+	(p) => p.name === 'programs' || p.name === 'statusNames',
+);
 
 /**
  * An option shown only for the output it applies to. The data events choose their output in "Output"
@@ -93,7 +101,7 @@ const ownOptions: INodeProperties[] = [
 		default: 60,
 		typeOptions: { minValue: 0 },
 		description:
-			'Each export window starts this long before the previous one ended, to catch records Marketo stamped late; records already emitted (same ID, or same marketoGUID) are dropped. File output never overlaps.',
+			'Each export window starts this long before the previous one ended, to catch records Marketo stamped late; records already emitted (same ID, marketoGUID, or program member with the same updatedAt) are dropped. File output never overlaps.',
 		displayOptions: { show: { '/event': DATA_EVENTS, '/output': ['records'] } },
 	},
 	{
@@ -143,6 +151,12 @@ export const triggerDescription: INodeProperties[] = [
 				name: 'New Leads',
 				value: 'newLeads',
 				description: 'Leads created since the last export (Created At filter)',
+			},
+			{
+				name: 'Program Member Changes',
+				value: 'programMemberChanges',
+				description:
+					'Members of chosen programs whose membership changed since the last export (Updated At filter; not enabled on every subscription)',
 			},
 			{
 				name: 'Updated Leads',
@@ -205,6 +219,17 @@ export const triggerDescription: INodeProperties[] = [
 
 	// New Activities
 	...shownWhere([...ACTIVITY_FILTERS, ACTIVITY_FIELDS], { event: ACTIVITY_EVENTS }),
+
+	// Program Member Changes
+	{
+		displayName:
+			"Emits a member each time Marketo updates the membership (its updatedAt): joining the program, a status change, other program member fields. It does not see a member removed from the program, nor changes to the lead's own fields (name, email, score), which are exported with their values when the job runs. With Status Names set, only members whose status after the change is one of them. Needs Marketo's Updated At filter for program member exports (error 1035 where the subscription lacks it).",
+		name: 'memberChangesNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { event: MEMBER_EVENTS } },
+	},
+	...shownWhere([PROGRAM_MEMBER_FIELDS, ...MEMBER_FILTERS], { event: MEMBER_EVENTS }),
 
 	// All data events
 	...shownWhere(FILE_SHAPE, { event: DATA_EVENTS }),

@@ -2,6 +2,7 @@ import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
 import { toNodeError } from '../helpers/nodeErrors';
 import { MarketoApiError } from '../transport/errors';
+import type { DataEvent } from './config';
 
 /** Something to tell the user once, kept in the state until a poll throws it. */
 export interface Notice {
@@ -51,25 +52,33 @@ export function countDownloadFailure(stateId: string, exportId: string): number 
 	return n;
 }
 
-/** Error 1035 on the updatedAt filter, told in terms of the trigger's events. */
+/**
+ * Error 1035 on the updatedAt filter, told in terms of the trigger's events: which event needs the
+ * filter, and what the others can and cannot see instead.
+ */
 export function explainCreateError(
 	node: INode,
-	rangeKey: string,
+	event: DataEvent,
 	error: unknown,
 ): NodeApiError | NodeOperationError {
-	if (
-		error instanceof MarketoApiError &&
-		error.marketoCode === '1035' &&
-		rangeKey === 'updatedAt'
-	) {
-		return new NodeOperationError(
-			node,
-			'Marketo error 1035: this subscription does not offer the Updated At filter for bulk lead exports, which the Updated Leads event needs.',
-			{
-				description:
-					'Ask Marketo support to enable the updatedAt filter for bulk lead extract. Meanwhile the New Leads event (Created At filter, available everywhere) emits every lead once, when it is created, with the values it has when the job runs; it does not see later changes to existing leads (field updates, score changes, merges).',
-			},
-		);
-	}
+	const advice =
+		error instanceof MarketoApiError && error.marketoCode === '1035' && UPDATED_AT[event];
+	if (advice)
+		return new NodeOperationError(node, advice.message, { description: advice.description });
 	return toNodeError(node, error);
 }
+
+const UPDATED_AT: Partial<Record<DataEvent, { message: string; description: string }>> = {
+	updatedLeads: {
+		message:
+			'Marketo error 1035: this subscription does not offer the Updated At filter for bulk lead exports, which the Updated Leads event needs.',
+		description:
+			'Ask Marketo support to enable the updatedAt filter for bulk lead extract. Meanwhile the New Leads event (Created At filter, available everywhere) emits every lead once, when it is created, with the values it has when the job runs; it does not see later changes to existing leads (field updates, score changes, merges).',
+	},
+	programMemberChanges: {
+		message:
+			'Marketo error 1035: this subscription does not offer the Updated At filter for bulk program member exports, which the Program Member Changes event needs.',
+		description:
+			"Ask Marketo support to enable the updatedAt filter for bulk program member extract. Meanwhile the New Activities event with the activity type Change Status in Progression (104), filtered by program (Primary Attribute Filter), emits each status change once; it does not see changes to a member's other fields. The node's Program Member Export without Updated At exports all current members of a program.",
+	},
+};

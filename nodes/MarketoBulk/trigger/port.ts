@@ -19,6 +19,7 @@ import {
 } from '../export/job';
 import type { ExportKind, ExportSpec } from '../export/request';
 import { columnKinds } from '../export/fieldKinds';
+import { withMemberAdvice } from '../export/memberErrors';
 import { limitRetriesUntil, marketoStream, pause } from '../transport';
 import { exportJobPath } from '../transport/paths';
 
@@ -74,7 +75,12 @@ export function pollPort(ctx: IPollFunctions): TriggerPort {
 			debug: (message, meta) => ctx.logger.debug(`Marketo Bulk Trigger: ${message}`, meta),
 			warn: (message, meta) => ctx.logger.warn(`Marketo Bulk Trigger: ${message}`, meta),
 		},
-		create: async (kind, body) => await createExportJob(ctx, kind, body),
+		// A program member job's refusals are explained as the node's Export explains them (a status name
+		// no chosen program has, with each program's statuses).
+		create: async (kind, body) =>
+			await withMemberAdvice(ctx, { kind, filter: (body.filter ?? {}) as IDataObject }, () =>
+				createExportJob(ctx, kind, body),
+			),
 		enqueue: async (kind, exportId) => await enqueueExportJob(ctx, kind, exportId),
 		status: async (kind, exportId) => await getExportJobStatus(ctx, kind, exportId),
 		cancel: async (kind, exportId) => {

@@ -33,6 +33,14 @@ const HEAD_BYTES = 256 * 1024;
 const CANDIDATE_JOBS = 5;
 const MAX_MANUAL_WAIT_MS = 90_000;
 
+/** How far back a sample export looks when no job matches: memberships change less often than leads. */
+const SAMPLE_SPANS: Record<DataConfig['event'], { days: number; noun: string }> = {
+	newLeads: { days: 7, noun: 'leads created' },
+	updatedLeads: { days: 7, noun: 'leads updated' },
+	newActivities: { days: 1, noun: 'activities' },
+	programMemberChanges: { days: 30, noun: 'program members changed' },
+};
+
 export async function sample(
 	port: TriggerPort,
 	cfg: TriggerConfig,
@@ -43,6 +51,8 @@ export async function sample(
 async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExecutionData[][]> {
 	const spec = cfg.userSpec;
 	const expected = spec.fields.map((field) => spec.columnHeaderNames?.[field] ?? field);
+	// Several programs: Marketo puts a programId column first.
+	if (spec.filter.programIds !== undefined) expected.unshift('programId');
 	const jobs = (await port.list(cfg.kind))
 		.filter(
 			(job) =>
@@ -59,7 +69,7 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 	}
 
 	// No matching job yet: export a recent window with this configuration.
-	const days = cfg.kind === 'activities' ? 1 : 7;
+	const { days, noun } = SAMPLE_SPANS[cfg.event];
 	const end = gridEnd(Math.floor(port.nowMs() / 1000) - cfg.timing.lagSeconds);
 	const start = end + 1 - days * 86_400;
 	const [{ body }] = createJobBodies({
@@ -70,7 +80,7 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 	try {
 		job = await port.create(cfg.kind, body);
 	} catch (error) {
-		throw explainCreateError(port.node, cfg.rangeKey, error);
+		throw explainCreateError(port.node, cfg.event, error);
 	}
 	try {
 		job = await port.enqueue(cfg.kind, job.exportId);
@@ -92,12 +102,6 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 		throw toNodeError(port.node, error);
 	}
 	job = await waitBriefly(port, cfg.kind, job, cfg.timing.minStatusIntervalMs);
-	const noun =
-		cfg.event === 'newActivities'
-			? 'activities were'
-			: cfg.event === 'updatedLeads'
-				? 'leads were updated'
-				: 'leads were created';
 	if (job.status !== 'Completed') {
 		throw new NodeOperationError(
 			port.node,
@@ -112,9 +116,9 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 	if (head === 'gone' || head.rows.length === 0) {
 		throw new NodeOperationError(
 			port.node,
-			`No ${noun.replace(' were', '')} in the last ${days} day${days > 1 ? 's' : ''} (export job ${job.exportId}), so there is no sample to show.`,
+			`No ${noun} in the last ${days} day${days > 1 ? 's' : ''} (export job ${job.exportId}), so there is no sample to show.`,
 			{
-				description: `Once active, the trigger emits ${cfg.kind} as they appear. To see data now, run the Marketo Bulk node's Export for an older date range.`,
+				description: `Once active, the trigger emits them as they appear. To see data now, run the Marketo Bulk node's Export for an older date range.`,
 			},
 		);
 	}

@@ -98,10 +98,16 @@ export function writeState(store: IDataObject, state: DataState | JobsState): vo
 // Record identity and the overlap's de-duplication
 
 export function keyOf(json: IDataObject, identity: RecordIdentity): string | undefined {
-	const id = json[identity.keyHeader];
-	if (id === undefined || id === null || id === '') return undefined;
-	if (!identity.keyIncludesStamp) return String(id);
-	return `${String(id)}@${String(json[identity.stampHeader] ?? '')}`;
+	const parts: string[] = [];
+	for (const header of identity.keyHeaders) {
+		const value = json[header];
+		if (value === undefined || value === null || value === '') return undefined;
+		parts.push(String(value));
+	}
+	// One key column: the value alone, as the states saved before keys could have several columns.
+	const id = parts.join('/');
+	if (!identity.keyIncludesStamp) return id;
+	return `${id}@${String(json[identity.stampHeader] ?? '')}`;
 }
 
 export function stampOf(json: IDataObject, identity: RecordIdentity): number | undefined {

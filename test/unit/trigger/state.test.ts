@@ -292,7 +292,7 @@ describe('trigger clock', () => {
 
 describe('overlap de-duplication', () => {
 	const identity: RecordIdentity = {
-		keyHeader: 'id',
+		keyHeaders: ['id'],
 		stampHeader: 'createdAt',
 		keyIncludesStamp: false,
 		strip: [],
@@ -326,6 +326,27 @@ describe('overlap de-duplication', () => {
 		expect(result.items).toHaveLength(1);
 	});
 
+	it('keys program members by program, lead and time: one lead in two programs is two events', () => {
+		const members: RecordIdentity = {
+			keyHeaders: ['programId', 'leadId'],
+			stampHeader: 'updatedAt',
+			keyIncludesStamp: true,
+			strip: [],
+		};
+		const member = (programId: number, leadId: number) => ({
+			json: { programId, leadId, updatedAt: '2026-03-01T10:00:40Z' },
+		});
+		const window = { start: sec('2026-03-01T10:00:00Z'), nextStart: sec('2026-03-01T10:00:30Z') };
+		const first = deduplicate([member(3002, 42), member(3004, 42)], members, [], window);
+		expect(first.items).toHaveLength(2);
+		expect(first.seen.map(([key]) => key).sort()).toEqual([
+			'3002/42@2026-03-01T10:00:40Z',
+			'3004/42@2026-03-01T10:00:40Z',
+		]);
+		const again = deduplicate([member(3004, 42), member(3004, 43)], members, first.seen, window);
+		expect(again.items.map((i) => i.json.leadId)).toEqual([43]);
+	});
+
 	it('is bounded', () => {
 		const many = Array.from({ length: MAX_SEEN + 50 }, (_, i) =>
 			item(i + 1, '2026-03-01T10:00:59Z'),
@@ -337,6 +358,48 @@ describe('overlap de-duplication', () => {
 		expect(result.items).toHaveLength(MAX_SEEN + 50);
 		expect(result.seen).toHaveLength(MAX_SEEN);
 		expect(result.trimmed).toBe(true);
+	});
+});
+
+describe('Program Member Changes configuration', () => {
+	const program = (id: number) => ({ program: { __rl: true, mode: 'list', value: String(id) } });
+	const memberTrigger = (extra: IDataObject) =>
+		configOf({
+			event: 'programMemberChanges',
+			fields: ['email', 'statusName'],
+			programs: { program: [program(3002)] },
+			...extra,
+		}) as DataConfig;
+
+	it('exports the chosen programs by Updated At, with leadId and updatedAt added for de-duplication', () => {
+		const cfg = memberTrigger({ statusNames: ['Attended'] });
+		expect(cfg.kind).toBe('programMembers');
+		expect(cfg.rangeKey).toBe('updatedAt');
+		expect(cfg.spec.fields).toEqual(['email', 'statusName', 'leadId', 'updatedAt']);
+		expect(cfg.userSpec.fields).toEqual(['email', 'statusName']);
+		expect(cfg.spec.filter).toEqual({ programId: 3002, statusNames: ['Attended'] });
+		expect(cfg.identity).toEqual({
+			keyHeaders: ['leadId'],
+			stampHeader: 'updatedAt',
+			keyIncludesStamp: true,
+			strip: ['leadId', 'updatedAt'],
+		});
+	});
+
+	it("keys several programs' members by Marketo's programId column too, under the user's renames", () => {
+		const cfg = memberTrigger({
+			fields: ['leadId', 'statusName'],
+			programs: { program: [program(3002), program(3004)] },
+			columnHeaderNames: { renames: [{ field: 'leadId', header: 'Lead' }] },
+		});
+		expect(cfg.spec.filter).toEqual({ programIds: [3002, 3004] });
+		expect(cfg.identity.keyHeaders).toEqual(['programId', 'Lead']);
+		expect(cfg.identity.strip).toEqual(['updatedAt']);
+	});
+
+	it('refuses more than 10 programs before any call, as the Program Member Export does', () => {
+		const programs = { program: Array.from({ length: 11 }, (_, i) => program(3001 + i)) };
+		expect(() => memberTrigger({ programs })).toThrow(/at most 10 programs/);
 	});
 });
 
