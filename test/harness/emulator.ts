@@ -182,7 +182,7 @@ export async function enqueueLeadExportJob(
 
 /** An export job as the emulator's control API lists it (`GET /__emulator/jobs`). */
 export interface EmulatorJob {
-	kind: 'leads' | 'activities';
+	kind: 'leads' | 'activities' | 'program/members';
 	exportId: string;
 	status: string;
 	numberOfRecords?: number;
@@ -205,6 +205,19 @@ export async function emulatorCount(
 ): Promise<number> {
 	const body = (await emulator.control('POST', 'count', { kind, filter })) as { count: number };
 	return body.count;
+}
+
+/**
+ * The emulator's ground truth for a program: every membership with every program member field as a file
+ * carries it (text, or null), ascending lead id.
+ */
+export async function emulatorProgramMembers(
+	emulator: EmulatorProcess,
+	programId: number,
+): Promise<Array<Record<string, string | null>>> {
+	return (await emulator.control('GET', `program-members?programId=${programId}`)) as Array<
+		Record<string, string | null>
+	>;
 }
 
 /** A lead as the emulator stores it (all values as text, or null), by id or email; undefined when absent. */
