@@ -220,6 +220,31 @@ export async function emulatorProgramMembers(
 	>;
 }
 
+/** The emulator's programs and channels as Marketo's Asset API lists them (one page: the emulator has few). */
+export async function emulatorPrograms(
+	emulator: EmulatorProcess,
+): Promise<Array<{ id: number; name: string; channel: string }>> {
+	const programs = await marketoCall(emulator, 'GET', '/rest/asset/v1/programs.json?maxReturn=200');
+	return programs as Array<{ id: number; name: string; channel: string }>;
+}
+
+/** Each channel's status names, in progression order (by step). */
+export async function emulatorChannelStatuses(
+	emulator: EmulatorProcess,
+): Promise<Map<string, string[]>> {
+	const channels = (await marketoCall(
+		emulator,
+		'GET',
+		'/rest/asset/v1/channels.json?maxReturn=200',
+	)) as Array<{ name: string; progressionStatuses?: Array<{ name: string; step: number }> }>;
+	return new Map(
+		channels.map((c) => [
+			c.name,
+			[...(c.progressionStatuses ?? [])].sort((a, b) => a.step - b.step).map((s) => s.name),
+		]),
+	);
+}
+
 /** A lead as the emulator stores it (all values as text, or null), by id or email; undefined when absent. */
 export async function emulatorLead(
 	emulator: EmulatorProcess,
