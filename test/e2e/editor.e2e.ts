@@ -2,8 +2,8 @@
  * The n8n editor as a user sees our package, in a REAL n8n for each supported version (1.x on Node 20, 2.x on
  * Node 24), driven by Chromium (Debian's, through playwright-core): sign in through the form, open the example
  * workflows and a workflow with every panel of ours, open each panel (Marketo Bulk › Lead Export, Activity
- * Export, Program Member Export, Lead Import, the Marketo Bulk Trigger) and the Marketo API credential form, search the node panel
- * for "Marketo" and add both nodes from it. Screenshots go to artifacts/e2e/<version>/.
+ * Export, Program Member Export, Lead Import, the Marketo Bulk Trigger) and the Marketo API credential form,
+ * search the node panel for "Marketo" and add both nodes from it. Screenshots go to artifacts/e2e/<version>/.
  *
  * A step fails on: a console error or uncaught exception in the page (except the n8n noise listed in
  * editor/browser.ts KNOWN_NOISE), an icon of ours that does not load (naturalWidth 0), a node n8n shows as
