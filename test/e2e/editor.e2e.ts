@@ -2,8 +2,8 @@
  * The n8n editor as a user sees our package, in a REAL n8n for each supported version (1.x on Node 20, 2.x on
  * Node 24), driven by Chromium (Debian's, through playwright-core): sign in through the form, open the example
  * workflows and a workflow with every panel of ours, open each panel (Marketo Bulk › Lead Export, Activity
- * Export, Lead Import, the Marketo Bulk Trigger) and the Marketo API credential form, search the node panel
- * for "Marketo" and add both nodes from it. Screenshots go to artifacts/e2e/<version>/.
+ * Export, Program Member Export, Lead Import, the Marketo Bulk Trigger) and the Marketo API credential form,
+ * search the node panel for "Marketo" and add both nodes from it. Screenshots go to artifacts/e2e/<version>/.
  *
  * A step fails on: a console error or uncaught exception in the page (except the n8n noise listed in
  * editor/browser.ts KNOWN_NOISE), an icon of ours that does not load (naturalWidth 0), a node n8n shows as
@@ -32,10 +32,17 @@ import {
 	OLD_EXPORT_ID,
 	PACKAGE,
 	PANELS,
+	TOO_MANY_PROGRAM_IDS,
 	UNKNOWN_NODE_ID,
 	unknownNodeWorkflow,
 } from './editor/fixtures';
-import { createLeadExportJob, emulatorJobs, enqueueLeadExportJob } from '../harness/emulator';
+import {
+	createLeadExportJob,
+	emulatorChannelStatuses,
+	emulatorJobs,
+	emulatorPrograms,
+	enqueueLeadExportJob,
+} from '../harness/emulator';
 import { OWNER } from '../harness/n8n';
 import { firstFreePort, REPO_ROOT, sleep, tail } from '../harness/processes';
 import type { WorkflowFixture } from '../harness/workflows';
@@ -99,6 +106,12 @@ async function editorCheck({
 		const page: Page = await browser.newPage({ viewport: VIEWPORT });
 		page.setDefaultTimeout(20_000);
 		const consoleErrors = new ConsoleErrors(page);
+		// a check that changed a parameter (a program picked) leaves the workflow unsaved: leaving it discards
+		// the change instead of staying on the page; any other dialog is dismissed, as Playwright does by default
+		page.on(
+			'dialog',
+			(dialog) => void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()),
+		);
 		const editor = new Editor(page, instance.baseUrl, shotsDir);
 
 		/** A UI step: fails on console errors raised meanwhile; after a failure the next steps still run. */
@@ -198,6 +211,7 @@ async function editorCheck({
 				[PANELS.leadExport]: 'Export leads',
 				[PANELS.activityExport]: 'Export activities',
 				[PANELS.leadImport]: 'Import leads',
+				[PANELS.programMemberExport]: 'Export program members',
 				[PANELS.trigger]: 'New Leads',
 				[PANELS.triggerJobs]: 'Export Job Completed',
 			};
@@ -330,6 +344,166 @@ async function editorCheck({
 		await panel('Marketo Bulk › Activity Export', PANELS.activityExport, undefined, {
 			shown: ['Flatten Attributes', 'Max Items'],
 			hidden: ['Binary Property', 'File Encoding'],
+		});
+		/** Opens the dropdown of a multi-select (n8n 2.x may swallow the first click while the panel settles). */
+		const openDropdown = async (input: ReturnType<Page['locator']>) => {
+			const dropdown = page.locator(
+				'.el-select-dropdown:visible, .el-select-dropdown__item:visible',
+			);
+			for (let attempt = 0; attempt < 4; attempt++) {
+				await input.click();
+				const opened = await dropdown
+					.first()
+					.waitFor({ state: 'visible', timeout: 5_000 })
+					.then(
+						() => true,
+						() => false,
+					);
+				if (opened) return;
+			}
+		};
+		/**
+		 * The Status Names options once loaded (each option's text starts with its status, a description
+		 * naming its programs may follow), as status names: each option matched to the longest of `known`.
+		 */
+		const statusOptions = async (ndv: ReturnType<Page['locator']>, known: string[]) => {
+			await openDropdown(ndv.locator('[data-test-id="parameter-input-statusNames"]'));
+			const first = known[0];
+			await page
+				.locator('.el-select-dropdown__item:visible')
+				.filter({ hasText: first })
+				.first()
+				.waitFor({ state: 'visible', timeout: 40_000 })
+				.catch(async (error: Error) => {
+					const shown = await editor.visibleOptions();
+					throw new Error(`${error.message}\nshown instead: ${shown.join(' | ') || 'nothing'}`);
+				});
+			const options = await editor.visibleOptions();
+			await page.keyboard.press('Escape');
+			const bySize = [...known].sort((a, b) => b.length - a.length);
+			return options.map(
+				(option) =>
+					bySize.find((name) => option === name || option.startsWith(`${name} `)) ??
+					`(unknown: ${option})`,
+			);
+		};
+
+		// Program Member Export: the resource is offered and shown; Records options as for leads
+		await panel(
+			'Marketo Bulk › Program Member Export',
+			PANELS.programMemberExport,
+			async (ndv) => {
+				const resource = ndv.locator('[data-test-id="parameter-input-resource"]');
+				const values = await resource
+					.locator('input')
+					.evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
+				const shown = `${await resource.innerText()} ${values.join(' ')}`;
+				assert.ok(/Program Member Export/.test(shown), `Resource shows: ${shown}`);
+				const text = await ndv.locator('[data-test-id="node-parameters"]').innerText();
+				for (const label of [
+					'Programs',
+					'Status Names',
+					'Exhausted',
+					'Nurture Cadence',
+					'Updated At',
+				])
+					assert.ok(text.includes(label), `no "${label}" in the panel`);
+			},
+			{
+				shown: ['Max Items', 'Typed Values', 'Poll Interval (Seconds)'],
+				hidden: ['Binary Property', 'File Encoding', 'Flatten Attributes'],
+			},
+		);
+		// The program picker lists the emulator's programs; Status Names lists every channel's statuses until a
+		// program is chosen, then that program's channel's statuses only, in progression order
+		await ui('Program Member Export: program picker, then its statuses', async () => {
+			const programs = await emulatorPrograms(emulator);
+			const channels = await emulatorChannelStatuses(emulator);
+			const webinar = programs.find((p) => p.channel === 'Webinar');
+			assert.ok(webinar, `no webinar program among ${JSON.stringify(programs)}`);
+			const everyStatus = [...new Set([...channels.values()].flat())];
+			const webinarStatuses = channels.get(webinar.channel) ?? [];
+			assert.ok(
+				everyStatus.length > webinarStatuses.length,
+				'every channel has the same statuses: the check proves less',
+			);
+			const ndv = await editor.openNode(PANELS.programMemberExport);
+			try {
+				const before = await statusOptions(ndv, everyStatus);
+				assert.deepStrictEqual(
+					[...before].sort(),
+					[...everyStatus].sort(),
+					'Status Names before a program is chosen',
+				);
+
+				const picker = ndv.locator('[data-test-id="resource-locator-program"]');
+				await picker.locator('[data-test-id="rlc-input-container"]').click();
+				const items = page.locator('[data-test-id="rlc-item"]');
+				await items
+					.first()
+					.waitFor({ state: 'visible', timeout: 20_000 })
+					.catch(async (error: Error) => {
+						const shown = await page
+							.locator('[data-test-id="rlc-error-container"]')
+							.allInnerTexts()
+							.catch(() => []);
+						throw new Error(`${error.message}\nshown instead: ${shown.join(' | ') || 'nothing'}`);
+					});
+				const names = (await items.allInnerTexts()).map((t) => t.trim());
+				await editor.screenshot('Program picker', ndv.locator('[data-test-id="node-parameters"]'));
+				assert.deepStrictEqual(
+					[...names].sort(),
+					programs.map((p) => p.name).sort(),
+					"the picker vs. the emulator's programs",
+				);
+				await items.filter({ hasText: webinar.name }).first().click();
+				await page.waitForLoadState('networkidle').catch(() => undefined);
+
+				// the list reloads once the choice reaches n8n: read it again until it changed (or 30 s passed)
+				let after = await statusOptions(ndv, everyStatus);
+				for (let k = 0; k < 15 && after.length === before.length; k++) {
+					await sleep(2_000);
+					after = await statusOptions(ndv, everyStatus);
+				}
+				await editor.screenshot(
+					'Status Names of the webinar',
+					ndv.locator('[data-test-id="node-parameters"]'),
+				);
+				assert.deepStrictEqual(after, webinarStatuses, `Status Names of "${webinar.name}"`);
+				report.note(
+					`${names.length} programs listed; Status Names: ${before.length} of every channel, then ` +
+						`${after.length} of "${webinar.name}": ${after.join(', ')}`,
+				);
+			} finally {
+				await editor.closeNdv();
+			}
+		});
+		// More than 10 programs: Execute step fails at once, saying so, and nothing reaches Marketo
+		await ui('Program Member Export: 11 programs are refused, saying so', async () => {
+			const create = 'POST /bulk/v1/program/members/export/create.json';
+			const createsBefore = (await emulator.counters())[create] ?? 0;
+			const ndv = await editor.openNode(PANELS.programMemberExportTooMany);
+			try {
+				await ndv.locator('[data-test-id="node-execute-button"]').first().click();
+				const message = ndv.getByText(/at most 10 programs per job/);
+				await message
+					.first()
+					.waitFor({ state: 'visible', timeout: 60_000 })
+					.catch(async (error: Error) => {
+						throw new Error(`${error.message}\nthe panel says: ${await ndv.innerText()}`);
+					});
+				const said = (await message.first().innerText()).trim();
+				await editor.screenshot('11 programs refused', ndv);
+				assert.match(said, new RegExp(`${TOO_MANY_PROGRAM_IDS.length} were given`));
+				assert.strictEqual(
+					(await emulator.counters())[create] ?? 0,
+					createsBefore,
+					'a program member export job was created',
+				);
+				report.note(`the panel says: ${said}`);
+			} finally {
+				await editor.closeNdv();
+			}
 		});
 		await panel('Marketo Bulk › Lead Import', PANELS.leadImport, async (ndv) => {
 			// Map Automatically: our notice says how matching really works (n8n's own asks for equal names)

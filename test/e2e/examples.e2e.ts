@@ -15,6 +15,9 @@
  *                                     n8n's declarative RoutingNode
  *   mark-attended-from-emails.json    Program Member Import: every email's lead a member of the webinar
  *                                     program with the status Attended (a new lead for the unknown email)
+ *   export-webinar-attendees.json     Program Member Export of one program and status: every such member of
+ *                                     the emulator once, member and lead values equal; then the sheet rows
+ *                                     an Edit Fields node makes of them, column by column
  *
  *   npx ts-node --transpile-only test/e2e/examples.e2e.ts
  *   N8N_E2E_VERSIONS=2 E2E_TARBALL=/path/to/package.tgz E2E_KEEP=1 npx ts-node --transpile-only test/e2e/examples.e2e.ts
@@ -30,6 +33,7 @@ import {
 	emulatorCount,
 	emulatorJobs,
 	emulatorLead,
+	emulatorProgramMembers,
 } from '../harness/emulator';
 import type { ExecuteResult } from '../harness/n8n';
 import {
@@ -47,10 +51,12 @@ const EXAMPLES = {
 	exportActivities: 'export-activities-to-file.json',
 	importLeads: 'import-leads-from-items.json',
 	jobSteps: 'export-job-steps.json',
+	webinarAttendees: 'export-webinar-attendees.json',
 } as const;
 
 const LEAD_CREATE = 'POST /bulk/v1/leads/export/create.json';
 const ACTIVITY_CREATE = 'POST /bulk/v1/activities/export/create.json';
+const MEMBER_CREATE = 'POST /bulk/v1/program/members/export/create.json';
 
 type Examples = Record<keyof typeof EXAMPLES, WorkflowFixture>;
 
@@ -491,6 +497,138 @@ async function exportJobSteps(
 	});
 }
 
+/** The first program ID of a Program Member Export node's Programs (a picker value or an ID). */
+function firstProgramId(parameters: Record<string, unknown>): number {
+	const entries = (parameters.programs as { program?: Array<{ program?: unknown }> } | undefined)
+		?.program;
+	const picked = entries?.[0]?.program;
+	const value =
+		typeof picked === 'object' && picked !== null ? (picked as { value?: unknown }).value : picked;
+	const id = Number(value);
+	assert.ok(
+		Number.isInteger(id) && id > 0,
+		`no program ID in ${JSON.stringify(parameters.programs)}`,
+	);
+	return id;
+}
+
+/** A file value and the emulator's stored one: equal text, or the same instant for ISO date-times. */
+function sameValue(got: unknown, want: unknown): boolean {
+	const a = asStored(got);
+	const b = asStored(want);
+	if (a === b) return true;
+	return (
+		a !== null &&
+		b !== null &&
+		/^\d{4}-\d{2}-\d{2}T/.test(b) &&
+		Date.parse(a) === Date.parse(b) &&
+		!Number.isNaN(Date.parse(b))
+	);
+}
+
+async function exportWebinarAttendees(
+	{ report, scope, n8n, emulator }: VersionRun,
+	workflow: WorkflowFixture,
+): Promise<void> {
+	const node = workflowNode(workflow, 'Export Webinar Attendees');
+	const sheet = workflowNode(workflow, 'Sheet Rows');
+	const fields = node.parameters.fields as string[];
+	const statuses = node.parameters.statusNames as string[];
+	const programId = firstProgramId(node.parameters);
+	await emulator.control('POST', 'reset');
+	const result = await report.step(scope, 'webinar attendees: execute', async () => {
+		const result = await n8n.execute(String(workflow.id));
+		assertRan(result, [node.name, sheet.name]);
+		return result;
+	});
+	const records = nodeItems(result.run, node.name).map((item) => item.json);
+	const members = await emulatorProgramMembers(emulator, programId);
+	const expected = members.filter((m) => statuses.includes(String(m.statusName)));
+	await report.step(scope, 'webinar attendees: every member with the status once', async () => {
+		noErrorItems(nodeItems(result.run, node.name), node.name);
+		assert.ok(
+			expected.length >= 10 && expected.length < members.length,
+			`program ${programId}: ${expected.length} of ${members.length} members are ${statuses.join('/')}: the check proves less`,
+		);
+		const ids = records.map((r) => r.leadId);
+		assert.ok(
+			ids.every((id) => typeof id === 'number'),
+			'leadIds are not numbers (typed values)',
+		);
+		assert.strictEqual(new Set(ids).size, ids.length, 'a member was output twice');
+		assert.deepStrictEqual(
+			[...ids].sort((a, b) => Number(a) - Number(b)),
+			expected.map((m) => Number(m.leadId)),
+			`the members of program ${programId} with status ${statuses.join('/')}`,
+		);
+		const counters = await emulator.counters();
+		assert.strictEqual(counters[MEMBER_CREATE], 1, `create calls: ${JSON.stringify(counters)}`);
+		const jobs = (await emulatorJobs(emulator)).filter((j) => j.kind === 'program/members');
+		assert.deepStrictEqual(
+			jobs.map((j) => [j.status, j.filter]),
+			[['Completed', { programId, statusNames: statuses }]],
+			'the job and the filter Marketo got',
+		);
+		report.note(
+			`${records.length} of the ${members.length} members of program ${programId} (${statuses.join('/')})`,
+		);
+	});
+	await report.step(scope, "webinar attendees: values equal the emulator's", async () => {
+		const byLead = new Map(expected.map((m) => [Number(m.leadId), m]));
+		// a name both describes know is the membership's; the others are the lead's
+		const values = async (leadId: number): Promise<Record<string, unknown>> => {
+			const lead = await emulatorLead(emulator, { id: leadId });
+			assert.ok(lead, `lead ${leadId} is not in the emulator`);
+			return { ...lead, ...byLead.get(leadId) };
+		};
+		for (const record of records) {
+			const truth = await values(record.leadId as number);
+			for (const field of fields) {
+				assert.ok(
+					sameValue(record[field], truth[field]),
+					`lead ${String(record.leadId)} ${field}: n8n ${JSON.stringify(record[field])}, Marketo ${JSON.stringify(truth[field])}`,
+				);
+			}
+		}
+		// the sheet rows: one per record, in order, each column the emulator's value of its field
+		const assignments = (
+			sheet.parameters.assignments as {
+				assignments: Array<{ name: string; value: string; type: string }>;
+			}
+		).assignments;
+		const columns = assignments.map(({ name, value, type }) => {
+			const field = /^=\{\{\s*\$json\.(\w+)\s*\}\}$/.exec(value)?.[1];
+			assert.ok(
+				field && fields.includes(field),
+				`column "${name}" is not an exported field: ${value}`,
+			);
+			return { name, field, type };
+		});
+		const rows = nodeItems(result.run, sheet.name);
+		noErrorItems(rows, sheet.name);
+		assert.strictEqual(rows.length, records.length, 'one sheet row per member');
+		for (const [k, row] of rows.entries()) {
+			assert.deepStrictEqual(
+				Object.keys(row.json),
+				columns.map((c) => c.name),
+				`row ${k}: the columns`,
+			);
+			const truth = await values(records[k].leadId as number);
+			for (const { name, field, type } of columns) {
+				const cell = row.json[name];
+				assert.ok(
+					sameValue(cell, truth[field]),
+					`row ${k} "${name}": ${JSON.stringify(cell)}, Marketo ${field} ${JSON.stringify(truth[field])}`,
+				);
+				if (type === 'number') assert.strictEqual(typeof cell, 'number', `row ${k} "${name}"`);
+			}
+		}
+		report.note(
+			`${rows.length} rows × ${columns.length} columns; first: ${JSON.stringify(rows[0]?.json).slice(0, 240)}`,
+		);
+	});
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Program Member Import: mark-attended-from-emails.json (a block of its own: it reads and imports its
 // workflow itself)
@@ -623,6 +761,7 @@ async function checks(version: VersionRun): Promise<void> {
 		['exportActivities', exportActivitiesToFile],
 		['importLeads', importLeadsFromItems],
 		['jobSteps', exportJobSteps],
+		['webinarAttendees', exportWebinarAttendees],
 	];
 	// a failed example does not stop the others
 	for (const [key, run] of cases) {

@@ -182,7 +182,7 @@ export async function enqueueLeadExportJob(
 
 /** An export job as the emulator's control API lists it (`GET /__emulator/jobs`). */
 export interface EmulatorJob {
-	kind: 'leads' | 'activities';
+	kind: 'leads' | 'activities' | 'program/members';
 	exportId: string;
 	status: string;
 	numberOfRecords?: number;
@@ -205,6 +205,44 @@ export async function emulatorCount(
 ): Promise<number> {
 	const body = (await emulator.control('POST', 'count', { kind, filter })) as { count: number };
 	return body.count;
+}
+
+/**
+ * The emulator's ground truth for a program: every membership with every program member field as a file
+ * carries it (text, or null), ascending lead id.
+ */
+export async function emulatorProgramMembers(
+	emulator: EmulatorProcess,
+	programId: number,
+): Promise<Array<Record<string, string | null>>> {
+	return (await emulator.control('GET', `program-members?programId=${programId}`)) as Array<
+		Record<string, string | null>
+	>;
+}
+
+/** The emulator's programs and channels as Marketo's Asset API lists them (one page: the emulator has few). */
+export async function emulatorPrograms(
+	emulator: EmulatorProcess,
+): Promise<Array<{ id: number; name: string; channel: string }>> {
+	const programs = await marketoCall(emulator, 'GET', '/rest/asset/v1/programs.json?maxReturn=200');
+	return programs as Array<{ id: number; name: string; channel: string }>;
+}
+
+/** Each channel's status names, in progression order (by step). */
+export async function emulatorChannelStatuses(
+	emulator: EmulatorProcess,
+): Promise<Map<string, string[]>> {
+	const channels = (await marketoCall(
+		emulator,
+		'GET',
+		'/rest/asset/v1/channels.json?maxReturn=200',
+	)) as Array<{ name: string; progressionStatuses?: Array<{ name: string; step: number }> }>;
+	return new Map(
+		channels.map((c) => [
+			c.name,
+			[...(c.progressionStatuses ?? [])].sort((a, b) => a.step - b.step).map((s) => s.name),
+		]),
+	);
 }
 
 /** A lead as the emulator stores it (all values as text, or null), by id or email; undefined when absent. */

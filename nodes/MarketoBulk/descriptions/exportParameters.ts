@@ -111,6 +111,17 @@ export const PROGRAM_LOCATOR: INodeProperties = {
 };
 
 /**
+ * Where each program's ID sits in the Programs parameter. The editor reloads a list when the values its
+ * `loadOptionsDependsOn` paths point at change, compared as text joined with "|": a path to Programs itself
+ * (an object) always reads "[object Object]", so the Status Names list would never follow the programs
+ * chosen. One path per possible program does.
+ */
+const PROGRAM_ID_PATHS = Array.from(
+	{ length: MAX_PROGRAMS },
+	(_, k) => `programs.program[${k}].program.value`,
+);
+
+/**
  * The program member filters, all ANDed by Marketo: programs (each from a searchable list or by ID), status
  * names (from the chosen programs' channels), exhausted content, nurture cadence, and whether an Updated At
  * range applies (its Start and End are the caller's date range fields, shown for it).
@@ -137,7 +148,10 @@ export const PROGRAM_MEMBER_FILTERS: readonly INodeProperties[] = [
 		displayName: 'Status Names or IDs',
 		name: 'statusNames',
 		type: 'multiOptions',
-		typeOptions: { loadOptionsMethod: 'getProgramStatuses', loadOptionsDependsOn: ['programs'] },
+		typeOptions: {
+			loadOptionsMethod: 'getProgramStatuses',
+			loadOptionsDependsOn: PROGRAM_ID_PATHS,
+		},
 		default: [],
 		description:
 			'Only members with one of these statuses (all when empty); the list holds the chosen programs\' statuses. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',

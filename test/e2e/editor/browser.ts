@@ -147,6 +147,15 @@ export const KNOWN_NOISE: Noise[] = [
 		},
 	},
 	{
+		// n8n 1.123: after Execute step, the panel previews the parent node's output from an output schema; n8n's
+		// own Manual Trigger ships none, so GET /schemas/n8n-nodes-base.manualTrigger/1.0.0.json answers 404.
+		reason:
+			"GET /schemas/<an n8n-nodes-base node>/… answers 404 (n8n's own nodes ship no output schema)",
+		matches: (e) =>
+			/status of 404/.test(e.text) &&
+			/^\/schemas\/n8n-nodes-base\.\w+\/[\d.]+(?:\/\w+\/\w+)?\.json$/.test(pathOf(e.url)),
+	},
+	{
 		// n8n 2.40: a node added from the node panel into a workflow that already has a node asks its
 		// loadOptions (our Fields list) BEFORE n8n assigns it the only credential of the type: the request carries
 		// no credentials, n8n answers 500 "Node does not have any credentials set", and the field shows

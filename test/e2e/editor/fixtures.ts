@@ -16,7 +16,12 @@ export const PANELS = {
 	jobStatus: 'Get Job Status',
 	downloadOldExportId: 'Download File, Export ID saved as text',
 	importStatus: 'Get Import Status',
+	programMemberExport: 'Program Member Export',
+	programMemberExportTooMany: 'Program Member Export, 11 programs',
 } as const;
+
+/** Programs By ID, one more than Marketo takes in a job: refused before any call. */
+export const TOO_MANY_PROGRAM_IDS = Array.from({ length: 11 }, (_, k) => String(3001 + k));
 
 /** The Export ID a node saved before the picker holds as a plain string. */
 export const OLD_EXPORT_ID = 'ce45a7a1-f19d-4ce2-882c-a3c795940a7d';
@@ -129,6 +134,31 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 				credential,
 			),
 			node(
+				12,
+				PANELS.programMemberExport,
+				bulk,
+				[1300, 0],
+				{ resource: 'programMemberExport', operation: 'export' },
+				credential,
+			),
+			node(
+				13,
+				PANELS.programMemberExportTooMany,
+				bulk,
+				[1300, 240],
+				{
+					resource: 'programMemberExport',
+					operation: 'export',
+					programs: {
+						program: TOO_MANY_PROGRAM_IDS.map((value) => ({
+							program: { __rl: true, mode: 'id', value },
+						})),
+					},
+					options: { pollIntervalSeconds: 1 },
+				},
+				credential,
+			),
+			node(
 				6,
 				PANELS.trigger,
 				`${PACKAGE}.marketoBulkTrigger`,
@@ -146,7 +176,15 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 			),
 		],
 		connections: {
-			Start: { main: [[{ node: PANELS.leadExport, type: 'main', index: 0 }]] },
+			// Execute step on the 11-program node runs Start, then it (not the other exports)
+			Start: {
+				main: [
+					[
+						{ node: PANELS.leadExport, type: 'main', index: 0 },
+						{ node: PANELS.programMemberExportTooMany, type: 'main', index: 0 },
+					],
+				],
+			},
 			[PANELS.leadExport]: { main: [[{ node: PANELS.activityExport, type: 'main', index: 0 }]] },
 			[PANELS.activityExport]: { main: [[{ node: PANELS.leadImport, type: 'main', index: 0 }]] },
 		},
