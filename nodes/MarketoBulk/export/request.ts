@@ -121,6 +121,9 @@ export function exportFilterSpec(
 			);
 		}
 		rangeKey = applyProgramMemberFilter(spec.filter, parameters);
+		// Several programs: Marketo puts a programId column first itself; asking for it too would give the
+		// file two programId columns.
+		if (spec.filter.programIds) spec.fields = fields.filter((field) => field !== 'programId');
 	} else {
 		if (fields.length === 0) spec.fields = [...DEFAULT_ACTIVITY_FIELDS];
 		rangeKey = 'createdAt';

@@ -110,6 +110,14 @@ describe('a program member export spec', () => {
 		).toThrow('Choose at least one lead or program member field to export (Fields).');
 	});
 
+	it('leaves programId out of Fields for several programs: Marketo adds that column first itself', () => {
+		const fields = ['programId', 'leadId', 'statusName'];
+		const of = (programs: string) =>
+			buildExportSpec('programMembers', { fields, programs }, { allowLongRange: true }).fields;
+		expect(of('3001, 3002')).toEqual(['leadId', 'statusName']);
+		expect(of('3001')).toEqual(fields);
+	});
+
 	it('has its paths under program/members', () => {
 		expect(exportJobsPath('programMembers')).toBe('/bulk/v1/program/members/export');
 		expect(exportJobPath('programMembers', 'abc', 'file')).toBe(
