@@ -6,6 +6,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { createExportJob, enqueueExportJob } from '../../nodes/MarketoBulk/export/job';
+import type { ExportKind } from '../../nodes/MarketoBulk/export/request';
 import { MarketoBulkTrigger } from '../../nodes/MarketoBulk/MarketoBulkTrigger.node';
 import { readState, type DataState, type JobsState } from '../../nodes/MarketoBulk/trigger/state';
 import { startEmulator, type MarketoEmulator } from '../emulator';
@@ -472,7 +473,7 @@ describe('Updated Leads and New Activities', () => {
 });
 
 describe('Export Job Completed', () => {
-	async function startJob(body: IDataObject, kind: 'leads' | 'activities' = 'leads') {
+	async function startJob(body: IDataObject, kind: ExportKind = 'leads') {
 		const { context: ctx } = harness.context({});
 		const job = await createExportJob(ctx, kind, body);
 		await enqueueExportJob(ctx, kind, job.exportId);
@@ -544,6 +545,35 @@ describe('Export Job Completed', () => {
 		expect(typeof records[0].id).toBe('number');
 		expect(out.filter((r) => r.status === 'Failed').map((r) => r.exportId)).toEqual([bad]);
 		expect(out.some((r) => r.exportId === ok)).toBe(false); // Records output: the job's rows, not its details
+		advance(61);
+		expect(await pollOnce(parameters, store)).toBeNull();
+	});
+	it('watches program member export jobs: typed records of each, with the programId column', async () => {
+		const parameters = {
+			event: 'jobCompleted',
+			exportType: 'programMembers',
+			jobStatuses: ['Completed'],
+			jobOutput: 'records',
+		};
+		const store: IDataObject = {};
+		await pollOnce(parameters, store);
+		await startJob(body(5)); // a lead job: not this trigger's kind
+		const webinar = { programIds: [3002, 3003], statusNames: ['Attended'] };
+		await startJob(
+			{ fields: ['leadId', 'statusName'], format: 'CSV', filter: webinar },
+			'programMembers',
+		);
+		await settle();
+		advance(61);
+		const out = jsons(await pollOnce(parameters, store));
+		const expected = [3002, 3003].flatMap((programId) =>
+			harness.emulator.data
+				.programMembers(programId)
+				.filter((m) => m.statusName === 'Attended')
+				.map((m) => ({ programId, leadId: Number(m.leadId), statusName: 'Attended' })),
+		);
+		expect(expected.length).toBeGreaterThan(10);
+		expect(out).toEqual(expected);
 		advance(61);
 		expect(await pollOnce(parameters, store)).toBeNull();
 	});

@@ -139,8 +139,9 @@ function timingOf(options: IDataObject): Timing {
 
 function jobsConfig(ctx: IPollFunctions, common: CommonConfig): JobsConfig {
 	const event = 'jobCompleted';
-	const kind =
-		String(ctx.getNodeParameter('exportType', 'leads')) === 'activities' ? 'activities' : 'leads';
+	const exportType = String(ctx.getNodeParameter('exportType', 'leads'));
+	const kind: ExportKind =
+		exportType === 'activities' || exportType === 'programMembers' ? exportType : 'leads';
 	const chosen = ctx.getNodeParameter('jobStatuses', ['Completed']) as unknown;
 	const statuses = (Array.isArray(chosen) ? chosen : [chosen])
 		.map(String)

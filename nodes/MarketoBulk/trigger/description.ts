@@ -176,6 +176,7 @@ export const triggerDescription: INodeProperties[] = [
 		options: [
 			{ name: 'Activity Export Jobs', value: 'activities' },
 			{ name: 'Lead Export Jobs', value: 'leads' },
+			{ name: 'Program Member Export Jobs', value: 'programMembers' },
 		],
 		displayOptions: { show: { event: ['jobCompleted'] } },
 	},
