@@ -40,3 +40,16 @@ it("the trigger example's Fetch Test Event shows records within seconds", async 
 	expect(Object.keys(records[0].json)).toEqual(node.parameters.fields);
 	expect(seconds).toBeLessThan(10);
 }, 60_000);
+
+it('a newly added trigger with its default options shows records within seconds too', async () => {
+	// the defaults: Status Interval 60 s, Safety Lag 5 min; manual mode checks its sample job sooner
+	const test = harness.context(
+		{ event: 'newLeads', fields: ['id', 'email'], output: 'records' },
+		{ staticData: {}, mode: 'manual' },
+	);
+	const started = Date.now();
+	const output = await new MarketoBulkTrigger().poll.call(test.context);
+	const seconds = (Date.now() - started) / 1000;
+	expect((output?.[0] ?? []).length).toBeGreaterThan(0);
+	expect(seconds).toBeLessThan(10);
+}, 120_000);

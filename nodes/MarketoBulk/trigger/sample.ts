@@ -32,6 +32,7 @@ export const SAMPLE_RECORDS = 10;
 const HEAD_BYTES = 256 * 1024;
 const CANDIDATE_JOBS = 5;
 const MAX_MANUAL_WAIT_MS = 90_000;
+const FIRST_MANUAL_CHECK_MS = 2_000;
 
 /** How far back a sample export looks when no job matches: memberships change less often than leads. */
 const SAMPLE_SPANS: Record<DataConfig['event'], { days: number; noun: string }> = {
@@ -39,6 +40,12 @@ const SAMPLE_SPANS: Record<DataConfig['event'], { days: number; noun: string }> 
 	updatedLeads: { days: 7, noun: 'leads updated' },
 	newActivities: { days: 1, noun: 'activities' },
 	programMemberChanges: { days: 30, noun: 'program members changed' },
+};
+
+const JOB_NOUNS: Record<ExportKind, string> = {
+	leads: 'lead',
+	activities: 'activity',
+	programMembers: 'program member',
 };
 
 export async function sample(
@@ -132,7 +139,7 @@ async function sampleJobs(port: TriggerPort, cfg: JobsConfig): Promise<INodeExec
 	if (jobs.length === 0) {
 		throw new NodeOperationError(
 			port.node,
-			`No ${cfg.kind === 'leads' ? 'lead' : 'activity'} export job of this API user ended ${cfg.statuses.join(' or ')} in the last 7 days, so there is no sample to show.`,
+			`No ${JOB_NOUNS[cfg.kind]} export job of this API user ended ${cfg.statuses.join(' or ')} in the last 7 days, so there is no sample to show.`,
 			{
 				description:
 					'Once active, the trigger emits each such job as it ends, including jobs started by other workflows or tools.',
@@ -152,7 +159,11 @@ async function sampleJobs(port: TriggerPort, cfg: JobsConfig): Promise<INodeExec
 	return [[{ json: jobDetails(cfg.kind, jobs[0]) }]];
 }
 
-/** Manual mode only: a few status checks, no more often than the Minimum Status Interval. */
+/**
+ * Manual mode only: someone is watching, and a small sample job is often ready within seconds, so the first
+ * check comes after 2 s and the gaps double up to the Status Interval (about 6 checks in the 90 s at most;
+ * the active trigger keeps to the Status Interval).
+ */
 async function waitBriefly(
 	port: TriggerPort,
 	kind: ExportKind,
@@ -161,10 +172,15 @@ async function waitBriefly(
 ): Promise<ExportJobStatus> {
 	const budget = port.budgetLeftMs();
 	const limit = Math.min(MAX_MANUAL_WAIT_MS, budget === undefined ? Infinity : budget - 5_000);
-	const step = Math.max(1_000, intervalMs);
+	const longest = Math.max(FIRST_MANUAL_CHECK_MS, intervalMs);
 	const started = port.nowMs();
+	let step = FIRST_MANUAL_CHECK_MS;
 	let status = job;
-	while (status.status !== 'Completed' && port.nowMs() - started + step <= limit) {
+	for (
+		;
+		status.status !== 'Completed' && port.nowMs() - started + step <= limit;
+		step = Math.min(step * 2, longest)
+	) {
 		await port.sleep(step);
 		status = { ...(await port.status(kind, job.exportId)), exportId: job.exportId };
 		if (status.status === 'Failed' || status.status === 'Cancelled') {
