@@ -82,8 +82,9 @@ export async function getProgramMemberImportFields(
 export async function getCustomObjectImportFields(
 	this: ILoadOptionsFunctions,
 ): Promise<ResourceMapperFields> {
-	const picked = this.getNodeParameter('customObject', '', { extractValue: true }) as string;
-	const apiName = String(picked ?? '').trim();
+	const picked = this.getNodeParameter('customObject', '') as unknown;
+	const raw = picked && typeof picked === 'object' ? (picked as { value?: unknown }).value : picked;
+	const apiName = String(raw ?? '').trim();
 	const noFields =
 		'Marketo returned no fields an import can write for this custom object. Check the custom object, and that the API user may read custom objects.';
 	if (!apiName) return { fields: [], emptyFieldsNotice: 'Choose the Custom Object first.' };
