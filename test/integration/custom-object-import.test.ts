@@ -7,9 +7,14 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestOptions,
 	INodeExecutionData,
+	INodeParameters,
 	INodePropertyOptions,
+	INodeTypes,
 	IPairedItemData,
 } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
+
+import { MarketoBulk } from '../../nodes/MarketoBulk/MarketoBulk.node';
 
 import { description as coImportDescription } from '../../nodes/MarketoBulk/actions/customObjectImport/CustomObjectImport.resource';
 import { customOperations } from '../../nodes/MarketoBulk/actions/router';
@@ -123,6 +128,44 @@ const cars = () => harness.emulator.data.customObjects('car_c');
 const carsByVin = () => new Map(cars().map((car) => [String(car.vin), car]));
 const vin = (n: number) => `TST${String(n).padStart(14, '0')}`;
 const leadIds = () => [...harness.emulator.data.leads()].map((lead) => Number(lead.id));
+
+const nodeType = new MarketoBulk();
+const nodeTypes = {
+	getByName: () => nodeType,
+	getByNameAndVersion: () => nodeType,
+	getKnownTypes: () => ({}),
+} as unknown as INodeTypes;
+
+/** A routing URL resolved by n8n's expression engine, where `$parameter` reads a locator's value. */
+function resolvedUrl(url: string, parameters: IDataObject): string {
+	const workflow = new Workflow({
+		nodes: [
+			{
+				id: '1',
+				name: 'Marketo Bulk',
+				type: 'n8n-nodes-marketo-bulk.marketoBulk',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: parameters as INodeParameters,
+			},
+		],
+		connections: {},
+		active: false,
+		nodeTypes,
+	});
+	return String(
+		workflow.expression.getParameterValue(
+			url,
+			null,
+			0,
+			0,
+			'Marketo Bulk',
+			[{ json: { apiName: 'car_c' } }],
+			'manual',
+			{},
+		),
+	);
+}
 
 async function batchDone(batchId: number): Promise<void> {
 	for (let i = 0; i < 200; i++) {
@@ -462,17 +505,24 @@ describe('Create Import Job, Get Import Status, Get Failures, Get Warnings', () 
 			(o) => o.value === 'getImportStatus',
 		)!;
 		const request = option.routing!.request!;
-		const url = String(request.url)
-			.replace(/^=/, '')
-			.replace('{{$parameter.customObject}}', 'car_c')
-			.replace('{{$parameter.batchId}}', String(batchId));
-		expect(url).toBe(`/bulk/v1/customobjects/car_c/import/${batchId}/status.json`);
-		const test = harness.context({
+		const parameters = {
 			resource: 'customObjectImport',
 			operation: 'getImportStatus',
 			customObject: object('car_c'),
 			batchId: String(batchId),
-		});
+		};
+		// The URL as n8n's own expression engine resolves it, the object picked, typed or an expression.
+		for (const customObject of [
+			object('car_c'),
+			object('car_c', 'name'),
+			object('={{ $json.apiName }}', 'name'),
+		]) {
+			expect(resolvedUrl(String(request.url), { ...parameters, customObject })).toBe(
+				`/bulk/v1/customobjects/car_c/import/${batchId}/status.json`,
+			);
+		}
+		const url = resolvedUrl(String(request.url), parameters);
+		const test = harness.context(parameters);
 		const ctx = test.context as never as ThisParameterType<typeof prepareRoutedRequest>;
 		const response = await test.context.helpers.httpRequestWithAuthentication.call(
 			test.context,
