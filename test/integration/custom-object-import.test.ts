@@ -258,6 +258,8 @@ describe('Import from input items', () => {
 		expect(summary).not.toHaveProperty('leadsProcessed');
 		expect(pairedItems(output[0][0])).toEqual([0, 1, 2]);
 		expect(count(harness.emulator, UPLOAD)).toBe(1);
+		// One describe gives the dedupe fields and the fields Map Automatically matches against.
+		expect(count(harness.emulator, 'GET /rest/v1/customobjects/:id/describe.json')).toBe(1);
 		expect(harness.emulator.data.imports()[0]).toMatchObject({
 			kind: 'customobjects',
 			objectApiName: 'car_c',

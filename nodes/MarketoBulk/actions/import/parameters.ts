@@ -33,6 +33,8 @@ export interface ImportParameters {
 	/** Custom Object Import: the object, and its dedupe fields (from its describe, `withCustomObject`). */
 	apiName?: string;
 	dedupeFields?: string[];
+	/** The fields an import may write to it, for Map Automatically. */
+	objectFields?: Array<{ name: string; displayName: string }>;
 	fileFormat: DataFormat | 'auto';
 	binaryPropertyName: string;
 	limits: BatchLimits;
@@ -115,8 +117,13 @@ export async function withCustomObject(
 	parameters: ImportParameters,
 ): Promise<ImportParameters> {
 	if (parameters.kind !== 'customObjects') return parameters;
-	const { dedupeFields } = await describeCustomObject(ctx, parameters.apiName as string);
-	return { ...parameters, dedupeFields, lookupField: dedupeFields[0] };
+	const { dedupeFields, fields } = await describeCustomObject(ctx, parameters.apiName as string);
+	return {
+		...parameters,
+		dedupeFields,
+		lookupField: dedupeFields[0],
+		objectFields: fields.filter((field) => field.updateable),
+	};
 }
 
 type Get = <T>(name: string, fallback: T) => T;
@@ -301,13 +308,13 @@ const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
  */
 async function fieldResolver(
 	ctx: IExecuteFunctions,
-	{ kind, apiName }: ImportParameters,
+	{ kind, objectFields }: ImportParameters,
 ): Promise<(key: string) => string | undefined> {
 	let fields: Array<Pick<LeadField, 'name' | 'displayName'>>;
 	try {
 		fields =
 			kind === 'customObjects'
-				? (await describeCustomObject(ctx, apiName as string)).fields.filter((f) => f.updateable)
+				? (objectFields ?? [])
 				: kind === 'programMembers'
 					? await describeProgramMemberImportFields(ctx)
 					: await describeLeadFields(ctx);
