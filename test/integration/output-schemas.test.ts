@@ -193,14 +193,21 @@ async function samples(): Promise<Map<string, IDataObject[]>> {
 		add(resource, 'getQuotaUsage', await custom(resource, 'getQuotaUsage', {}));
 	}
 	// Each import kind: a batch's status queued, then imported (with its counts).
-	for (const [resource, target] of [
-		['leadImport', { lookupField: 'email' }],
+	const person = { email: 'schema@acme.io', firstName: 'Ada' };
+	for (const [resource, target, row] of [
+		['leadImport', { lookupField: 'email' }, person],
 		[
 			'programMemberImport',
 			{
 				program: { __rl: true, mode: 'id', value: '3002' },
 				programMemberStatus: 'Registered',
 			},
+			person,
+		],
+		[
+			'customObjectImport',
+			{ customObject: { __rl: true, mode: 'name', value: 'car_c' } },
+			{ vin: 'SCHEMA00000000001', make: 'bmw' },
 		],
 	] as const) {
 		const [batch] = await custom(
@@ -212,7 +219,7 @@ async function samples(): Promise<Map<string, IDataObject[]>> {
 				columns: { mappingMode: 'autoMapInputData', value: null },
 				options: { pollIntervalSeconds: 0.05, timeoutMinutes: 1 },
 			},
-			[{ json: { email: 'schema@acme.io', firstName: 'Ada' } }],
+			[{ json: row }],
 		);
 		await importStatuses(resource, batch.json, (items) => add(resource, 'getImportStatus', items));
 	}
@@ -244,6 +251,7 @@ it('each shipped output schema describes what its operation outputs', async () =
 			),
 			'leadImport/getImportStatus',
 			'programMemberImport/getImportStatus',
+			'customObjectImport/getImportStatus',
 		].sort(),
 	);
 	for (const [key, jsons] of outputs) {

@@ -91,11 +91,14 @@ describe('canvas subtitle', () => {
 				}
 			}
 		}
-		expect(checked).toBe(34);
+		expect(checked).toBe(39);
 		expect(subtitleOf(bulk, { resource: 'leadExport', operation: 'export' })).toBe('Export leads');
 		expect(subtitleOf(bulk, { resource: 'leadImport', operation: 'import' })).toBe('Import leads');
 		expect(subtitleOf(bulk, { resource: 'programMemberImport', operation: 'import' })).toBe(
 			'Import program members',
+		);
+		expect(subtitleOf(bulk, { resource: 'customObjectImport', operation: 'import' })).toBe(
+			'Import custom object records',
 		);
 	});
 

@@ -117,4 +117,5 @@ export const customOperations: Record<string, Record<string, CustomOperation>> =
 	programMemberExport: forKind('programMembers'),
 	leadImport: forImportKind('leads'),
 	programMemberImport: forImportKind('programMembers'),
+	customObjectImport: forImportKind('customObjects'),
 };

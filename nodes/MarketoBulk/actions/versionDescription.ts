@@ -1,6 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as activityExport from './activityExport/ActivityExport.resource';
+import * as customObjectImport from './customObjectImport/CustomObjectImport.resource';
 import { labelSubtitle } from '../descriptions/subtitle';
 import { ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
 import * as leadExport from './leadExport/LeadExport.resource';
@@ -17,6 +18,7 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Activity Export', value: 'activityExport' },
+			{ name: 'Custom Object Import', value: 'customObjectImport' },
 			{ name: 'Lead Export', value: 'leadExport' },
 			{ name: 'Lead Import', value: 'leadImport' },
 			{ name: 'Program Member Export', value: 'programMemberExport' },
@@ -29,6 +31,7 @@ export const properties: INodeProperties[] = [
 	...leadImport.description,
 	...programMemberExport.description,
 	...programMemberImport.description,
+	...customObjectImport.description,
 ];
 
 /**

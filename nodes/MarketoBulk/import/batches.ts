@@ -172,8 +172,16 @@ class BlockWriter {
 	}
 }
 
-/** Refuses a header with an unnamed or repeated column, or without the lookup field. */
-export function checkHeader(header: string[], lookupField: string, what: string): void {
+/**
+ * Refuses a header with an unnamed or repeated column, or without the lookup field; for a custom object
+ * (`dedupeFields` given), without any of its dedupe fields: Marketo would fail every row of such a file.
+ */
+export function checkHeader(
+	header: string[],
+	lookupField: string,
+	what: string,
+	dedupeFields?: readonly string[],
+): void {
 	const lower = new Map<string, number>();
 	header.forEach((name, i) => {
 		if (name.trim() === '') {
@@ -191,6 +199,19 @@ export function checkHeader(header: string[], lookupField: string, what: string)
 		}
 		lower.set(key, i);
 	});
+	if (dedupeFields) {
+		// Untrimmed: Marketo reads " vin" as no field at all, and fails every row.
+		const named = new Set(header.map((name) => name.toLowerCase()));
+		const missing = dedupeFields.filter((name) => !named.has(name.toLowerCase()));
+		if (missing.length > 0) {
+			const names = missing.map((name) => `"${name}"`).join(', ');
+			throw new ImportInputError(
+				`The dedupe field${missing.length > 1 ? 's' : ''} ${names} ${missing.length > 1 ? 'are' : 'is'} not among the ${what} (${header.join(', ')})`,
+				`Marketo finds the custom object record to create or update by its dedupe fields (${dedupeFields.join(', ')}), and fails every row of a file without them. Add ${missing.length > 1 ? 'these columns' : 'this column'} (spelled exactly, without spaces around the name).`,
+			);
+		}
+		return;
+	}
 	if (lookupField && !lower.has(lookupField.trim().toLowerCase())) {
 		throw new ImportInputError(
 			`The lookup field "${lookupField}" is not among the ${what} (${header.join(', ')})`,

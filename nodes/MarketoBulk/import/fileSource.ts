@@ -132,7 +132,13 @@ function otherDelimiterIn(text: string, delimiter: Delimiter): Delimiter | undef
  */
 export async function prepareBinaryImport(
 	input: BinaryInput,
-	options: { format: DataFormat | 'auto'; lookupField: string; limits?: BatchLimits },
+	options: {
+		format: DataFormat | 'auto';
+		lookupField: string;
+		/** A custom object's dedupe fields, which the header must name. */
+		dedupeFields?: string[];
+		limits?: BatchLimits;
+	},
 ): Promise<PreparedImport> {
 	const fileName = input.fileName || 'leads.csv';
 	const splitter = new RecordSplitter();
@@ -165,7 +171,7 @@ export async function prepareBinaryImport(
 				);
 			}
 			header = decodeOne(bytes, delimiter).map((v) => v ?? '');
-			checkHeader(header, options.lookupField, "file's header columns");
+			checkHeader(header, options.lookupField, "file's header columns", options.dedupeFields);
 			headerBytes = bytes.slice();
 			planner = new BatchPlanner(headerBytes.length, options.limits);
 			validator = new CsvDecoder({ delimiter, nullLiteral: null });

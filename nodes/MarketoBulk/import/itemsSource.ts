@@ -32,7 +32,13 @@ export interface ItemRecord {
  */
 export function prepareItemsImport(
 	records: ItemRecord[],
-	options: { lookupField: string; limits?: BatchLimits; fileName?: string },
+	options: {
+		lookupField: string;
+		/** A custom object's dedupe fields, which the mapped fields must include. */
+		dedupeFields?: string[];
+		limits?: BatchLimits;
+		fileName?: string;
+	},
 ): PreparedImport {
 	if (records.length === 0) {
 		throw new ImportInputError(
@@ -55,7 +61,7 @@ export function prepareItemsImport(
 			'Map at least one Marketo field (Fields to Import), or feed items whose field names are Marketo field names.',
 		);
 	}
-	checkHeader(header, options.lookupField, 'mapped fields');
+	checkHeader(header, options.lookupField, 'mapped fields', options.dedupeFields);
 
 	const delimiter: Delimiter = ',';
 	const headerBytes = textEncoder.encode(encodeRow(header, delimiter));

@@ -21,8 +21,9 @@ import { PackageError } from '../helpers/errors';
 /**
  * The steps of a Marketo bulk import (upload a batch, read its status, read its failures or warnings),
  * each one API call, plus `runImport`, which uploads a source batch after batch within Marketo's queue
- * limits and, for the one-step Import, waits until every batch is done. Lead and program member imports
- * differ only in their paths and in what the upload form carries besides the file (`ImportTarget`).
+ * limits and, for the one-step Import, waits until every batch is done. Lead, program member and custom
+ * object imports differ only in their paths and in what the upload carries besides the file
+ * (`ImportTarget`).
  */
 
 export type { ImportKind };
@@ -34,13 +35,18 @@ export interface ImportBatchStatus extends IDataObject {
 	importId?: string;
 	status: ImportStatusName;
 	numOfLeadsProcessed?: number;
+	/** What a custom object batch's status says instead of numOfLeadsProcessed. */
+	numOfObjectsProcessed?: number;
 	numOfRowsFailed?: number;
 	numOfRowsWithWarning?: number;
 	message?: string;
 }
 
 /** Where the rows go, by import kind: the form fields sent with each batch file. */
-export type ImportTarget = LeadImportTarget | ProgramMemberImportTarget;
+export type ImportTarget = LeadImportTarget | ProgramMemberImportTarget | CustomObjectImportTarget;
+
+/** Where an import's batches are read: the kind, and a custom object's API name. */
+export type BatchHome = { kind: ImportKind; apiName?: string };
 
 export interface LeadImportTarget {
 	kind: 'leads';
@@ -59,8 +65,23 @@ export interface ProgramMemberImportTarget {
 	programMemberStatus: string;
 }
 
-/** The field Marketo finds the lead by: always email for program members. */
+/**
+ * Records of one custom object, matched by its dedupe fields (from its describe), which every row must
+ * carry; the format goes in the query, where Marketo's reference and swagger name it.
+ */
+export interface CustomObjectImportTarget {
+	kind: 'customObjects';
+	format: DataFormat;
+	apiName: string;
+	dedupeFields: string[];
+}
+
+/**
+ * The field failed rows are matched back by when their text differs from the source: the lead's lookup
+ * field (always email for program members), a custom object's first dedupe field.
+ */
 export function lookupFieldOf(target: ImportTarget): string {
+	if (target.kind === 'customObjects') return target.dedupeFields[0] ?? '';
 	return (target.kind === 'leads' ? target.lookupField : undefined) ?? 'email';
 }
 
@@ -89,7 +110,9 @@ export async function createImportBatch(
 	const qs =
 		target.kind === 'programMembers'
 			? { format, programMemberStatus: target.programMemberStatus }
-			: undefined;
+			: target.kind === 'customObjects'
+				? { format }
+				: undefined;
 	if (target.kind === 'leads') {
 		parts.push({ name: 'format', content: format });
 		if (target.lookupField) parts.push({ name: 'lookupField', content: target.lookupField });
@@ -106,7 +129,11 @@ export async function createImportBatch(
 		method: 'POST',
 		path: importUploadPath(
 			target.kind,
-			target.kind === 'programMembers' ? target.programId : undefined,
+			target.kind === 'programMembers'
+				? target.programId
+				: target.kind === 'customObjects'
+					? target.apiName
+					: undefined,
 		),
 		qs,
 		idempotent: false,
@@ -136,29 +163,39 @@ export async function createImportBatch(
 
 export async function getImportBatchStatus(
 	ctx: MarketoContext,
-	kind: ImportKind,
+	home: BatchHome,
 	batchId: string | number,
 	deadline?: number,
 ): Promise<ImportBatchStatus> {
 	const envelope = await marketoRequest<ImportBatchStatus>(ctx, {
 		method: 'GET',
-		path: importBatchPath(kind, batchId),
+		path: importBatchPath(home.kind, batchId, undefined, home.apiName),
 		deadline,
 	});
 	return firstBatch(envelope.result, 'status');
 }
 
-/** The failures or warnings file of a batch, as a stream of chunks. */
+/**
+ * The failures or warnings file of a batch, as a stream of chunks. A custom object batch without such
+ * rows has no such file: Marketo answers HTTP 404 there (its import page says so), which is no rows, not
+ * an error; a 404 anywhere else stays one.
+ */
 export async function openImportIssueFile(
 	ctx: MarketoContext,
-	kind: ImportKind,
+	home: BatchHome,
 	batchId: string | number,
 	file: 'failures' | 'warnings',
 ): Promise<ByteStream> {
+	const noFileIsEmpty = home.kind === 'customObjects';
 	const response = await marketoStream(ctx, {
 		method: 'GET',
-		path: importBatchPath(kind, batchId, file),
+		path: importBatchPath(home.kind, batchId, file, home.apiName),
+		...(noFileIsEmpty ? { acceptStatus: [404] } : {}),
 	});
+	if (noFileIsEmpty && response.statusCode === 404) {
+		response.body.destroy?.();
+		return (async function* (): AsyncGenerator<Uint8Array> {})();
+	}
 	return response.body;
 }
 
@@ -188,6 +225,7 @@ export interface BatchReport extends IDataObject {
 	rows: number;
 	bytes: number;
 	numOfLeadsProcessed?: number;
+	numOfObjectsProcessed?: number;
 	numOfRowsFailed?: number;
 	numOfRowsWithWarning?: number;
 	message?: string;
@@ -276,7 +314,7 @@ export async function runImport(
 		for (const entry of inFlight) {
 			const status = await getImportBatchStatus(
 				ctx,
-				settings.target.kind,
+				settings.target,
 				entry.batchId as number,
 				settings.deadline,
 			);
@@ -377,7 +415,12 @@ export async function runImport(
 function applyStatus(entry: BatchReport, status: ImportBatchStatus): void {
 	entry.status = status.status;
 	if (status.importId !== undefined) entry.importId = String(status.importId);
-	for (const key of ['numOfLeadsProcessed', 'numOfRowsFailed', 'numOfRowsWithWarning'] as const) {
+	for (const key of [
+		'numOfLeadsProcessed',
+		'numOfObjectsProcessed',
+		'numOfRowsFailed',
+		'numOfRowsWithWarning',
+	] as const) {
 		if (status[key] !== undefined && status[key] !== null) entry[key] = Number(status[key]);
 	}
 	if (status.message !== undefined && status.message !== null)
@@ -413,7 +456,7 @@ export function describeReport(report: ImportReport, cause?: string): string {
 	if (cause) lines.push(cause);
 	for (const b of unknown) {
 		lines.push(
-			`Unknown: batch ${b.batch}, ${rangeOf(report, b)}: the upload broke off after it was sent, so Marketo may or may not have accepted it. Before sending these rows again, look for a batch of that size in Marketo (or re-send them: an import updates leads it already has, by the lookup field).`,
+			`Unknown: batch ${b.batch}, ${rangeOf(report, b)}: the upload broke off after it was sent, so Marketo may or may not have accepted it. Before sending these rows again, look for a batch of that size in Marketo (or re-send them: an import updates what Marketo already has, by the lookup or dedupe fields).`,
 		);
 	}
 	if (accepted.length === 0 && failed.length === 0 && unknown.length === 0) {

@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { listExportJobs, type ExportJobStatus } from '../export/job';
 import type { ExportKind } from '../export/request';
+import { listCustomObjects } from '../import/customObjects';
 import { marketoRequest } from '../transport';
 import { adviceFor, MarketoApiError } from '../transport/errors';
 
@@ -182,4 +183,27 @@ export async function searchProgramMemberExportJobs(
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	return await searchExportJobs(this, 'programMembers', filter);
+}
+
+/**
+ * The Custom Object picker: Marketo lists every custom object in one call (no paging), filtered here by
+ * display name or API name.
+ */
+export async function searchCustomObjects(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const needle = filter?.trim().toLowerCase();
+	const objects = await listCustomObjects(this);
+	return {
+		results: objects
+			.filter(
+				(o) =>
+					!needle ||
+					o.displayName.toLowerCase().includes(needle) ||
+					o.name.toLowerCase().includes(needle),
+			)
+			.map((o) => ({ name: `${o.displayName} (${o.name})`, value: o.name }))
+			.sort((a, b) => a.name.localeCompare(b.name)),
+	};
 }

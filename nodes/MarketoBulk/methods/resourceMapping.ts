@@ -5,6 +5,7 @@ import {
 	describeProgramMemberImportFields,
 	type LeadField,
 } from '../export/fieldKinds';
+import { describeCustomObject } from '../import/customObjects';
 
 const FIELD_TYPES: Record<string, FieldType> = {
 	integer: 'number',
@@ -19,7 +20,10 @@ const FIELD_TYPES: Record<string, FieldType> = {
  * Fields to Import of an import resource, by REST API name, email matched by default. Dates stay text:
  * Marketo wants `YYYY-MM-DD` for date fields, which a dateTime conversion would not keep.
  */
-function mapperFields(fields: LeadField[], noFieldsNotice: string): ResourceMapperFields {
+function mapperFields(
+	fields: Array<Pick<LeadField, 'name' | 'displayName' | 'dataType'>>,
+	noFieldsNotice: string,
+): ResourceMapperFields {
 	return {
 		fields: fields
 			.map((field) => ({
@@ -68,4 +72,32 @@ export async function getProgramMemberImportFields(
 		fields,
 		'Marketo returned no lead or program member fields. Check that the API user may read lead fields.',
 	);
+}
+
+/**
+ * Custom Object Import > Fields to Import: the fields of the chosen object an import can write
+ * (`updateable` in its describe), the link to the lead among them. The dedupe fields are required and
+ * matched by default: Marketo finds the record to create or update by them.
+ */
+export async function getCustomObjectImportFields(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
+	const picked = this.getNodeParameter('customObject', '') as unknown;
+	const raw = picked && typeof picked === 'object' ? (picked as { value?: unknown }).value : picked;
+	const apiName = String(raw ?? '').trim();
+	const noFields =
+		'Marketo returned no fields an import can write for this custom object. Check the custom object, and that the API user may read custom objects.';
+	if (!apiName) return { fields: [], emptyFieldsNotice: 'Choose the Custom Object first.' };
+	const { fields } = await describeCustomObject(this, apiName);
+	const writable = fields.filter((field) => field.updateable);
+	const mapped = mapperFields(writable, noFields);
+	const byName = new Map(writable.map((field) => [field.name, field]));
+	for (const field of mapped.fields) {
+		const described = byName.get(field.id)!;
+		field.required = described.dedupe;
+		field.defaultMatch = described.dedupe;
+		if (described.dedupe) field.displayName = `${field.displayName} (dedupe field)`;
+		else if (described.link) field.displayName = `${field.displayName} (link to lead)`;
+	}
+	return mapped;
 }

@@ -28,39 +28,52 @@ export function exportJobRoute(kind: string, step: ExportJobStep): string {
 	return `=${exportJobsPath(kind)}/{{$parameter.exportId}}/${step}.json`;
 }
 
-/** What an import brings into Marketo: leads, or members of one program. */
-export type ImportKind = 'leads' | 'programMembers';
+/** What an import brings into Marketo: leads, members of one program, or records of one custom object. */
+export type ImportKind = 'leads' | 'programMembers' | 'customObjects';
 
 /**
  * Where an import kind's batches are read: lead batches at `…/leads/batch/{batchId}.json` (and
  * `…/{batchId}/failures.json`), program member batches at `…/program/members/import/{batchId}/status.json`
- * (no program in the path).
+ * (no program in the path), custom object batches at `…/customobjects/{apiName}/import/{batchId}/status.json`
+ * (the object in the path: `apiName` is a path here, a routing expression in `importBatchRoute`).
  */
-const IMPORT_BATCHES: Record<ImportKind, { base: string; status: string }> = {
-	leads: { base: `${BULK_API}/leads/batch`, status: '.json' },
-	programMembers: { base: `${BULK_API}/program/members/import`, status: '/status.json' },
-};
-
-/** Where a batch file is POSTed: `…/leads.json`, or `…/program/{programId}/members/import.json`. */
-export function importUploadPath(kind: ImportKind, programId?: number | string): string {
+function importBatches(kind: ImportKind, apiName = ''): { base: string; status: string } {
+	if (kind === 'customObjects')
+		return { base: `${BULK_API}/customobjects/${apiName}/import`, status: '/status.json' };
 	return kind === 'programMembers'
-		? `${BULK_API}/program/${encodeURIComponent(String(programId))}/members/import.json`
+		? { base: `${BULK_API}/program/members/import`, status: '/status.json' }
+		: { base: `${BULK_API}/leads/batch`, status: '.json' };
+}
+
+/**
+ * Where a batch file is POSTed: `…/leads.json`, `…/program/{programId}/members/import.json`, or
+ * `…/customobjects/{apiName}/import.json`; `scope` is the program ID or the custom object's API name.
+ */
+export function importUploadPath(kind: ImportKind, scope?: number | string): string {
+	const at = encodeURIComponent(String(scope));
+	if (kind === 'customObjects') return `${BULK_API}/customobjects/${at}/import.json`;
+	return kind === 'programMembers'
+		? `${BULK_API}/program/${at}/members/import.json`
 		: `${BULK_API}/leads.json`;
 }
 
-/** One import batch's status, or its failures or warnings file. */
+/** One import batch's status, or its failures or warnings file (`apiName`: a custom object's batch). */
 export function importBatchPath(
 	kind: ImportKind,
 	batchId: string | number,
 	file?: 'failures' | 'warnings',
+	apiName?: string,
 ): string {
-	const { base, status } = IMPORT_BATCHES[kind];
+	const { base, status } = importBatches(kind, encodeURIComponent(apiName ?? ''));
 	const batch = `${base}/${encodeURIComponent(String(batchId))}`;
 	return file === undefined ? `${batch}${status}` : `${batch}/${file}.json`;
 }
 
-/** Get Import Status's URL: the batch is the Batch ID parameter. */
+/**
+ * Get Import Status's URL: the batch is the Batch ID parameter, a custom object the Custom Object
+ * parameter (n8n hands a resource locator's value to `$parameter`).
+ */
 export function importBatchRoute(kind: ImportKind): string {
-	const { base, status } = IMPORT_BATCHES[kind];
+	const { base, status } = importBatches(kind, '{{$parameter.customObject}}');
 	return `=${base}/{{$parameter.batchId}}${status}`;
 }

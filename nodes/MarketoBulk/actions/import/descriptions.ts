@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { PROGRAM_LOCATOR } from '../../descriptions/exportParameters';
+import { locatorMode, PROGRAM_LOCATOR } from '../../descriptions/exportParameters';
 import type { ImportKind } from '../../import/job';
 import { listLocatorModes, ONE_STEP_IMPORT } from '../common.descriptions';
 import { operationEntry } from '../declarative';
@@ -14,6 +14,7 @@ export const MAX_ROWS_PER_BATCH = 0;
 export const IMPORT_RESOURCE: Record<ImportKind, string> = {
 	leads: 'leadImport',
 	programMembers: 'programMemberImport',
+	customObjects: 'customObjectImport',
 };
 
 /** What an import resource's panel calls its rows, and where its Fields to Import come from. */
@@ -33,6 +34,13 @@ const WORDS: Record<
 		fieldsMethod: 'getProgramMemberImportFields',
 		noFields:
 			'Marketo returned no lead or program member fields. Check that the API user may read lead fields.',
+	},
+	customObjects: {
+		noun: 'custom object',
+		plural: 'custom object records',
+		fieldsMethod: 'getCustomObjectImportFields',
+		noFields:
+			'Marketo returned no fields an import can write for this custom object. Check the custom object, and that the API user may read custom objects.',
 	},
 };
 
@@ -65,7 +73,7 @@ function operations(kind: ImportKind): INodePropertyOptions[] {
 /**
  * An import resource's parameters: the operations, Batch ID of the single steps, the kind's target (Lead
  * Import: Lookup Field, and a static list and partition among the options; Program Member Import: the
- * program and the status), the source (Input Items through Fields to Import, or a Binary File), Output,
+ * program and the status; Custom Object Import: the object, for every operation), the source (Input Items through Fields to Import, or a Binary File), Output,
  * and the waiting and batching options.
  */
 export function importResource(kind: ImportKind): INodeProperties[] {
@@ -83,6 +91,10 @@ export function importResource(kind: ImportKind): INodeProperties[] {
 			options: operations(kind),
 			default: 'import',
 		},
+		// A custom object's batches live under the object: every operation names it.
+		...(kind === 'customObjects'
+			? [{ ...CUSTOM_OBJECT_LOCATOR, displayOptions: { show: { resource } } }]
+			: []),
 		{
 			displayName: 'Batch ID',
 			name: 'batchId',
@@ -98,7 +110,7 @@ export function importResource(kind: ImportKind): INodeProperties[] {
 				show: { resource, operation: ['getImportStatus', 'getFailures', 'getWarnings'] },
 			},
 		},
-		...(leads ? [] : programTarget(upload)),
+		...(kind === 'programMembers' ? programTarget(upload) : []),
 		{
 			displayName: 'Source',
 			name: 'source',
@@ -128,8 +140,9 @@ export function importResource(kind: ImportKind): INodeProperties[] {
 			default: { mappingMode: 'autoMapInputData', value: null },
 			required: true,
 			typeOptions: {
-				// Lead Import offers Id only when it is the Lookup Field
+				// Lead Import offers Id only when it is the Lookup Field; a custom object's fields are its own
 				...(leads ? { loadOptionsDependsOn: ['lookupField'] } : {}),
+				...(kind === 'customObjects' ? { loadOptionsDependsOn: ['customObject.value'] } : {}),
 				resourceMapper: {
 					resourceMapperMethod: fieldsMethod,
 					mode: 'add',
@@ -312,6 +325,40 @@ export function importResource(kind: ImportKind): INodeProperties[] {
 		},
 	];
 }
+
+/**
+ * Custom Object Import's object: picked from Marketo's custom objects, or by API name (what Marketo calls
+ * it in Admin > Marketo Custom Objects, e.g. car_c).
+ */
+const CUSTOM_OBJECT_LOCATOR: INodeProperties = {
+	displayName: 'Custom Object',
+	name: 'customObject',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description:
+		'The custom object whose records are imported, created or updated by its dedupe fields',
+	modes: [
+		locatorMode('From List', 'list', {
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchCustomObjects', searchable: true },
+		}),
+		locatorMode('By API Name', 'name', {
+			type: 'string',
+			placeholder: 'car_c',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '^[A-Za-z][A-Za-z0-9_]*$',
+						errorMessage:
+							"A custom object's API name is letters, digits and underscores, e.g. car_c",
+					},
+				},
+			],
+		}),
+	],
+};
 
 /**
  * Program Member Import's target: one program (the picker Program Member Export uses) and the one status

@@ -5,11 +5,13 @@ import { decodeIssueFile, type IssueKind } from '../../import/issues';
 import { openImportIssueFile, type ImportKind } from '../../import/job';
 import type { Emit } from '../operation';
 import { issueRowJson } from './output';
+import { apiNameOf } from './parameters';
 
 /**
  * Get Failures / Get Warnings: Marketo's file of the batch's failed (or warned) rows, decoded into one item
  * per row: `{type, reason, batchId, fields}`, `fields` holding the row as Marketo wrote it back. The file
- * is streamed; the format (CSV, TSV, SSV) is read from its header line.
+ * is streamed; the format (CSV, TSV, SSV) is read from its header line. A custom object batch without
+ * such rows answers HTTP 404: no items.
  */
 export async function issuesOfBatch(
 	ctx: IExecuteFunctions,
@@ -27,7 +29,10 @@ export async function issuesOfBatch(
 	}
 	const file = await openImportIssueFile(
 		ctx,
-		importKind,
+		{
+			kind: importKind,
+			...(importKind === 'customObjects' ? { apiName: apiNameOf(ctx, itemIndex) } : {}),
+		},
 		batchId,
 		kind === 'failure' ? 'failures' : 'warnings',
 	);

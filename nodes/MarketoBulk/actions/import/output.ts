@@ -38,7 +38,13 @@ export function summaryOf(
 	context: SummaryContext,
 	status?: string,
 ): IDataObject {
-	const sum = (key: 'numOfLeadsProcessed' | 'numOfRowsFailed' | 'numOfRowsWithWarning') =>
+	const sum = (
+		key:
+			| 'numOfLeadsProcessed'
+			| 'numOfObjectsProcessed'
+			| 'numOfRowsFailed'
+			| 'numOfRowsWithWarning',
+	) =>
 		report.batches.reduce(
 			(total, b) => total + (typeof b[key] === 'number' ? (b[key] as number) : 0),
 			0,
@@ -56,7 +62,9 @@ export function summaryOf(
 		...targetJson(settings.target),
 		rows: report.rowCount,
 		rowsSent: report.rowsSent,
-		leadsProcessed: sum('numOfLeadsProcessed'),
+		...(settings.target.kind === 'customObjects'
+			? { objectsProcessed: sum('numOfObjectsProcessed') }
+			: { leadsProcessed: sum('numOfLeadsProcessed') }),
 		rowsFailed: sum('numOfRowsFailed'),
 		rowsWithWarning: sum('numOfRowsWithWarning'),
 		messages,
@@ -66,8 +74,14 @@ export function summaryOf(
 	};
 }
 
-/** Where the rows went: the lead import's lookup field, list and partition, or the program and status. */
+/**
+ * Where the rows went: the lead import's lookup field, list and partition, the program and status, or the
+ * custom object and its dedupe fields.
+ */
 export function targetJson(target: ImportTarget): IDataObject {
+	if (target.kind === 'customObjects') {
+		return { customObject: target.apiName, dedupeFields: target.dedupeFields };
+	}
 	if (target.kind === 'programMembers') {
 		return { programId: target.programId, programMemberStatus: target.programMemberStatus };
 	}
@@ -109,7 +123,7 @@ export async function issueItems(
 			if (!count) continue;
 			const file = await openImportIssueFile(
 				ctx,
-				target.kind,
+				target,
 				entry.batchId,
 				kind === 'failure' ? 'failures' : 'warnings',
 			);

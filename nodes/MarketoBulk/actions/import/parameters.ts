@@ -6,6 +6,7 @@ import { ImportInputError, type BatchLimits, type PreparedImport } from '../../i
 import { parseFormat, prepareBinaryImport } from '../../import/fileSource';
 import { prepareItemsImport, type ItemRecord } from '../../import/itemsSource';
 import type { ImportKind, ImportTarget, RunSettings } from '../../import/job';
+import { describeCustomObject } from '../../import/customObjects';
 import {
 	describeLeadFields,
 	describeProgramMemberImportFields,
@@ -29,6 +30,11 @@ export interface ImportParameters {
 	/** Program Member Import: the program, and the status every member gets. */
 	programId?: number;
 	programMemberStatus?: string;
+	/** Custom Object Import: the object, and its dedupe fields (from its describe, `withCustomObject`). */
+	apiName?: string;
+	dedupeFields?: string[];
+	/** The fields an import may write to it, for Map Automatically. */
+	objectFields?: Array<{ name: string; displayName: string }>;
 	fileFormat: DataFormat | 'auto';
 	binaryPropertyName: string;
 	limits: BatchLimits;
@@ -75,9 +81,49 @@ export function importParametersOf(
 		timeoutMs: minutes * 60_000,
 		output: output === 'failed' || output === 'failedAndWarnings' ? output : 'summary',
 	} as const;
+	if (kind === 'customObjects')
+		return { ...common, lookupField: '', apiName: apiNameOf(ctx, itemIndex) };
 	return kind === 'programMembers'
 		? { ...common, ...programTargetOf(get, fail) }
 		: { ...common, ...leadTargetOf(get, fail, options) };
+}
+
+/** The Custom Object parameter: a picker value or an API name. */
+export function apiNameOf(ctx: IExecuteFunctions, itemIndex: number): string {
+	const picked = ctx.getNodeParameter('customObject', itemIndex, '') as unknown;
+	const raw = picked && typeof picked === 'object' ? (picked as IDataObject).value : picked;
+	const apiName = String(raw ?? '').trim();
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(ctx.getNode(), message, { itemIndex, description });
+	if (!apiName)
+		throw fail(
+			'Choose the custom object to import into (Custom Object)',
+			'Pick it From List, or enter its API name (e.g. car_c).',
+		);
+	if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(apiName))
+		throw fail(
+			`"${apiName}" is not a custom object API name`,
+			"A custom object's API name is letters, digits and underscores, e.g. car_c (Admin > Marketo Custom Objects).",
+		);
+	return apiName;
+}
+
+/**
+ * A custom object import's dedupe fields, read from the object's describe before anything is sent: every
+ * row must carry them, and failed rows are paired back by the first.
+ */
+export async function withCustomObject(
+	ctx: IExecuteFunctions,
+	parameters: ImportParameters,
+): Promise<ImportParameters> {
+	if (parameters.kind !== 'customObjects') return parameters;
+	const { dedupeFields, fields } = await describeCustomObject(ctx, parameters.apiName as string);
+	return {
+		...parameters,
+		dedupeFields,
+		lookupField: dedupeFields[0],
+		objectFields: fields.filter((field) => field.updateable),
+	};
 }
 
 type Get = <T>(name: string, fallback: T) => T;
@@ -146,20 +192,27 @@ export function runSettingsOf(
 ): RunSettings {
 	const format = prepared.source.format;
 	const target: ImportTarget =
-		parameters.kind === 'programMembers'
+		parameters.kind === 'customObjects'
 			? {
-					kind: 'programMembers',
+					kind: 'customObjects',
 					format,
-					programId: parameters.programId as number,
-					programMemberStatus: parameters.programMemberStatus as string,
+					apiName: parameters.apiName as string,
+					dedupeFields: parameters.dedupeFields as string[],
 				}
-			: {
-					kind: 'leads',
-					format,
-					lookupField: parameters.lookupField,
-					listId: parameters.listId,
-					partitionName: parameters.partitionName,
-				};
+			: parameters.kind === 'programMembers'
+				? {
+						kind: 'programMembers',
+						format,
+						programId: parameters.programId as number,
+						programMemberStatus: parameters.programMemberStatus as string,
+					}
+				: {
+						kind: 'leads',
+						format,
+						lookupField: parameters.lookupField,
+						listId: parameters.listId,
+						partitionName: parameters.partitionName,
+					};
 	return {
 		target,
 		pollIntervalMs: parameters.pollIntervalMs,
@@ -194,7 +247,7 @@ export async function prepareFromItems(
 		}
 		dropEmptyColumns(records);
 	} else {
-		const resolve = await fieldResolver(ctx, parameters.kind);
+		const resolve = await fieldResolver(ctx, parameters);
 		for (let i = 0; i < items.length; i++) {
 			const values: Record<string, unknown> = {};
 			for (const [key, value] of Object.entries(items[i].json ?? {})) {
@@ -208,7 +261,9 @@ export async function prepareFromItems(
 	}
 	const prepared = prepareItemsImport(records, {
 		lookupField: parameters.lookupField,
+		dedupeFields: parameters.dedupeFields,
 		limits: parameters.limits,
+		...(parameters.apiName ? { fileName: `n8n-${parameters.apiName}.csv` } : {}),
 	});
 	return { ...prepared, ignoredFields: [...ignored] };
 }
@@ -253,14 +308,16 @@ const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
  */
 async function fieldResolver(
 	ctx: IExecuteFunctions,
-	kind: ImportKind,
+	{ kind, objectFields }: ImportParameters,
 ): Promise<(key: string) => string | undefined> {
-	let fields: LeadField[];
+	let fields: Array<Pick<LeadField, 'name' | 'displayName'>>;
 	try {
 		fields =
-			kind === 'programMembers'
-				? await describeProgramMemberImportFields(ctx)
-				: await describeLeadFields(ctx);
+			kind === 'customObjects'
+				? (objectFields ?? [])
+				: kind === 'programMembers'
+					? await describeProgramMemberImportFields(ctx)
+					: await describeLeadFields(ctx);
 	} catch {
 		fields = [];
 	}
@@ -311,6 +368,7 @@ export async function prepareFromBinary(
 		{
 			format: parameters.fileFormat,
 			lookupField: parameters.lookupField,
+			dedupeFields: parameters.dedupeFields,
 			limits: parameters.limits,
 		},
 	);

@@ -10,6 +10,7 @@ import {
 	prepareFromBinary,
 	prepareFromItems,
 	runSettingsOf,
+	withCustomObject,
 	type ImportParameters,
 } from './parameters';
 
@@ -35,7 +36,7 @@ export function importsAllItems(ctx: IExecuteFunctions): boolean {
 
 /**
  * What Import and Create Import Job share, for one import (see `importsAllItems`): prepare it (checked
- * before anything is sent, a program member import's status too), run it, and hand it to `outputOf`. A run that stopped once Marketo held some
+ * before anything is sent, a program member import's status and a custom object's dedupe fields too), run it, and hand it to `outputOf`. A run that stopped once Marketo held some
  * of its batches fails with its report, which Continue On Fail outputs with the error.
  */
 export async function executeImport(
@@ -51,7 +52,7 @@ export async function executeImport(
 	const pairedItem: IPairedItemData | IPairedItemData[] = all
 		? items.map((_, item) => ({ item }))
 		: { item: itemIndex };
-	const parameters = importParametersOf(ctx, kind, itemIndex);
+	const parameters = await withCustomObject(ctx, importParametersOf(ctx, kind, itemIndex));
 	if (parameters.programId !== undefined)
 		await checkMemberStatus(ctx, parameters.programId, parameters.programMemberStatus as string);
 	const prepared: FinishedImport['prepared'] = await (all
