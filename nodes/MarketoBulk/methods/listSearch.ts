@@ -76,7 +76,7 @@ async function searchExportJobs(
 	let jobs: ExportJobStatus[];
 	try {
 		const customObject =
-			kind === 'customObjects' ? ctx.getCurrentNodeParameter('customObject') : undefined;
+			kind === 'customObjects' ? ctx.getNodeParameter('customObject', '') : undefined;
 		jobs = await listExportJobs(ctx, exportJobsOf(kind, customObject));
 	} catch (error) {
 		throw jobListError(ctx, kind, error);

@@ -115,7 +115,7 @@ export async function getCustomObjectFields(
 	if (!hasCredential(this)) return [];
 	let jobs;
 	try {
-		jobs = exportJobsOf('customObjects', this.getCurrentNodeParameter('customObject'));
+		jobs = exportJobsOf('customObjects', this.getNodeParameter('customObject', ''));
 	} catch {
 		return [];
 	}
