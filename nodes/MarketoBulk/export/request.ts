@@ -234,14 +234,17 @@ function applyCustomObjectFilter(
 			`Unknown filter "${filterType}": a custom object export takes exactly one of Updated At, Static List or Smart List.`,
 		);
 	}
-	return applyLeadFilter(spec, parameters);
+	return applyLeadFilter(spec, parameters, filterType);
 }
 
 const CUSTOM_OBJECT_FILTERS = ['updatedAt', 'staticList', 'smartList'];
 
 /** A list filter into `spec.filter`; the key of a date filter, whose range is read apart. */
-function applyLeadFilter(spec: ExportSpec, parameters: ExportParameters): RangeKey | undefined {
-	const filterType = String(parameters.filterType || 'createdAt');
+function applyLeadFilter(
+	spec: ExportSpec,
+	parameters: ExportParameters,
+	filterType = String(parameters.filterType || 'createdAt'),
+): RangeKey | undefined {
 	switch (filterType) {
 		case 'createdAt':
 		case 'updatedAt':
