@@ -415,6 +415,13 @@ describe('Custom Object Export, job steps', () => {
 		}
 		expect(status).toMatchObject({ exportId, status: 'Completed' });
 
+		// the Export ID picker lists the object's jobs
+		const picker = harness.context({ customObject: object(CAR) }).context as never;
+		const picked = await listSearch.searchCustomObjectExportJobs.call(picker);
+		expect(picked.results.map((r) => r.value)).toEqual([exportId]);
+		const elsewhere = harness.context({ customObject: object(COURSE) }).context as never;
+		expect((await listSearch.searchCustomObjectExportJobs.call(elsewhere)).results).toEqual([]);
+
 		const list = coExport({ operation: 'listJobs', statusFilter: ['Completed'] });
 		expect(jsonOf(await list.run()).map((j) => j.exportId)).toEqual([exportId]);
 		// another object's jobs are its own
