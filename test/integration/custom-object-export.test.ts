@@ -92,13 +92,13 @@ const jobs = () => harness.emulator.data.jobs();
 describe('Custom Object Export, picker and fields', () => {
 	it('lists the custom objects linked to leads, searchable by display or API name', async () => {
 		const ctx = harness.context({}).context as never as ILoadOptionsFunctions;
-		const all = await listSearch.searchCustomObjects.call(ctx);
+		const all = await listSearch.searchExportableCustomObjects.call(ctx);
 		expect(all.results).toEqual(
 			CO_TYPES.map((t) => ({ name: `${t.displayName} (${t.name})`, value: t.name })).sort((a, b) =>
 				a.name.localeCompare(b.name),
 			),
 		);
-		const found = await listSearch.searchCustomObjects.call(ctx, 'ENROLL');
+		const found = await listSearch.searchExportableCustomObjects.call(ctx, 'ENROLL');
 		expect(found.results.map((r) => r.value)).toEqual([COURSE]);
 		expect(count(harness.emulator, 'GET /rest/v1/customobjects.json')).toBe(2);
 	});
