@@ -29,6 +29,9 @@ import {
 	getExportJobStatus,
 } from '../../nodes/MarketoBulk/export/job';
 import type { ExportKind } from '../../nodes/MarketoBulk/export/request';
+
+// The kinds whose jobs are the kind's own (a custom object's jobs are under its API name).
+type KindJobs = Exclude<ExportKind, 'customObjects'>;
 import * as listSearch from '../../nodes/MarketoBulk/methods/listSearch';
 import { prepareRoutedRequest } from '../../nodes/MarketoBulk/transport';
 import { readBinary } from '../helpers/n8nContext';
@@ -53,7 +56,7 @@ beforeEach(() => {
 });
 
 const RANGE = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-02T00:00:00Z' };
-const BODY: Record<ExportKind, IDataObject> = {
+const BODY: Record<KindJobs, IDataObject> = {
 	leads: { fields: ['id', 'email'], format: 'CSV', filter: { createdAt: RANGE } },
 	activities: { format: 'CSV', filter: { createdAt: RANGE } },
 	programMembers: { fields: ['leadId', 'statusName'], format: 'CSV', filter: { programId: 3002 } },
@@ -61,13 +64,13 @@ const BODY: Record<ExportKind, IDataObject> = {
 
 const ctx = () => harness.context({}).context;
 
-async function createJob(kind: ExportKind, at: string, format = 'CSV'): Promise<string> {
+async function createJob(kind: KindJobs, at: string, format = 'CSV'): Promise<string> {
 	harness.emulator.setNow(new Date(at));
 	const job = await createExportJob(ctx(), kind, { ...BODY[kind], format });
 	return job.exportId;
 }
 
-async function completeJob(kind: ExportKind, exportId: string): Promise<IDataObject> {
+async function completeJob(kind: KindJobs, exportId: string): Promise<IDataObject> {
 	await enqueueExportJob(ctx(), kind, exportId);
 	for (let k = 0; k < 300; k++) {
 		const status = await getExportJobStatus(ctx(), kind, exportId);

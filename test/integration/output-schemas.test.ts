@@ -19,6 +19,7 @@ import type {
 import { properties } from '../../nodes/MarketoBulk/actions/versionDescription';
 import { customOperations } from '../../nodes/MarketoBulk/actions/router';
 import { getExportJobStatus } from '../../nodes/MarketoBulk/export/job';
+import type { ExportJobs } from '../../nodes/MarketoBulk/export/request';
 import { prepareRoutedRequest } from '../../nodes/MarketoBulk/transport';
 import { startHarness, type Harness } from '../helpers/setup';
 
@@ -140,10 +141,7 @@ async function custom(
 	return items;
 }
 
-async function completed(
-	kind: 'leads' | 'activities' | 'programMembers',
-	exportId: string,
-): Promise<void> {
+async function completed(kind: ExportJobs, exportId: string): Promise<void> {
 	const ctx = harness.context({}).context;
 	for (let k = 0; k < 200; k++) {
 		if ((await getExportJobStatus(ctx, kind, exportId)).status === 'Completed') return;
@@ -164,6 +162,7 @@ async function samples(): Promise<Map<string, IDataObject[]>> {
 		['leadExport', 'leads'],
 		['activityExport', 'activities'],
 		['programMemberExport', 'programMembers'],
+		['customObjectExport', { kind: 'customObjects', apiName: 'car_c' }],
 	] as const) {
 		const job = {
 			...(kind === 'leads' ? { fields: ['id', 'email'], filterType: 'createdAt' } : {}),
@@ -173,23 +172,32 @@ async function samples(): Promise<Map<string, IDataObject[]>> {
 						programs: { program: [{ program: { __rl: true, mode: 'id', value: '3002' } }] },
 					}
 				: {}),
+			// a plain value, as the routing URLs here read parameters (a picker's value in n8n)
+			...(typeof kind === 'object'
+				? { customObject: kind.apiName, fields: ['leadID', 'vin'] }
+				: {}),
 			format: 'CSV',
 			startAt: '2026-03-01T00:00:00Z',
 			endAt: '2026-03-02T00:00:00Z',
 		};
 		const [created] = await custom(resource, 'createJob', job);
 		const exportId = String(created.json.exportId);
-		add(resource, 'enqueueJob', await routed(resource, 'enqueueJob', { exportId }));
-		add(resource, 'getJobStatus', await routed(resource, 'getJobStatus', { exportId }));
+		const step = { exportId, customObject: job.customObject };
+		add(resource, 'enqueueJob', await routed(resource, 'enqueueJob', step));
+		add(resource, 'getJobStatus', await routed(resource, 'getJobStatus', step));
 		await completed(kind, exportId);
-		add(resource, 'getJobStatus', await routed(resource, 'getJobStatus', { exportId }));
+		add(resource, 'getJobStatus', await routed(resource, 'getJobStatus', step));
 		const [other] = await custom(resource, 'createJob', job);
 		add(
 			resource,
 			'cancelJob',
-			await routed(resource, 'cancelJob', { exportId: String(other.json.exportId) }),
+			await routed(resource, 'cancelJob', { ...step, exportId: String(other.json.exportId) }),
 		);
-		add(resource, 'listJobs', await custom(resource, 'listJobs', { statusFilter: [] }));
+		add(
+			resource,
+			'listJobs',
+			await custom(resource, 'listJobs', { statusFilter: [], customObject: job.customObject }),
+		);
 		add(resource, 'getQuotaUsage', await custom(resource, 'getQuotaUsage', {}));
 	}
 	// Each import kind: a batch's status queued, then imported (with its counts).
@@ -244,10 +252,11 @@ it('each shipped output schema describes what its operation outputs', async () =
 	const outputs = await samples();
 	expect([...outputs.keys()].sort()).toEqual(
 		[
-			...['leadExport', 'activityExport', 'programMemberExport'].flatMap((r) =>
-				['cancelJob', 'enqueueJob', 'getJobStatus', 'getQuotaUsage', 'listJobs'].map(
-					(o) => `${r}/${o}`,
-				),
+			...['leadExport', 'activityExport', 'programMemberExport', 'customObjectExport'].flatMap(
+				(r) =>
+					['cancelJob', 'enqueueJob', 'getJobStatus', 'getQuotaUsage', 'listJobs'].map(
+						(o) => `${r}/${o}`,
+					),
 			),
 			'leadImport/getImportStatus',
 			'programMemberImport/getImportStatus',

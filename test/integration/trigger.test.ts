@@ -473,7 +473,7 @@ describe('Updated Leads and New Activities', () => {
 });
 
 describe('Export Job Completed', () => {
-	async function startJob(body: IDataObject, kind: ExportKind = 'leads') {
+	async function startJob(body: IDataObject, kind: Exclude<ExportKind, 'customObjects'> = 'leads') {
 		const { context: ctx } = harness.context({});
 		const job = await createExportJob(ctx, kind, body);
 		await enqueueExportJob(ctx, kind, job.exportId);

@@ -91,7 +91,7 @@ describe('canvas subtitle', () => {
 				}
 			}
 		}
-		expect(checked).toBe(39);
+		expect(checked).toBe(47);
 		expect(subtitleOf(bulk, { resource: 'leadExport', operation: 'export' })).toBe('Export leads');
 		expect(subtitleOf(bulk, { resource: 'leadImport', operation: 'import' })).toBe('Import leads');
 		expect(subtitleOf(bulk, { resource: 'programMemberImport', operation: 'import' })).toBe(
@@ -99,6 +99,9 @@ describe('canvas subtitle', () => {
 		);
 		expect(subtitleOf(bulk, { resource: 'customObjectImport', operation: 'import' })).toBe(
 			'Import custom object records',
+		);
+		expect(subtitleOf(bulk, { resource: 'customObjectExport', operation: 'export' })).toBe(
+			'Export custom object records',
 		);
 	});
 

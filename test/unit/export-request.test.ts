@@ -1,6 +1,7 @@
 import {
 	buildExportSpec,
 	exportFilterSpec,
+	exportJobsOf,
 	exportRange,
 } from '../../nodes/MarketoBulk/export/request';
 
@@ -86,5 +87,47 @@ describe('buildExportSpec: both', () => {
 				allowLongRange: false,
 			}),
 		});
+	});
+});
+
+describe('custom object exports', () => {
+	const car = { mode: 'list', value: 'car_c' };
+
+	it('filter on Updated At unless told otherwise, or on the leads of a list; no fields means all', () => {
+		expect(exportFilterSpec('customObjects', { customObject: car })).toEqual({
+			spec: { kind: 'customObjects', customObject: 'car_c', format: 'CSV', fields: [], filter: {} },
+			rangeKey: 'updatedAt',
+		});
+		const { spec, rangeKey } = exportFilterSpec('customObjects', {
+			customObject: 'course_enrollment_c',
+			fields: ['email', 'term'],
+			filterType: 'smartList',
+			smartList: { mode: 'name', value: 'All Customers' },
+		});
+		expect(rangeKey).toBeUndefined();
+		expect(spec).toMatchObject({
+			customObject: 'course_enrollment_c',
+			fields: ['email', 'term'],
+			filter: { smartListName: 'All Customers' },
+		});
+	});
+
+	it('refuse a lead-only filter, no object and a name that is not an API name', () => {
+		expect(() =>
+			exportFilterSpec('customObjects', { customObject: car, filterType: 'createdAt' }),
+		).toThrow(
+			'Unknown filter "createdAt": a custom object export takes exactly one of Updated At, Static List or Smart List.',
+		);
+		expect(() =>
+			exportFilterSpec('customObjects', { customObject: { mode: 'list', value: '' } }),
+		).toThrow('Choose a custom object (Custom Object).');
+		expect(() => exportFilterSpec('customObjects', { customObject: '../leads' })).toThrow(
+			/^"..\/leads" is not a custom object API name/,
+		);
+	});
+
+	it("name the object's jobs, and leave the other kinds' jobs the kind's", () => {
+		expect(exportJobsOf('customObjects', car)).toEqual({ kind: 'customObjects', apiName: 'car_c' });
+		expect(exportJobsOf('programMembers', car)).toBe('programMembers');
 	});
 });

@@ -28,6 +28,7 @@ export const EXPORT_RESOURCE: Record<ExportKind, string> = {
 	leads: 'leadExport',
 	activities: 'activityExport',
 	programMembers: 'programMemberExport',
+	customObjects: 'customObjectExport',
 };
 
 /** What the operations of an export resource call one of its records, with and without an article. */
@@ -38,6 +39,11 @@ const NOUNS: Record<ExportKind, { noun: string; aNoun: string; plural: string }>
 		noun: 'program member',
 		aNoun: 'a program member',
 		plural: 'program members',
+	},
+	customObjects: {
+		noun: 'custom object',
+		aNoun: 'a custom object',
+		plural: 'custom object records',
 	},
 };
 
@@ -91,6 +97,7 @@ export const EXPORT_JOB_SEARCH: Record<ExportKind, string> = {
 	leads: 'searchLeadExportJobs',
 	activities: 'searchActivityExportJobs',
 	programMembers: 'searchProgramMemberExportJobs',
+	customObjects: 'searchCustomObjectExportJobs',
 };
 
 /**
@@ -290,6 +297,20 @@ export function exportResource(kind: ExportKind, kindFields: INodeProperties[]):
 		...exportRunFields(kind),
 		...downloadOptions(kind),
 	];
+}
+
+/** The list of a Static List or Smart List export filter (leads, or the leads of custom object records), shown for its filter. */
+export function listFilterField(kind: ExportKind, list: 'static' | 'smart'): INodeProperties {
+	const filterType = `${list}List`;
+	return {
+		displayName: list === 'static' ? 'Static List' : 'Smart List',
+		name: filterType,
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		displayOptions: { show: { ...exportShow(kind), filterType: [filterType] } },
+		modes: listLocatorModes(list, true),
+	};
 }
 
 /** Modes of a static or smart list picker: a searchable list loaded from Marketo, an ID, or (for export filters) a name. */

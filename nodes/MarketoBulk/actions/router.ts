@@ -115,6 +115,7 @@ export const customOperations: Record<string, Record<string, CustomOperation>> =
 	leadExport: forKind('leads'),
 	activityExport: forKind('activities'),
 	programMemberExport: forKind('programMembers'),
+	customObjectExport: forKind('customObjects'),
 	leadImport: forImportKind('leads'),
 	programMemberImport: forImportKind('programMembers'),
 	customObjectImport: forImportKind('customObjects'),

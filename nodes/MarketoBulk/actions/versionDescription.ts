@@ -1,6 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import * as activityExport from './activityExport/ActivityExport.resource';
+import * as customObjectExport from './customObjectExport/CustomObjectExport.resource';
 import * as customObjectImport from './customObjectImport/CustomObjectImport.resource';
 import { labelSubtitle } from '../descriptions/subtitle';
 import { ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
@@ -18,6 +19,7 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{ name: 'Activity Export', value: 'activityExport' },
+			{ name: 'Custom Object Export', value: 'customObjectExport' },
 			{ name: 'Custom Object Import', value: 'customObjectImport' },
 			{ name: 'Lead Export', value: 'leadExport' },
 			{ name: 'Lead Import', value: 'leadImport' },
@@ -31,6 +33,7 @@ export const properties: INodeProperties[] = [
 	...leadImport.description,
 	...programMemberExport.description,
 	...programMemberImport.description,
+	...customObjectExport.description,
 	...customObjectImport.description,
 ];
 

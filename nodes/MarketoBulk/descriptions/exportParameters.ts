@@ -122,6 +122,80 @@ const PROGRAM_ID_PATHS = Array.from(
 );
 
 /**
+ * A custom object picker: the instance's custom objects that Marketo can bulk export (linked to leads),
+ * searchable by display name or API name, or an API name. Every job path holds the object's API name.
+ */
+export const CUSTOM_OBJECT_LOCATOR: INodeProperties = {
+	displayName: 'Custom Object',
+	name: 'customObject',
+	type: 'resourceLocator',
+	required: true,
+	default: { mode: 'list', value: '' },
+	description: 'The custom object whose records to export (its jobs are listed and run under it)',
+	modes: [
+		locatorMode('From List', 'list', {
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchExportableCustomObjects', searchable: true },
+		}),
+		locatorMode('By API Name', 'apiName', {
+			type: 'string',
+			placeholder: 'car_c',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: '[A-Za-z][A-Za-z0-9_]*',
+						errorMessage: 'A custom object API name is letters, digits and _, such as car_c',
+					},
+				},
+			],
+		}),
+	],
+};
+
+/** The chosen custom object's fields, from its describe; none chosen exports them all. */
+export const CUSTOM_OBJECT_FIELDS: INodeProperties = {
+	displayName: 'Field Names or IDs',
+	name: 'fields',
+	type: 'multiOptions',
+	typeOptions: {
+		loadOptionsMethod: 'getCustomObjectFields',
+		loadOptionsDependsOn: ['customObject.value'],
+	},
+	default: [],
+	description:
+		'Fields of the custom object, in the order of the file; all of its fields when empty. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+};
+
+/** A custom object export's one filter (Marketo takes exactly one); its dates or list show for it. */
+export const CUSTOM_OBJECT_FILTER: INodeProperties = {
+	displayName: 'Filter',
+	name: 'filterType',
+	type: 'options',
+	default: 'updatedAt',
+	description: 'Marketo accepts exactly one filter per custom object job',
+	options: [
+		{
+			name: 'Updated At',
+			value: 'updatedAt',
+			description:
+				'Records updated in a date range (may not be enabled for custom objects in your subscription)',
+		},
+		{
+			name: 'Static List',
+			value: 'staticList',
+			description: "The records linked to a static list's leads",
+		},
+		{
+			name: 'Smart List',
+			value: 'smartList',
+			description:
+				"The records linked to a smart list's leads (may not be enabled for your subscription)",
+		},
+	],
+};
+
+/**
  * The program member filters, all ANDed by Marketo: programs (each from a searchable list or by ID), status
  * names (from the chosen programs' channels), exhausted content, nurture cadence, and whether an Updated At
  * range applies (its Start and End are the caller's date range fields, shown for it).

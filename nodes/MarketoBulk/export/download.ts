@@ -7,7 +7,7 @@ import {
 	type MarketoContext,
 } from '../transport';
 import { exportJobPath } from '../transport/paths';
-import type { ExportKind } from './request';
+import type { ExportJobs } from './request';
 import { toNodeReadable } from '../helpers/readable';
 import { PackageError } from '../helpers/errors';
 
@@ -19,7 +19,7 @@ import { PackageError } from '../helpers/errors';
  */
 
 export interface ExportFile {
-	kind: ExportKind;
+	kind: ExportJobs;
 	exportId: string;
 	fileSize?: number;
 	fileChecksum?: string;

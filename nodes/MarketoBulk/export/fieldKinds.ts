@@ -1,5 +1,6 @@
 import type { FieldKind } from '../codec';
-import type { ExportKind } from './request';
+import { describeCustomObject } from './customObjects';
+import type { ExportJobs } from './request';
 import { marketoRequest, type MarketoContext } from '../transport';
 
 /**
@@ -121,11 +122,12 @@ const ACTIVITY_KINDS: Record<string, FieldKind> = {
 
 /**
  * How to type each column of an export file, keyed by the column header (after renames). Activity
- * `attributes` is always parsed as JSON; numbers and booleans only when typed values are wanted.
+ * `attributes` is always parsed as JSON; numbers and booleans only when typed values are wanted, from the
+ * describe of the exported records (a custom object's own describe).
  */
 export async function columnKinds(
 	ctx: MarketoContext,
-	kind: ExportKind,
+	kind: ExportJobs,
 	fields: string[],
 	columnHeaderNames: Record<string, string> | undefined,
 	typedValues: boolean,
@@ -140,7 +142,11 @@ export async function columnKinds(
 		const described =
 			kind === 'programMembers'
 				? await programMemberDataTypes(ctx, fields)
-				: new Map((await describeLeadFields(ctx)).map((f) => [f.name, f.dataType]));
+				: typeof kind === 'object'
+					? new Map(
+							(await describeCustomObject(ctx, kind.apiName)).map((f) => [f.name, f.dataType]),
+						)
+					: new Map((await describeLeadFields(ctx)).map((f) => [f.name, f.dataType]));
 		for (const field of fields) {
 			const fieldKind = KIND_OF_DATA_TYPE[described.get(field) ?? ''];
 			if (fieldKind) byField[field] = fieldKind;

@@ -9,7 +9,7 @@ import {
 	type MarketoContext,
 } from '../transport';
 import { is1029AlreadyQueued, MarketoApiError } from '../transport/errors';
-import type { ExportKind } from './request';
+import type { ExportJobs } from './request';
 import { exportJobPath, exportJobsPath } from '../transport/paths';
 import { isExportQueueFull, whileQueueFull } from '../transport/queueFull';
 import { PackageError } from '../helpers/errors';
@@ -66,7 +66,7 @@ export interface ExportJobStatus extends IDataObject {
 
 export async function createExportJob(
 	ctx: MarketoContext,
-	kind: ExportKind,
+	kind: ExportJobs,
 	body: IDataObject,
 ): Promise<ExportJobStatus> {
 	return await jobStep(ctx, 'create', {
@@ -83,7 +83,7 @@ export async function createExportJob(
  */
 export async function enqueueExportJob(
 	ctx: MarketoContext,
-	kind: ExportKind,
+	kind: ExportJobs,
 	exportId: string,
 ): Promise<ExportJobStatus> {
 	const outcome = await jobStep(ctx, 'enqueue', {
@@ -104,7 +104,7 @@ export async function enqueueExportJob(
  */
 export async function recoverEnqueue(
 	ctx: MarketoContext,
-	kind: ExportKind,
+	kind: ExportJobs,
 	exportId: string,
 	error: unknown,
 ): Promise<ExportJobStatus> {
@@ -121,7 +121,7 @@ export async function recoverEnqueue(
 
 export async function getExportJobStatus(
 	ctx: MarketoContext,
-	kind: ExportKind,
+	kind: ExportJobs,
 	exportId: string,
 	deadline?: number,
 ) {
@@ -132,7 +132,7 @@ export async function getExportJobStatus(
 	});
 }
 
-export async function cancelExportJob(ctx: MarketoContext, kind: ExportKind, exportId: string) {
+export async function cancelExportJob(ctx: MarketoContext, kind: ExportJobs, exportId: string) {
 	return await jobStep(ctx, 'cancel', {
 		method: 'POST',
 		path: exportJobPath(kind, exportId, 'cancel'),
@@ -164,7 +164,7 @@ async function jobStep(
  */
 export async function listExportJobs(
 	ctx: MarketoContext,
-	kind: ExportKind,
+	kind: ExportJobs,
 	statuses: string[] = [],
 ): Promise<ExportJobStatus[]> {
 	const wanted = statuses.map((status) => canonicalStatus({ status }).status as string);
@@ -203,7 +203,7 @@ export interface WaitSettings {
  */
 export async function runExportJob(
 	ctx: MarketoContext,
-	kind: ExportKind,
+	kind: ExportJobs,
 	body: IDataObject,
 	wait: WaitSettings,
 ): Promise<ExportJobStatus> {
@@ -267,7 +267,7 @@ export async function runExportJob(
  */
 async function cancelQuietly(
 	ctx: MarketoContext,
-	kind: ExportKind,
+	kind: ExportJobs,
 	exportId: string,
 ): Promise<void> {
 	try {

@@ -1,4 +1,4 @@
-import { MarketoApiError } from '../transport/errors';
+import type { MarketoApiError } from '../transport/errors';
 import type { MarketoContext } from '../transport';
 import { programStatuses } from './programs';
 import type { ExportSpec } from './request';
@@ -8,27 +8,14 @@ import type { ExportSpec } from './request';
  * name comes back as a bare `1003 Invalid Data`; only then (never before an export: that would cost calls
  * every run) are the programs' statuses read, to name the unknown status and the valid ones.
  */
-export async function withMemberAdvice<T>(
+export async function memberAdvice(
 	ctx: MarketoContext,
 	spec: Pick<ExportSpec, 'kind' | 'filter'>,
-	call: () => Promise<T>,
-): Promise<T> {
-	if (spec.kind !== 'programMembers') return await call();
-	return await call().catch(async (error: unknown) => {
-		if (error instanceof MarketoApiError) {
-			const advice =
-				error.marketoCode === '1035'
-					? UPDATED_AT_ADVICE
-					: error.marketoCode === '1003'
-						? await statusAdvice(ctx, spec).catch(() => undefined)
-						: undefined;
-			if (advice) {
-				const said = error.marketoMessage.replace(/[.\s]+$/, '');
-				error.message = `Marketo error ${error.marketoCode}: ${said}. ${advice}`;
-			}
-		}
-		return await Promise.reject(error);
-	});
+	error: MarketoApiError,
+): Promise<string | undefined> {
+	if (error.marketoCode === '1035') return UPDATED_AT_ADVICE;
+	if (error.marketoCode === '1003') return await statusAdvice(ctx, spec).catch(() => undefined);
+	return undefined;
 }
 
 const UPDATED_AT_ADVICE =

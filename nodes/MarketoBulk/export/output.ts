@@ -7,7 +7,7 @@ import type {
 
 import { columnKinds } from './fieldKinds';
 import type { ExportJobStatus } from './job';
-import type { ExportSpec } from './request';
+import { exportJobsOf, type ExportSpec } from './request';
 import { CsvDecoder, decodeRecords, encodeRow, recordBuilder, type DataFormat } from '../codec';
 import { openExportFile, type OpenedFile } from './download';
 import type { DateWindow } from './windows';
@@ -57,13 +57,13 @@ export async function jobOutput(
 			? {}
 			: await columnKinds(
 					ctx,
-					spec.kind,
+					exportJobsOf(spec.kind, spec.customObject),
 					spec.fields,
 					spec.columnHeaderNames,
 					options.typedValues !== false,
 				);
 	const file = await openExportFile(ctx, {
-		kind: spec.kind,
+		kind: exportJobsOf(spec.kind, spec.customObject),
 		exportId: job.exportId,
 		fileSize: numberOrUndefined(job.fileSize),
 		fileChecksum: job.fileChecksum,
@@ -126,6 +126,7 @@ export function jobMetadata(
 ): IDataObject {
 	return {
 		kind: spec.kind,
+		...(spec.customObject ? { customObject: spec.customObject } : {}),
 		exportId: job.exportId,
 		status: job.status,
 		format: job.format ?? spec.format,
@@ -165,7 +166,7 @@ async function storeFile(
 	const readable = file.readable(type.reencode ? asCsv(file.chunks, spec.format) : file.chunks);
 	return await ctx.helpers.prepareBinaryData(
 		readable as Parameters<typeof ctx.helpers.prepareBinaryData>[0],
-		`marketo-${spec.kind}-${span}.${type.extension}`,
+		`marketo-${spec.customObject ?? spec.kind}-${span}.${type.extension}`,
 		type.mimeType,
 	);
 }

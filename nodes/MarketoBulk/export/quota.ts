@@ -4,12 +4,13 @@ import { centralDay, isoSeconds } from './windows';
 import { MarketoApiError, is1029Quota } from '../transport/errors';
 import type { MarketoContext } from '../transport';
 import { listExportJobs } from './job';
-import type { ExportKind } from './request';
+import { listCustomObjects } from './customObjects';
+import type { ExportJobs, ExportKind } from './request';
 
 /** Marketo's daily limit on export file sizes, shared by every bulk export kind of an instance. */
 export const DAILY_EXPORT_QUOTA_BYTES = 500 * 1024 * 1024;
 
-const QUOTA_KINDS: ExportKind[] = ['leads', 'activities', 'programMembers'];
+const QUOTA_KINDS: ExportKind[] = ['leads', 'activities', 'programMembers', 'customObjects'];
 
 export interface ExportQuotaUsage extends IDataObject {
 	/** The US Central day Marketo counts in (YYYY-MM-DD). */
@@ -38,11 +39,13 @@ export async function exportQuotaUsage(
 	const completedJobs: Record<string, number> = {};
 	for (const kind of QUOTA_KINDS) {
 		completedJobs[kind] = 0;
-		for (const job of await listExportJobs(ctx, kind, ['Completed'])) {
-			const finished = Date.parse(String(job.finishedAt ?? ''));
-			if (!(finished >= today.startMs && finished < today.endMs)) continue;
-			usedBytes += Number(job.fileSize) || 0;
-			completedJobs[kind]++;
+		for (const jobs of await jobListsOf(ctx, kind)) {
+			for (const job of await listExportJobs(ctx, jobs, ['Completed'])) {
+				const finished = Date.parse(String(job.finishedAt ?? ''));
+				if (!(finished >= today.startMs && finished < today.endMs)) continue;
+				usedBytes += Number(job.fileSize) || 0;
+				completedJobs[kind]++;
+			}
 		}
 	}
 	return {
@@ -55,6 +58,19 @@ export async function exportQuotaUsage(
 		resetsAt: isoSeconds(Math.floor(today.endMs / 1000)),
 		note: "Jobs of this API user only: exports by other API users of the instance count against the same 500 MB but Marketo does not list them. The day is Marketo's, in US Central time.",
 	};
+}
+
+/**
+ * The job lists of a kind: one, or one per custom object (each object lists its own jobs). An instance
+ * without custom objects, or an API user that may not read them, has no custom object jobs to count.
+ */
+async function jobListsOf(ctx: MarketoContext, kind: ExportKind): Promise<ExportJobs[]> {
+	if (kind !== 'customObjects') return [kind];
+	const types = await listCustomObjects(ctx).catch((error: unknown) => {
+		if (error instanceof MarketoApiError) return [];
+		throw error;
+	});
+	return types.filter((type) => type.linkedToLead).map((type) => ({ kind, apiName: type.apiName }));
 }
 
 /** One sentence for a message: "this API user's exports completed today: 312.4 MB of 500 MB (…)". */

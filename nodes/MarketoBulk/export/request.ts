@@ -14,9 +14,34 @@ export { ExportParameterError, listOf };
 
 /**
  * Bulk export resources share the job life cycle; only the URL segment differs (transport/paths.ts
- * spells it: `programMembers` → `…/program/members/export`).
+ * spells it: `programMembers` → `…/program/members/export`, a custom object's API name in
+ * `…/customobjects/{apiName}/export`).
  */
-export type ExportKind = 'leads' | 'activities' | 'programMembers';
+export type ExportKind = 'leads' | 'activities' | 'programMembers' | 'customObjects';
+
+/**
+ * Whose jobs a job step reads or writes: a kind's, or one custom object's (every custom object has
+ * jobs of its own, under its API name). The job steps in job.ts take this.
+ */
+export type ExportJobs = Exclude<ExportKind, 'customObjects'> | CustomObjectJobs;
+export interface CustomObjectJobs {
+	kind: 'customObjects';
+	apiName: string;
+}
+
+/** The jobs of a kind, the custom object's API name given (the Custom Object parameter's value, or empty). */
+export function exportJobsOf(kind: ExportKind, customObject?: unknown): ExportJobs {
+	if (kind !== 'customObjects') return kind;
+	const apiName = locatorValue(customObject).value;
+	if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(apiName)) {
+		throw new ExportParameterError(
+			apiName === ''
+				? 'Choose a custom object (Custom Object).'
+				: `"${apiName}" is not a custom object API name (such as car_c). Pick the object From List, or enter its API name.`,
+		);
+	}
+	return { kind, apiName };
+}
 
 export const DEFAULT_ACTIVITY_FIELDS = [
 	'marketoGUID',
@@ -60,10 +85,14 @@ export interface ExportParameters {
 	isExhausted?: unknown;
 	nurtureCadence?: unknown;
 	updatedAtFilter?: unknown;
+	// custom objects
+	customObject?: unknown;
 }
 
 export interface ExportSpec {
 	kind: ExportKind;
+	/** A custom object export's object, by API name (its jobs are the object's: `exportJobsOf`). */
+	customObject?: string;
 	format: DataFormat;
 	fields: string[];
 	columnHeaderNames?: Record<string, string>;
@@ -124,6 +153,10 @@ export function exportFilterSpec(
 		// Several programs: Marketo puts a programId column first itself; asking for it too would give the
 		// file two programId columns.
 		if (spec.filter.programIds) spec.fields = fields.filter((field) => field !== 'programId');
+	} else if (kind === 'customObjects') {
+		spec.customObject = (exportJobsOf(kind, parameters.customObject) as CustomObjectJobs).apiName;
+		// No fields: all of the object's, which its describe lists when the job is created.
+		rangeKey = applyCustomObjectFilter(spec, parameters);
 	} else {
 		if (fields.length === 0) spec.fields = [...DEFAULT_ACTIVITY_FIELDS];
 		rangeKey = 'createdAt';
@@ -136,7 +169,9 @@ export function exportFilterSpec(
 			`Field "${duplicates[0]}" is listed twice in Fields; list each field once.`,
 		);
 	}
-	spec.columnHeaderNames = columnHeaderNames(parameters.columnHeaderNames, spec.fields);
+	// A custom object export without Fields takes all of the object's: renames are checked when they are known.
+	const known = kind === 'customObjects' && spec.fields.length === 0 ? undefined : spec.fields;
+	spec.columnHeaderNames = columnHeaderNames(parameters.columnHeaderNames, known);
 	return { spec, rangeKey };
 }
 
@@ -185,9 +220,31 @@ export function createJobBodies(
 	}));
 }
 
+/**
+ * A custom object export's one filter (Marketo takes exactly one): Updated At (the record's), or the
+ * leads of a static or smart list, whose linked records are exported. Created At is the lead filter's only.
+ */
+function applyCustomObjectFilter(
+	spec: ExportSpec,
+	parameters: ExportParameters,
+): RangeKey | undefined {
+	const filterType = String(parameters.filterType || 'updatedAt');
+	if (!CUSTOM_OBJECT_FILTERS.includes(filterType)) {
+		throw new ExportParameterError(
+			`Unknown filter "${filterType}": a custom object export takes exactly one of Updated At, Static List or Smart List.`,
+		);
+	}
+	return applyLeadFilter(spec, parameters, filterType);
+}
+
+const CUSTOM_OBJECT_FILTERS = ['updatedAt', 'staticList', 'smartList'];
+
 /** A list filter into `spec.filter`; the key of a date filter, whose range is read apart. */
-function applyLeadFilter(spec: ExportSpec, parameters: ExportParameters): RangeKey | undefined {
-	const filterType = String(parameters.filterType || 'createdAt');
+function applyLeadFilter(
+	spec: ExportSpec,
+	parameters: ExportParameters,
+	filterType = String(parameters.filterType || 'createdAt'),
+): RangeKey | undefined {
 	switch (filterType) {
 		case 'createdAt':
 		case 'updatedAt':
@@ -300,7 +357,10 @@ function dateRange(
 	return { start, end: new Date(end.getTime() - 1) };
 }
 
-function columnHeaderNames(value: unknown, fields: string[]): Record<string, string> | undefined {
+function columnHeaderNames(
+	value: unknown,
+	fields: string[] | undefined,
+): Record<string, string> | undefined {
 	const renames = (
 		(value as { renames?: Array<{ field?: string; header?: string }> } | undefined)?.renames ?? []
 	)
@@ -312,7 +372,7 @@ function columnHeaderNames(value: unknown, fields: string[]): Record<string, str
 		if (field === '' || header === '') {
 			throw new ExportParameterError('Each column rename needs both a field and a column header.');
 		}
-		if (!fields.includes(field)) {
+		if (fields && !fields.includes(field)) {
 			throw new ExportParameterError(
 				`Column rename for "${field}", but "${field}" is not among the exported Fields.`,
 			);

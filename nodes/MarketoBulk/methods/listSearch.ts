@@ -2,7 +2,8 @@ import type { ILoadOptionsFunctions, INodeListSearchResult, JsonObject } from 'n
 import { NodeApiError } from 'n8n-workflow';
 
 import { listExportJobs, type ExportJobStatus } from '../export/job';
-import type { ExportKind } from '../export/request';
+import { listCustomObjects as listExportableCustomObjects } from '../export/customObjects';
+import { exportJobsOf, type ExportKind } from '../export/request';
 import { listCustomObjects } from '../import/customObjects';
 import { marketoRequest } from '../transport';
 import { adviceFor, MarketoApiError } from '../transport/errors';
@@ -74,7 +75,9 @@ async function searchExportJobs(
 ): Promise<INodeListSearchResult> {
 	let jobs: ExportJobStatus[];
 	try {
-		jobs = await listExportJobs(ctx, kind);
+		const customObject =
+			kind === 'customObjects' ? ctx.getNodeParameter('customObject', '') : undefined;
+		jobs = await listExportJobs(ctx, exportJobsOf(kind, customObject));
 	} catch (error) {
 		throw jobListError(ctx, kind, error);
 	}
@@ -143,9 +146,19 @@ function timeZoneOf(ctx: ILoadOptionsFunctions): string {
  */
 function jobListError(ctx: ILoadOptionsFunctions, kind: ExportKind, error: unknown): unknown {
 	if (!(error instanceof MarketoApiError)) return error;
-	const what = { leads: 'lead', activities: 'activity', programMembers: 'program member' }[kind];
+	const what = {
+		leads: 'lead',
+		activities: 'activity',
+		programMembers: 'program member',
+		customObjects: 'custom object',
+	}[kind];
 	const said = error.marketoMessage.replace(/[.\s]+$/, '');
-	const permission = kind === 'activities' ? 'Read-Only Activity' : 'Read-Only Lead';
+	const permission = {
+		leads: 'Read-Only Lead',
+		activities: 'Read-Only Activity',
+		programMembers: 'Read-Only Lead',
+		customObjects: 'Read-Only Custom Object',
+	}[kind];
 	const advice =
 		error.marketoCode === '603'
 			? `The Marketo API user may not list ${what} export jobs: give its role the ${permission} permission in Admin > Users & Roles.`
@@ -206,4 +219,28 @@ export async function searchCustomObjects(
 			.map((o) => ({ name: `${o.displayName} (${o.name})`, value: o.name }))
 			.sort((a, b) => a.name.localeCompare(b.name)),
 	};
+}
+
+export async function searchCustomObjectExportJobs(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	return await searchExportJobs(this, 'customObjects', filter);
+}
+
+/**
+ * Custom Object Export's picker: only the custom objects Marketo can bulk export (those linked to leads),
+ * by display name and API name; the search matches either.
+ */
+export async function searchExportableCustomObjects(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const needle = filter?.trim().toLowerCase();
+	const results = (await listExportableCustomObjects(this))
+		.filter((type) => type.linkedToLead)
+		.map((type) => ({ name: `${type.displayName} (${type.apiName})`, value: type.apiName }))
+		.filter((entry) => !needle || entry.name.toLowerCase().includes(needle))
+		.sort((a, b) => a.name.localeCompare(b.name));
+	return { results };
 }

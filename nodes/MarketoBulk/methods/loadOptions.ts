@@ -1,6 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { DELETE_LEAD_ACTIVITY_TYPE } from '../export/request';
+import { describeCustomObject } from '../export/customObjects';
+import { DELETE_LEAD_ACTIVITY_TYPE, exportJobsOf } from '../export/request';
 import { marketoRequest } from '../transport';
 import { describeLeadFields, describeProgramMemberFields } from '../export/fieldKinds';
 import { programIdsOf } from '../export/memberFilter';
@@ -102,4 +103,22 @@ export async function getProgramStatuses(
 		for (const status of statuses) ofStatus.set(status, [...(ofStatus.get(status) ?? []), of]);
 	}
 	return [...ofStatus].map(([name, of]) => ({ name, value: name, description: of.join(', ') }));
+}
+
+/**
+ * Custom Object Export > Fields: the chosen custom object's fields, from its describe, in describe order;
+ * none until an object is chosen (an expression is resolved only when the node runs).
+ */
+export async function getCustomObjectFields(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	if (!hasCredential(this)) return [];
+	let jobs;
+	try {
+		jobs = exportJobsOf('customObjects', this.getNodeParameter('customObject', ''));
+	} catch {
+		return [];
+	}
+	if (typeof jobs !== 'object') return [];
+	return (await describeCustomObject(this, jobs.apiName)).map((field) => fieldOption(field));
 }

@@ -9,23 +9,39 @@ export const BULK_API = '/bulk/v1';
 const EXPORT_SEGMENTS: Record<string, string> = { programMembers: 'program/members' };
 
 /**
- * An export resource's jobs: `…/leads/export` (`…/program/members/export` for program members) + `.json`
- * (list) or `/create.json`.
+ * Whose export jobs a call is about: an export kind's, or one custom object's, whose API name is part of
+ * every path of its jobs (`…/customobjects/car_c/export`).
  */
-export function exportJobsPath(kind: string): string {
-	return `${BULK_API}/${EXPORT_SEGMENTS[kind] ?? kind}/export`;
+export type ExportJobsRef = string | { apiName: string };
+
+/**
+ * An export resource's jobs: `…/leads/export` (`…/program/members/export` for program members,
+ * `…/customobjects/{apiName}/export` for a custom object) + `.json` (list) or `/create.json`.
+ */
+export function exportJobsPath(jobs: ExportJobsRef): string {
+	if (typeof jobs === 'object') {
+		return `${BULK_API}/customobjects/${encodeURIComponent(jobs.apiName)}/export`;
+	}
+	return `${BULK_API}/${EXPORT_SEGMENTS[jobs] ?? jobs}/export`;
 }
 
 type ExportJobStep = 'enqueue' | 'status' | 'cancel' | 'file';
 
 /** One export job's step or file. */
-export function exportJobPath(kind: string, exportId: string, step: ExportJobStep): string {
-	return `${exportJobsPath(kind)}/${encodeURIComponent(exportId)}/${step}.json`;
+export function exportJobPath(jobs: ExportJobsRef, exportId: string, step: ExportJobStep): string {
+	return `${exportJobsPath(jobs)}/${encodeURIComponent(exportId)}/${step}.json`;
 }
 
-/** A declarative job step's URL: the job is the Export ID parameter. */
+/**
+ * A declarative job step's URL: the job is the Export ID parameter; a custom object's jobs also read the
+ * object's API name from the Custom Object parameter (n8n's `$parameter` gives a resource locator's value).
+ */
 export function exportJobRoute(kind: string, step: ExportJobStep): string {
-	return `=${exportJobsPath(kind)}/{{$parameter.exportId}}/${step}.json`;
+	const jobs =
+		kind === 'customObjects'
+			? `${BULK_API}/customobjects/{{$parameter.customObject}}/export`
+			: exportJobsPath(kind);
+	return `=${jobs}/{{$parameter.exportId}}/${step}.json`;
 }
 
 /** What an import brings into Marketo: leads, members of one program, or records of one custom object. */

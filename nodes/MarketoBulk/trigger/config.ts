@@ -245,6 +245,7 @@ function withIdentity(
 		leads: ['id'],
 		activities: ['marketoGUID'],
 		programMembers: ['leadId'],
+		customObjects: ['marketoGUID'],
 	}[userSpec.kind];
 	const stampField = userSpec.kind === 'activities' ? 'activityDate' : rangeKey;
 	const spec: ExportSpec = {

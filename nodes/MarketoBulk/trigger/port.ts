@@ -17,9 +17,9 @@ import {
 	listExportJobs,
 	type ExportJobStatus,
 } from '../export/job';
-import type { ExportKind, ExportSpec } from '../export/request';
+import { exportJobsOf, type ExportKind, type ExportSpec } from '../export/request';
 import { columnKinds } from '../export/fieldKinds';
-import { withMemberAdvice } from '../export/memberErrors';
+import { withExportAdvice } from '../export/advice';
 import { limitRetriesUntil, marketoStream, pause } from '../transport';
 import { exportJobPath } from '../transport/paths';
 
@@ -75,27 +75,34 @@ export function pollPort(ctx: IPollFunctions): TriggerPort {
 			debug: (message, meta) => ctx.logger.debug(`Marketo Bulk Trigger: ${message}`, meta),
 			warn: (message, meta) => ctx.logger.warn(`Marketo Bulk Trigger: ${message}`, meta),
 		},
-		// A program member job's refusals are explained as the node's Export explains them (a status name
-		// no chosen program has, with each program's statuses).
+		// The trigger's kinds' jobs are the kind's (exportJobsOf). A program member job's refusals are
+		// explained as the node's Export explains them (a status name no chosen program has, with each
+		// program's statuses).
 		create: async (kind, body) =>
-			await withMemberAdvice(ctx, { kind, filter: (body.filter ?? {}) as IDataObject }, () =>
-				createExportJob(ctx, kind, body),
+			await withExportAdvice(ctx, { kind, filter: (body.filter ?? {}) as IDataObject }, () =>
+				createExportJob(ctx, exportJobsOf(kind), body),
 			),
-		enqueue: async (kind, exportId) => await enqueueExportJob(ctx, kind, exportId),
-		status: async (kind, exportId) => await getExportJobStatus(ctx, kind, exportId),
+		enqueue: async (kind, exportId) => await enqueueExportJob(ctx, exportJobsOf(kind), exportId),
+		status: async (kind, exportId) => await getExportJobStatus(ctx, exportJobsOf(kind), exportId),
 		cancel: async (kind, exportId) => {
 			try {
-				await cancelExportJob(ctx, kind, exportId);
+				await cancelExportJob(ctx, exportJobsOf(kind), exportId);
 			} catch {
 				// A job left behind expires on its own; it was never enqueued or is already finished.
 			}
 		},
-		list: async (kind) => await listExportJobs(ctx, kind),
+		list: async (kind) => await listExportJobs(ctx, exportJobsOf(kind)),
 		head: async (kind, exportId, maxBytes) => await fileHead(ctx, kind, exportId, maxBytes),
 		output: async (spec, job, window, options) =>
 			(await jobOutput(ctx, spec, job, options, { window })).items,
 		kinds: async (spec, typedValues) =>
-			await columnKinds(ctx, spec.kind, spec.fields, spec.columnHeaderNames, typedValues),
+			await columnKinds(
+				ctx,
+				exportJobsOf(spec.kind, spec.customObject),
+				spec.fields,
+				spec.columnHeaderNames,
+				typedValues,
+			),
 		binary: async (bytes, fileName, mimeType) =>
 			await ctx.helpers.prepareBinaryData(Buffer.from(bytes), fileName, mimeType),
 		sleep: async (ms) => await pause(ctx, ms),
@@ -111,7 +118,7 @@ async function fileHead(
 ): Promise<Uint8Array | 'gone'> {
 	const response = await marketoStream(ctx, {
 		method: 'GET',
-		path: exportJobPath(kind, exportId, 'file'),
+		path: exportJobPath(exportJobsOf(kind), exportId, 'file'),
 		headers: { Range: `bytes=0-${Math.max(0, maxBytes - 1)}` },
 		acceptStatus: [404, 410, 416],
 	});

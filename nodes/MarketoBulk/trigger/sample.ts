@@ -46,6 +46,7 @@ const JOB_NOUNS: Record<ExportKind, string> = {
 	leads: 'lead',
 	activities: 'activity',
 	programMembers: 'program member',
+	customObjects: 'custom object',
 };
 
 export async function sample(

@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { createExportJob } from '../../export/job';
-import { withMemberAdvice } from '../../export/memberErrors';
+import { withExportAdvice } from '../../export/advice';
+import { withCustomObjectFields } from '../../export/customObjects';
 import { withQuotaUsage } from '../../export/quota';
-import { createJobBodies, type ExportKind } from '../../export/request';
+import { createJobBodies, exportJobsOf, type ExportKind } from '../../export/request';
 import { exportSpecOf } from './parameters';
 
 /** Create Job: one Marketo job (so at most 31 days), validated like Export; returns the job with its exportId. */
@@ -12,10 +13,14 @@ export async function run(
 	kind: ExportKind,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const spec = exportSpecOf(this, kind, itemIndex, false);
-	const [{ body }] = createJobBodies(spec);
+	const chosen = exportSpecOf(this, kind, itemIndex, false);
 	const job = await withQuotaUsage(this, () =>
-		withMemberAdvice(this, spec, () => createExportJob(this, kind, body)),
+		withExportAdvice(this, chosen, async () => {
+			const spec = await withCustomObjectFields(this, chosen);
+			const [{ body }] = createJobBodies(spec);
+			return await createExportJob(this, exportJobsOf(kind, spec.customObject), body);
+		}),
 	);
+	const [{ body }] = createJobBodies(chosen);
 	return [{ json: { ...job, filter: body.filter } }];
 }

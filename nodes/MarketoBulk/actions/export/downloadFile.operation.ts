@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { getExportJobStatus } from '../../export/job';
 import type { ExportKind, ExportSpec } from '../../export/request';
-import { DEFAULT_ACTIVITY_FIELDS } from '../../export/request';
+import { DEFAULT_ACTIVITY_FIELDS, exportJobsOf } from '../../export/request';
 import { jobOutput } from '../../export/output';
 import { exportIdValue } from './exportId';
 import { downloadOptionsOf } from './parameters';
@@ -36,7 +36,9 @@ export async function run(
 ): Promise<INodeExecutionData[]> {
 	const exportId = exportIdOf(this, itemIndex);
 	const options = downloadOptionsOf(this, itemIndex);
-	const job = await getExportJobStatus(this, kind, exportId);
+	const customObject = this.getNodeParameter('customObject', itemIndex, '');
+	const jobs = exportJobsOf(kind, customObject);
+	const job = await getExportJobStatus(this, jobs, exportId);
 	if (job.status !== 'Completed') {
 		throw new NodeOperationError(
 			this.getNode(),
@@ -51,6 +53,7 @@ export async function run(
 	const format = String(job.format ?? 'CSV').toUpperCase() as ExportSpec['format'];
 	const spec: ExportSpec = {
 		kind,
+		...(typeof jobs === 'object' ? { customObject: jobs.apiName } : {}),
 		format,
 		fields: kind === 'activities' ? [...DEFAULT_ACTIVITY_FIELDS] : [],
 		filter: {},

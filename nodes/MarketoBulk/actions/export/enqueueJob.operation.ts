@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { canonicalStatus, recoverEnqueue } from '../../export/job';
-import type { ExportKind } from '../../export/request';
+import { exportJobsOf, type ExportKind } from '../../export/request';
 import { unwrapEnvelope } from '../../transport';
 import { exportJobRoute } from '../../transport/paths';
 import { exportJobStep, operationEntry } from '../declarative';
@@ -36,7 +36,8 @@ function enqueueAnswer(kind: ExportKind) {
 			return await unwrapEnvelope.call(this, items, response);
 		} catch (error) {
 			const exportId = exportIdValue(this.getNodeParameter('exportId', ''));
-			const job = await recoverEnqueue(this, kind, exportId, error);
+			const jobs = exportJobsOf(kind, this.getNodeParameter('customObject', ''));
+			const job = await recoverEnqueue(this, jobs, exportId, error);
 			return [{ json: canonicalStatus(job) }];
 		}
 	};

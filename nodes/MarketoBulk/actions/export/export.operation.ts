@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { runExportJob } from '../../export/job';
-import { withMemberAdvice } from '../../export/memberErrors';
+import { withExportAdvice } from '../../export/advice';
+import { withCustomObjectFields } from '../../export/customObjects';
 import { withQuotaUsage } from '../../export/quota';
-import { createJobBodies, type ExportKind } from '../../export/request';
+import { createJobBodies, exportJobsOf, type ExportKind } from '../../export/request';
 import { jobOutput } from '../../export/output';
 import type { Emit } from '../operation';
 import { exportRunOptionsOf, exportSpecOf } from './parameters';
@@ -19,13 +20,15 @@ export async function run(
 	itemIndex: number,
 	emit: Emit,
 ): Promise<void> {
-	const spec = exportSpecOf(this, kind, itemIndex, true);
+	const chosen = exportSpecOf(this, kind, itemIndex, true);
 	const { output, pollIntervalMs, timeoutMs } = exportRunOptionsOf(this, itemIndex);
 	const wait = { pollIntervalMs, deadline: Date.now() + timeoutMs };
 	// Max Items caps records (outputOptionsOf leaves it 0 for File output: a file is never capped).
 	const maxItems = output.maxItems ?? 0;
 	let emitted = 0;
 	let last: INodeExecutionData | undefined;
+	const spec = await withExportAdvice(this, chosen, () => withCustomObjectFields(this, chosen));
+	const jobs = exportJobsOf(kind, spec.customObject);
 	for (const { window, body } of createJobBodies(spec)) {
 		if (maxItems > 0 && emitted >= maxItems) {
 			// The cap fell exactly on a window's end: say so instead of exporting the next window.
@@ -37,7 +40,7 @@ export async function run(
 			break;
 		}
 		const job = await withQuotaUsage(this, () =>
-			withMemberAdvice(this, spec, () => runExportJob(this, kind, body, wait)),
+			withExportAdvice(this, spec, () => runExportJob(this, jobs, body, wait)),
 		);
 		const result = await jobOutput(this, spec, job, output, { window, alreadyEmitted: emitted });
 		emit(result.items);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { listExportJobs } from '../../export/job';
-import type { ExportKind } from '../../export/request';
+import { exportJobsOf, type ExportKind } from '../../export/request';
 
 /**
  * List Jobs: every page of this API user's jobs (Marketo pages by 300), statuses read in one spelling, so
@@ -13,6 +13,7 @@ export async function run(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const statuses = this.getNodeParameter('statusFilter', itemIndex, []) as string[];
-	const jobs = await listExportJobs(this, kind, statuses);
+	const customObject = this.getNodeParameter('customObject', itemIndex, '');
+	const jobs = await listExportJobs(this, exportJobsOf(kind, customObject), statuses);
 	return jobs.map((job) => ({ json: job }));
 }

@@ -23,6 +23,7 @@ const SPEC_PARAMETERS = [
 	'isExhausted',
 	'nurtureCadence',
 	'updatedAtFilter',
+	'customObject',
 ] as const;
 
 /** Reads and validates the export parameters of one item, before any API call (ExportParameterError). */

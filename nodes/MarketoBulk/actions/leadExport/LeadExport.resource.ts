@@ -4,25 +4,11 @@ import {
 	dateRangeFields,
 	exportResource,
 	exportShow,
-	listLocatorModes,
+	listFilterField,
 } from '../common.descriptions';
 import { LEAD_FIELDS, shownWhere } from '../../descriptions/exportParameters';
 
 const show = exportShow('leads');
-
-/** The list of a Static List or Smart List filter, shown for its filter. */
-function listFilterField(list: 'static' | 'smart'): INodeProperties {
-	const filterType = `${list}List`;
-	return {
-		displayName: list === 'static' ? 'Static List' : 'Smart List',
-		name: filterType,
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: '' },
-		displayOptions: { show: { ...show, filterType: [filterType] } },
-		modes: listLocatorModes(list, true),
-	};
-}
 
 export const description: INodeProperties[] = exportResource('leads', [
 	...shownWhere([LEAD_FIELDS], show),
@@ -50,6 +36,6 @@ export const description: INodeProperties[] = exportResource('leads', [
 		displayOptions: { show },
 	},
 	...dateRangeFields('leads', { filterType: ['createdAt', 'updatedAt'] }, true),
-	listFilterField('static'),
-	listFilterField('smart'),
+	listFilterField('leads', 'static'),
+	listFilterField('leads', 'smart'),
 ]);
