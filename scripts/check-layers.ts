@@ -5,12 +5,12 @@
  *
  * Layers, low → high (folders under nodes/MarketoBulk/):
  *   0  transport, codec, helpers (and credentials/)
- *   1  export, import
+ *   1  metadata (programs, custom objects: what Marketo says about them), export, import
  *   2  methods, descriptions (parameter blocks shared by the node and the trigger)
  *   3  actions, trigger
  *   4  the node files (MarketoBulk.node.ts, MarketoBulkTrigger.node.ts)
  * Folders of one layer may import each other, except export/ and import/, which stay independent (what
- * both need lives below them).
+ * both need lives below them, or in metadata/).
  *
  * Run: npx ts-node --transpile-only scripts/check-layers.ts  (exit code 1 and one line per problem)
  */
@@ -22,6 +22,7 @@ export const LAYERS: Record<string, number> = {
 	transport: 0,
 	codec: 0,
 	helpers: 0,
+	metadata: 1,
 	export: 1,
 	import: 1,
 	methods: 2,

@@ -1,72 +1,8 @@
 import { MarketoApiError } from '../transport/errors';
-import { marketoRequest, type MarketoContext } from '../transport';
+import { describeCustomObject } from '../metadata/customObjects';
+import type { MarketoContext } from '../transport';
 import { ExportParameterError } from './parameterError';
 import type { ExportSpec } from './request';
-
-/**
- * The instance's custom objects, as Marketo's custom object metadata API lists and describes them (Read-Only
- * Custom Object). The picker lists them; an export describes its object only when it must: to type values,
- * or to export all fields when none are chosen.
- */
-
-export interface CustomObjectType {
-	apiName: string;
-	displayName: string;
-	/** The lead link, e.g. leadID → Lead.Id: only custom objects linked to leads can be bulk exported. */
-	linkedToLead: boolean;
-}
-
-export interface CustomObjectField {
-	name: string;
-	displayName: string;
-	dataType: string;
-}
-
-interface ObjectMetadata {
-	name?: string;
-	// The swagger spells the API name and the relation target differently from every example (see SPEC §8).
-	apiName?: string;
-	displayName?: string;
-	relationships?: Array<{ relatedTo?: { name?: string }; object?: { name?: string } }>;
-	dedupeFields?: string[];
-	fields?: Array<{ name: string; displayName?: string; dataType?: string }>;
-}
-
-const typeOf = (meta: ObjectMetadata): CustomObjectType => {
-	const apiName = meta.name ?? meta.apiName ?? '';
-	return {
-		apiName,
-		displayName: meta.displayName ?? apiName,
-		linkedToLead: (meta.relationships ?? []).some(
-			(r) => (r.relatedTo ?? r.object)?.name?.toLowerCase() === 'lead',
-		),
-	};
-};
-
-/** Every custom object type of the instance (one call; Marketo does not page this list). */
-export async function listCustomObjects(ctx: MarketoContext): Promise<CustomObjectType[]> {
-	const { result } = await marketoRequest<ObjectMetadata>(ctx, {
-		method: 'GET',
-		path: '/rest/v1/customobjects.json',
-	});
-	return result.map(typeOf).filter((t) => t.apiName !== '');
-}
-
-/** One custom object's fields, in describe order. */
-export async function describeCustomObject(
-	ctx: MarketoContext,
-	apiName: string,
-): Promise<CustomObjectField[]> {
-	const { result } = await marketoRequest<ObjectMetadata>(ctx, {
-		method: 'GET',
-		path: `/rest/v1/customobjects/${encodeURIComponent(apiName)}/describe.json`,
-	});
-	return (result[0]?.fields ?? []).map((f) => ({
-		name: f.name,
-		displayName: f.displayName ?? f.name,
-		dataType: f.dataType ?? 'string',
-	}));
-}
 
 /**
  * A custom object export's fields once known: those chosen, or (none chosen) all the object's fields from
@@ -77,7 +13,7 @@ export async function withCustomObjectFields(
 	spec: ExportSpec,
 ): Promise<ExportSpec> {
 	if (spec.kind !== 'customObjects' || spec.fields.length > 0) return spec;
-	const fields = (await describeCustomObject(ctx, spec.customObject!)).map((f) => f.name);
+	const fields = (await describeCustomObject(ctx, spec.customObject!)).fields.map((f) => f.name);
 	const stray = Object.keys(spec.columnHeaderNames ?? {}).find((f) => !fields.includes(f));
 	if (stray !== undefined) {
 		throw new ExportParameterError(

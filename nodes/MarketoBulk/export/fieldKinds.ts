@@ -1,5 +1,5 @@
 import type { FieldKind } from '../codec';
-import { describeCustomObject } from './customObjects';
+import { describeCustomObject } from '../metadata/customObjects';
 import type { ExportJobs } from './request';
 import { marketoRequest, type MarketoContext } from '../transport';
 
@@ -144,7 +144,7 @@ export async function columnKinds(
 				? await programMemberDataTypes(ctx, fields)
 				: typeof kind === 'object'
 					? new Map(
-							(await describeCustomObject(ctx, kind.apiName)).map((f) => [f.name, f.dataType]),
+							(await describeCustomObject(ctx, kind.apiName)).fields.map((f) => [f.name, f.dataType]),
 						)
 					: new Map((await describeLeadFields(ctx)).map((f) => [f.name, f.dataType]));
 		for (const field of fields) {

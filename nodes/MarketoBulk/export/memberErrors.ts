@@ -1,6 +1,6 @@
 import type { MarketoApiError } from '../transport/errors';
 import type { MarketoContext } from '../transport';
-import { programStatuses } from './programs';
+import { programStatuses } from '../metadata/programs';
 import type { ExportSpec } from './request';
 
 /**

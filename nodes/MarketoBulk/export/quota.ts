@@ -4,7 +4,7 @@ import { centralDay, isoSeconds } from './windows';
 import { MarketoApiError, is1029Quota } from '../transport/errors';
 import type { MarketoContext } from '../transport';
 import { listExportJobs } from './job';
-import { listCustomObjects } from './customObjects';
+import { listCustomObjects } from '../metadata/customObjects';
 import type { ExportJobs, ExportKind } from './request';
 
 /** Marketo's daily limit on export file sizes, shared by every bulk export kind of an instance. */

@@ -2,9 +2,8 @@ import type { ILoadOptionsFunctions, INodeListSearchResult, JsonObject } from 'n
 import { NodeApiError } from 'n8n-workflow';
 
 import { listExportJobs, type ExportJobStatus } from '../export/job';
-import { listCustomObjects as listExportableCustomObjects } from '../export/customObjects';
 import { exportJobsOf, type ExportKind } from '../export/request';
-import { listCustomObjects } from '../import/customObjects';
+import { listCustomObjects } from '../metadata/customObjects';
 import { marketoRequest } from '../transport';
 import { adviceFor, MarketoApiError } from '../transport/errors';
 
@@ -214,9 +213,9 @@ export async function searchCustomObjects(
 				(o) =>
 					!needle ||
 					o.displayName.toLowerCase().includes(needle) ||
-					o.name.toLowerCase().includes(needle),
+					o.apiName.toLowerCase().includes(needle),
 			)
-			.map((o) => ({ name: `${o.displayName} (${o.name})`, value: o.name }))
+			.map((o) => ({ name: `${o.displayName} (${o.apiName})`, value: o.apiName }))
 			.sort((a, b) => a.name.localeCompare(b.name)),
 	};
 }
@@ -237,7 +236,7 @@ export async function searchExportableCustomObjects(
 	filter?: string,
 ): Promise<INodeListSearchResult> {
 	const needle = filter?.trim().toLowerCase();
-	const results = (await listExportableCustomObjects(this))
+	const results = (await listCustomObjects(this))
 		.filter((type) => type.linkedToLead)
 		.map((type) => ({ name: `${type.displayName} (${type.apiName})`, value: type.apiName }))
 		.filter((entry) => !needle || entry.name.toLowerCase().includes(needle))

@@ -1,11 +1,11 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { describeCustomObject } from '../export/customObjects';
+import { describeCustomObject } from '../metadata/customObjects';
 import { DELETE_LEAD_ACTIVITY_TYPE, exportJobsOf } from '../export/request';
 import { marketoRequest } from '../transport';
 import { describeLeadFields, describeProgramMemberFields } from '../export/fieldKinds';
 import { programIdsOf } from '../export/memberFilter';
-import { listChannels, programStatuses, statusNamesOf } from '../export/programs';
+import { listChannels, programStatuses, statusNamesOf } from '../metadata/programs';
 
 /**
  * n8n may ask for options before it has assigned the node's credential (a node just added from the
@@ -120,5 +120,5 @@ export async function getCustomObjectFields(
 		return [];
 	}
 	if (typeof jobs !== 'object') return [];
-	return (await describeCustomObject(this, jobs.apiName)).map((field) => fieldOption(field));
+	return (await describeCustomObject(this, jobs.apiName)).fields.map((field) => fieldOption(field));
 }

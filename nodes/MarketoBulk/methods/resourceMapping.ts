@@ -5,7 +5,7 @@ import {
 	describeProgramMemberImportFields,
 	type LeadField,
 } from '../export/fieldKinds';
-import { describeCustomObject } from '../import/customObjects';
+import { describeImportTarget } from '../import/customObjects';
 
 const FIELD_TYPES: Record<string, FieldType> = {
 	integer: 'number',
@@ -88,7 +88,7 @@ export async function getCustomObjectImportFields(
 	const noFields =
 		'Marketo returned no fields an import can write for this custom object. Check the custom object, and that the API user may read custom objects.';
 	if (!apiName) return { fields: [], emptyFieldsNotice: 'Choose the Custom Object first.' };
-	const { fields } = await describeCustomObject(this, apiName);
+	const { fields } = await describeImportTarget(this, apiName);
 	const writable = fields.filter((field) => field.updateable);
 	const mapped = mapperFields(writable, noFields);
 	const byName = new Map(writable.map((field) => [field.name, field]));

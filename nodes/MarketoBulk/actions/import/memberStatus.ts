@@ -1,4 +1,4 @@
-import { programStatuses } from '../../export/programs';
+import { programStatuses } from '../../metadata/programs';
 import { ImportInputError } from '../../import/batches';
 import type { MarketoContext } from '../../transport';
 

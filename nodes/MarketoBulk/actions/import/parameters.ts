@@ -6,7 +6,7 @@ import { ImportInputError, type BatchLimits, type PreparedImport } from '../../i
 import { parseFormat, prepareBinaryImport } from '../../import/fileSource';
 import { prepareItemsImport, type ItemRecord } from '../../import/itemsSource';
 import type { ImportKind, ImportTarget, RunSettings } from '../../import/job';
-import { describeCustomObject } from '../../import/customObjects';
+import { describeImportTarget } from '../../import/customObjects';
 import {
 	describeLeadFields,
 	describeProgramMemberImportFields,
@@ -117,7 +117,7 @@ export async function withCustomObject(
 	parameters: ImportParameters,
 ): Promise<ImportParameters> {
 	if (parameters.kind !== 'customObjects') return parameters;
-	const { dedupeFields, fields } = await describeCustomObject(ctx, parameters.apiName as string);
+	const { dedupeFields, fields } = await describeImportTarget(ctx, parameters.apiName as string);
 	return {
 		...parameters,
 		dedupeFields,

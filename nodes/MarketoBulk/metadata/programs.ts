@@ -2,7 +2,7 @@ import { marketoRequest, type MarketoContext } from '../transport';
 
 /**
  * Programs and the membership statuses their channels give them, read from Marketo's asset API (Read-Only
- * Assets). Used by the status picker and to explain a refused status name; an export itself never asks.
+ * Assets). Used by the status picker and to explain a refused status name; an export or import itself never asks.
  */
 
 const PAGE_SIZE = 200;
