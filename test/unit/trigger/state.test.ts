@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import type { ExportJobStatus } from '../../../nodes/MarketoBulk/export/job';
-import type { ExportKind } from '../../../nodes/MarketoBulk/export/request';
+import type { ExportJobs } from '../../../nodes/MarketoBulk/export/request';
 import { MarketoApiError } from '../../../nodes/MarketoBulk/transport/errors';
 import { gridEnd, isoOf, nextCentralMidnight } from '../../../nodes/MarketoBulk/trigger/clock';
 import {
@@ -55,7 +55,7 @@ interface FakeRecord {
 }
 
 interface FakeJob {
-	kind: ExportKind;
+	kind: ExportJobs;
 	exportId: string;
 	status: string;
 	body: IDataObject;
@@ -186,7 +186,7 @@ class FakeMarketo implements TriggerPort {
 		return undefined;
 	}
 
-	async create(kind: ExportKind, body: IDataObject): Promise<ExportJobStatus> {
+	async create(kind: ExportJobs, body: IDataObject): Promise<ExportJobStatus> {
 		this.take('create');
 		const job: FakeJob = {
 			kind,
@@ -199,7 +199,7 @@ class FakeMarketo implements TriggerPort {
 		return this.view(job);
 	}
 
-	async enqueue(_kind: ExportKind, exportId: string): Promise<ExportJobStatus> {
+	async enqueue(_kind: ExportJobs, exportId: string): Promise<ExportJobStatus> {
 		this.take('enqueue');
 		const job = this.job(exportId);
 		if (job.status !== 'Created') throw this.error('1029', 'Job already queued');
@@ -207,23 +207,23 @@ class FakeMarketo implements TriggerPort {
 		return this.view(job);
 	}
 
-	async status(_kind: ExportKind, exportId: string): Promise<ExportJobStatus> {
+	async status(_kind: ExportJobs, exportId: string): Promise<ExportJobStatus> {
 		this.take('status');
 		return this.view(this.job(exportId));
 	}
 
-	async cancel(_kind: ExportKind, exportId: string): Promise<void> {
+	async cancel(_kind: ExportJobs, exportId: string): Promise<void> {
 		this.calls.push('cancel');
 		const job = this.jobs.find((j) => j.exportId === exportId);
 		if (job && (job.status === 'Created' || job.status === 'Queued')) job.status = 'Cancelled';
 	}
 
-	async list(kind: ExportKind): Promise<ExportJobStatus[]> {
+	async list(kind: ExportJobs): Promise<ExportJobStatus[]> {
 		this.take('list');
 		return this.jobs.filter((j) => j.kind === kind).map((j) => this.view(j));
 	}
 
-	async head(_kind: ExportKind, exportId: string): Promise<Uint8Array | 'gone'> {
+	async head(_kind: ExportJobs, exportId: string): Promise<Uint8Array | 'gone'> {
 		this.take('head');
 		const job = this.job(exportId);
 		return job.fileGone ? 'gone' : new TextEncoder().encode('id,createdAt\n');
