@@ -12,6 +12,7 @@ import type { ExportJobs } from '../../../nodes/MarketoBulk/export/request';
 import { MarketoApiError } from '../../../nodes/MarketoBulk/transport/errors';
 import { gridEnd, isoOf, nextCentralMidnight } from '../../../nodes/MarketoBulk/trigger/clock';
 import {
+	fingerprint,
 	readTriggerConfig,
 	type DataConfig,
 	type JobsConfig,
@@ -400,6 +401,47 @@ describe('Program Member Changes configuration', () => {
 	it('refuses more than 10 programs before any call, as the Program Member Export does', () => {
 		const programs = { program: Array.from({ length: 11 }, (_, i) => program(3001 + i)) };
 		expect(() => memberTrigger({ programs })).toThrow(/at most 10 programs/);
+	});
+});
+
+describe('Custom Object Changes configuration', () => {
+	const object = (apiName: string) => ({ __rl: true, mode: 'apiName', value: apiName });
+	const coTrigger = (extra: IDataObject) =>
+		configOf({
+			event: 'customObjectChanges',
+			customObject: object('car_c'),
+			fields: ['vin', 'color'],
+			...extra,
+		}) as DataConfig;
+
+	it("exports the object's jobs by Updated At, with marketoGUID and updatedAt added for de-duplication", () => {
+		const cfg = coTrigger({});
+		expect(cfg.kind).toBe('customObjects');
+		expect(cfg.jobs).toEqual({ kind: 'customObjects', apiName: 'car_c' });
+		expect(cfg.rangeKey).toBe('updatedAt');
+		expect(cfg.spec.fields).toEqual(['vin', 'color', 'marketoGUID', 'updatedAt']);
+		expect(cfg.userSpec.fields).toEqual(['vin', 'color']);
+		expect(cfg.identity).toEqual({
+			keyHeaders: ['marketoGUID'],
+			stampHeader: 'updatedAt',
+			keyIncludesStamp: true,
+			strip: ['marketoGUID', 'updatedAt'],
+		});
+	});
+
+	it("starts a new stream for another object, and keeps the lead events' stream keys", () => {
+		expect(coTrigger({}).streamKey).not.toBe(
+			coTrigger({ customObject: object('course_enrollment_c') }).streamKey,
+		);
+		const leads = configOf({ event: 'newLeads', fields: ['id'] }) as DataConfig;
+		expect(leads.jobs).toBe('leads');
+		expect(leads.streamKey).toBe(
+			fingerprint({ event: 'newLeads', kind: 'leads', filter: {}, start: { from: 'now' } }),
+		);
+	});
+
+	it('refuses a missing object before any call', () => {
+		expect(() => coTrigger({ customObject: object('') })).toThrow(/Choose a custom object/);
 	});
 });
 
