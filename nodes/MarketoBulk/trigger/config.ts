@@ -3,10 +3,14 @@ import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { outputOptionsOf } from '../descriptions/exportParameters';
+import { withExportAdvice } from '../export/advice';
+import { withCustomObjectFields } from '../export/customObjects';
 import type { OutputOptions } from '../export/output';
 import { toDate } from '../export/windows';
 import {
 	exportFilterSpec,
+	exportJobsOf,
+	type ExportJobs,
 	type ExportKind,
 	type ExportParameters,
 	type ExportSpec,
@@ -18,7 +22,12 @@ import { toNodeError } from '../helpers/nodeErrors';
  * validation as the node's Export (exportFilterSpec; the trigger sets each window's dates itself).
  */
 
-export type DataEvent = 'newLeads' | 'updatedLeads' | 'newActivities' | 'programMemberChanges';
+export type DataEvent =
+	| 'newLeads'
+	| 'updatedLeads'
+	| 'newActivities'
+	| 'programMemberChanges'
+	| 'customObjectChanges';
 export type TriggerEvent = DataEvent | 'jobCompleted';
 
 export interface Timing {
@@ -40,14 +49,15 @@ export interface StartChoice {
 export interface RecordIdentity {
 	/**
 	 * Columns (headers) whose values together name the record: `id` for leads, `marketoGUID` for
-	 * activities, `leadId` for the members of one program, `programId` and `leadId` for several programs.
+	 * activities and custom object records, `leadId` for the members of one program, `programId` and
+	 * `leadId` for several programs.
 	 */
 	keyHeaders: string[];
 	/** Column holding the record's time: createdAt / updatedAt / activityDate. */
 	stampHeader: string;
 	/**
-	 * Updated Leads, Program Member Changes: the same lead or membership is a new event once it changed
-	 * again, so the key includes the stamp.
+	 * Updated Leads, Program Member Changes, Custom Object Changes: the same lead, membership or record
+	 * is a new event once it changed again, so the key includes the stamp.
 	 */
 	keyIncludesStamp: boolean;
 	/** Columns added for de-duplication only, removed from the emitted records. */
@@ -57,6 +67,8 @@ export interface RecordIdentity {
 export interface DataConfig {
 	event: DataEvent;
 	kind: ExportKind;
+	/** Whose jobs the trigger creates and lists: the kind's, or the custom object's. */
+	jobs: ExportJobs;
 	rangeKey: 'createdAt' | 'updatedAt';
 	/** What each job exports (with the identity columns added for Records output). */
 	spec: ExportSpec;
@@ -77,6 +89,7 @@ export interface DataConfig {
 export interface JobsConfig {
 	event: 'jobCompleted';
 	kind: ExportKind;
+	jobs: ExportJobs;
 	statuses: Array<'Completed' | 'Failed' | 'Cancelled'>;
 	output: 'jobs' | 'records' | 'file';
 	outputOptions: OutputOptions;
@@ -97,6 +110,7 @@ const DATA_EVENT_SOURCES: Record<
 	updatedLeads: { kind: 'leads', rangeKey: 'updatedAt' },
 	newActivities: { kind: 'activities', rangeKey: 'createdAt' },
 	programMemberChanges: { kind: 'programMembers', rangeKey: 'updatedAt' },
+	customObjectChanges: { kind: 'customObjects', rangeKey: 'updatedAt' },
 };
 
 export const DATA_EVENTS = Object.keys(DATA_EVENT_SOURCES) as DataEvent[];
@@ -126,6 +140,31 @@ export function readTriggerConfig(ctx: IPollFunctions): TriggerConfig {
 		throw new NodeOperationError(ctx.getNode(), `Unknown event "${event}".`);
 	}
 	return dataConfig(ctx, event, common);
+}
+
+/**
+ * readTriggerConfig, and for Custom Object Changes without Fields, the object's fields from its describe
+ * (the node's Custom Object Export exports them all alike): the identity columns are added to those, and
+ * column renames are checked against them.
+ */
+export async function loadTriggerConfig(ctx: IPollFunctions): Promise<TriggerConfig> {
+	const config = readTriggerConfig(ctx);
+	if (config.event !== 'customObjectChanges' || config.userSpec.fields.length > 0) return config;
+	let userSpec: ExportSpec;
+	try {
+		userSpec = await withExportAdvice(ctx, config.userSpec, () =>
+			withCustomObjectFields(ctx, config.userSpec),
+		);
+	} catch (error) {
+		throw toNodeError(ctx.getNode(), error);
+	}
+	const { start, timing, outputOptions, includeJobMetadata } = config;
+	return dataConfigOf(config.event, userSpec, config.output, {
+		start,
+		timing,
+		outputOptions,
+		includeJobMetadata,
+	});
 }
 
 function timingOf(options: IDataObject): Timing {
@@ -161,6 +200,7 @@ function jobsConfig(ctx: IPollFunctions, common: CommonConfig): JobsConfig {
 		...common,
 		event,
 		kind,
+		jobs: exportJobsOf(kind),
 		statuses: [...new Set(statuses)].sort(),
 		output,
 		outputOptions: { ...common.outputOptions, output: output === 'file' ? 'file' : 'records' },
@@ -172,20 +212,35 @@ function dataConfig(ctx: IPollFunctions, event: DataEvent, common: CommonConfig)
 	const { kind, rangeKey } = DATA_EVENT_SOURCES[event];
 	const userSpec = userSpecOf(ctx, kind, rangeKey);
 	const output = String(ctx.getNodeParameter('output', 'records')) === 'file' ? 'file' : 'records';
+	return dataConfigOf(event, userSpec, output, common);
+}
+
+/** The data event's config from its export as the user defined it (fields known). */
+function dataConfigOf(
+	event: DataEvent,
+	userSpec: ExportSpec,
+	output: DataConfig['output'],
+	common: CommonConfig,
+): DataConfig {
+	const { kind, rangeKey } = DATA_EVENT_SOURCES[event];
 	const { spec, identity } = withIdentity(userSpec, rangeKey, output);
 	const filter = { ...userSpec.filter };
+	// A custom object's records are another stream than another object's (undefined for other kinds,
+	// which JSON leaves out: their stream keys stay as they were).
+	const customObject = userSpec.customObject;
 	const { start } = common;
 	return {
 		...common,
 		event,
 		kind,
+		jobs: exportJobsOf(kind, customObject),
 		rangeKey,
 		spec,
 		userSpec,
 		identity,
 		output,
 		outputOptions: { ...common.outputOptions, output },
-		streamKey: fingerprint({ event, kind, filter, start }),
+		streamKey: fingerprint({ event, kind, customObject, filter, start }),
 		shapeKey: fingerprint({
 			fields: spec.fields,
 			format: spec.format,
@@ -223,6 +278,11 @@ function userSpecOf(
 		parameters.programs = read('programs');
 		parameters.statusNames = read('statusNames');
 		parameters.updatedAtFilter = true;
+	}
+	if (kind === 'customObjects') {
+		// The object as the node's Custom Object Export reads it; its one filter is Updated At, each
+		// window's.
+		parameters.customObject = read('customObject');
 	}
 	try {
 		return exportFilterSpec(kind, parameters).spec;

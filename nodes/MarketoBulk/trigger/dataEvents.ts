@@ -133,15 +133,15 @@ class DataPoll {
 		let probe: ExportJobStatus | undefined;
 		let quotaUsedUp = false;
 		try {
-			probe = await port.create(cfg.kind, windowBody(this.cfg, second, second + 59));
+			probe = await port.create(cfg.jobs, windowBody(this.cfg, second, second + 59));
 		} catch (error) {
 			// A used-up quota is no reason to fail the activation: start on the n8n clock, pause, tell.
 			if (!isQuota(error)) throw this.explained(error);
 			quotaUsedUp = true;
 		}
 		const received = port.nowMs();
-		if (probe) await port.cancel(cfg.kind, probe.exportId);
-		if (old?.job) await port.cancel(cfg.kind, old.job.exportId);
+		if (probe) await port.cancel(cfg.jobs, probe.exportId);
+		if (old?.job) await port.cancel(cfg.jobs, old.job.exportId);
 
 		const createdSec = secondsOf(probe?.createdAt);
 		const offsetMs =
@@ -208,7 +208,7 @@ class DataPoll {
 		for (let attempt = 0; attempt < 3; attempt++) {
 			let created: ExportJobStatus;
 			try {
-				created = await port.create(cfg.kind, windowBody(this.cfg, plan.start, plan.end));
+				created = await port.create(cfg.jobs, windowBody(this.cfg, plan.start, plan.end));
 			} catch (error) {
 				this.createFailed(error);
 				return;
@@ -236,7 +236,7 @@ class DataPoll {
 				await this.enqueue(st.job);
 				return;
 			}
-			await port.cancel(cfg.kind, created.exportId);
+			await port.cancel(cfg.jobs, created.exportId);
 			port.logger.debug("window ended after Marketo's clock; asked again", {
 				planned: isoOf(plan.end),
 				latest: isoOf(latest),
@@ -249,7 +249,7 @@ class DataPoll {
 	private async enqueue(job: WindowJob): Promise<void> {
 		const { port, cfg } = this;
 		try {
-			const queued = await port.enqueue(cfg.kind, job.exportId);
+			const queued = await port.enqueue(cfg.jobs, job.exportId);
 			job.phase = 'enqueued';
 			job.lastStatus = queued.status;
 			job.lastCheckLocal = port.nowMs();
@@ -322,7 +322,7 @@ class DataPoll {
 
 		let status: ExportJobStatus | undefined;
 		try {
-			status = await port.status(cfg.kind, job.exportId);
+			status = await port.status(cfg.jobs, job.exportId);
 		} catch (error) {
 			if (!(error instanceof MarketoApiError)) throw toNodeError(port.node, error);
 			// Marketo refused the status call: List Jobs tells whether the job still exists.
@@ -351,7 +351,7 @@ class DataPoll {
 	}
 
 	private async statusIfListed(exportId: string): Promise<ExportJobStatus | undefined> {
-		const jobs = await this.port.list(this.cfg.kind);
+		const jobs = await this.port.list(this.cfg.jobs);
 		return jobs.find((j) => j.exportId === exportId);
 	}
 
@@ -394,7 +394,7 @@ class DataPoll {
 		const count = Number(completed.numberOfRecords);
 		if (!(completed.numberOfRecords !== undefined && count === 0)) {
 			// The saved job is reused as long as Marketo still has its file (7 days); else it is exported again.
-			const head = await port.head(cfg.kind, job.exportId, 1);
+			const head = await port.head(cfg.jobs, job.exportId, 1);
 			if (head === 'gone') {
 				this.jobEnded(job, 'without a file (expired)', undefined);
 				return null;

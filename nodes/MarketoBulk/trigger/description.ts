@@ -3,6 +3,8 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import {
 	ACTIVITY_FIELDS,
 	ACTIVITY_FILTERS,
+	CUSTOM_OBJECT_FIELDS,
+	CUSTOM_OBJECT_LOCATOR,
 	FILE_OPTIONS,
 	FILE_SHAPE,
 	LEAD_FIELDS,
@@ -25,7 +27,8 @@ import { ENDED_JOB_STATUSES } from '../export/job';
 const LEAD_EVENTS = ['newLeads', 'updatedLeads'];
 const ACTIVITY_EVENTS = ['newActivities'];
 const MEMBER_EVENTS = ['programMemberChanges'];
-const DATA_EVENTS = [...LEAD_EVENTS, ...ACTIVITY_EVENTS, ...MEMBER_EVENTS];
+const CUSTOM_OBJECT_EVENTS = ['customObjectChanges'];
+const DATA_EVENTS = [...LEAD_EVENTS, ...ACTIVITY_EVENTS, ...MEMBER_EVENTS, ...CUSTOM_OBJECT_EVENTS];
 
 /** Program Member Changes filters on Updated At itself, by programs and (optionally) status names. */
 const MEMBER_FILTERS = PROGRAM_MEMBER_FILTERS.filter(
@@ -101,7 +104,7 @@ const ownOptions: INodeProperties[] = [
 		default: 60,
 		typeOptions: { minValue: 0 },
 		description:
-			'Each export window starts this long before the previous one ended, to catch records Marketo stamped late; records already emitted (same ID, marketoGUID, or program member with the same updatedAt) are dropped. File output never overlaps.',
+			'Each export window starts this long before the previous one ended, to catch records Marketo stamped late; records already emitted (same ID, marketoGUID, or program member or custom object record with the same updatedAt) are dropped. File output never overlaps.',
 		displayOptions: { show: { '/event': DATA_EVENTS, '/output': ['records'] } },
 	},
 	{
@@ -136,6 +139,12 @@ export const triggerDescription: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'newLeads',
 		options: [
+			{
+				name: 'Custom Object Changes',
+				value: 'customObjectChanges',
+				description:
+					'Records of a custom object updated since the last export (Updated At filter; not enabled on every subscription)',
+			},
 			{
 				name: 'Export Job Completed',
 				value: 'jobCompleted',
@@ -231,6 +240,17 @@ export const triggerDescription: INodeProperties[] = [
 		displayOptions: { show: { event: MEMBER_EVENTS } },
 	},
 	...shownWhere([PROGRAM_MEMBER_FIELDS, ...MEMBER_FILTERS], { event: MEMBER_EVENTS }),
+
+	// Custom Object Changes
+	{
+		displayName:
+			"Emits a record each time Marketo updates it (its updatedAt): created or changed through the API, an import or a sync. It does not see a deleted record. Custom objects linked to leads only (Marketo's bulk export takes no others). Needs Marketo's Updated At filter for custom object exports (error 1035 where the subscription lacks it).",
+		name: 'customObjectChangesNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { event: CUSTOM_OBJECT_EVENTS } },
+	},
+	...shownWhere([CUSTOM_OBJECT_LOCATOR, CUSTOM_OBJECT_FIELDS], { event: CUSTOM_OBJECT_EVENTS }),
 
 	// All data events
 	...shownWhere(FILE_SHAPE, { event: DATA_EVENTS }),

@@ -48,7 +48,7 @@ export async function pollJobEvent(
 		const since = now - st.lastListLocal;
 		if (since >= 0 && since < cfg.timing.minStatusIntervalMs) return null;
 	}
-	const jobs = await port.list(cfg.kind);
+	const jobs = await port.list(cfg.jobs);
 
 	if (!st || st.stream !== cfg.streamKey) {
 		st = {
@@ -128,7 +128,7 @@ async function jobItems(
 	// The columns are whatever the job's creator chose: read them from the file, so that values are typed.
 	let fields: string[] = [];
 	if (Number(job.numberOfRecords ?? 1) !== 0 || cfg.output === 'file') {
-		const head = await port.head(cfg.kind, job.exportId, 64 * 1024);
+		const head = await port.head(cfg.jobs, job.exportId, 64 * 1024);
 		if (head === 'gone') return [{ json: { ...jobDetails(cfg.kind, job), fileAvailable: false } }];
 		fields = headerOf(head, format);
 	}

@@ -81,4 +81,10 @@ const UPDATED_AT: Partial<Record<DataEvent, { message: string; description: stri
 		description:
 			"Ask Marketo support to enable the updatedAt filter for bulk program member extract. Meanwhile the New Activities event with the activity type Change Status in Progression (104), filtered by program (Primary Attribute Filter), emits each status change once; it does not see changes to a member's other fields. The node's Program Member Export without Updated At exports all current members of a program.",
 	},
+	customObjectChanges: {
+		message:
+			'Marketo error 1035: this subscription does not offer the Updated At filter for bulk custom object exports, which the Custom Object Changes event needs.',
+		description:
+			"Ask Marketo support to enable the updatedAt filter for bulk custom object extract. Meanwhile the node's Custom Object Export with a Static List or Smart List filter exports the current records linked to that list's leads, all of them each time (no changes only).",
+	},
 };

@@ -1,6 +1,6 @@
 import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 
-import { readTriggerConfig } from './config';
+import { loadTriggerConfig } from './config';
 import { pollDataEvent } from './dataEvents';
 import { pollJobEvent } from './jobEvents';
 import { pollPort } from './port';
@@ -13,7 +13,7 @@ import { withSavedState } from './store';
  * Marketo inside an active poll.
  */
 export async function poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-	const config = readTriggerConfig(this);
+	const config = await loadTriggerConfig(this);
 	const port = pollPort(this);
 	if (this.getMode() === 'manual') return await sample(port, config);
 	// This poll's own static-data object: only a write through it reaches n8n's database (see store.ts).

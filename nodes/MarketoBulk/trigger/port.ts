@@ -17,7 +17,7 @@ import {
 	listExportJobs,
 	type ExportJobStatus,
 } from '../export/job';
-import { exportJobsOf, type ExportKind, type ExportSpec } from '../export/request';
+import { exportJobsOf, type ExportJobs, type ExportSpec } from '../export/request';
 import { columnKinds } from '../export/fieldKinds';
 import { withExportAdvice } from '../export/advice';
 import { limitRetriesUntil, marketoStream, pause } from '../transport';
@@ -39,14 +39,15 @@ export interface TriggerPort {
 		debug(message: string, meta?: IDataObject): void;
 		warn(message: string, meta?: IDataObject): void;
 	};
-	create(kind: ExportKind, body: IDataObject): Promise<ExportJobStatus>;
-	enqueue(kind: ExportKind, exportId: string): Promise<ExportJobStatus>;
-	status(kind: ExportKind, exportId: string): Promise<ExportJobStatus>;
+	// Each job step takes whose jobs it works on: a kind's, or one custom object's (exportJobsOf).
+	create(jobs: ExportJobs, body: IDataObject): Promise<ExportJobStatus>;
+	enqueue(jobs: ExportJobs, exportId: string): Promise<ExportJobStatus>;
+	status(jobs: ExportJobs, exportId: string): Promise<ExportJobStatus>;
 	/** Best effort; never throws. */
-	cancel(kind: ExportKind, exportId: string): Promise<void>;
-	list(kind: ExportKind): Promise<ExportJobStatus[]>;
+	cancel(jobs: ExportJobs, exportId: string): Promise<void>;
+	list(jobs: ExportJobs): Promise<ExportJobStatus[]>;
 	/** The first bytes of a job's file, or 'gone' when Marketo no longer has it (HTTP 404/410). */
-	head(kind: ExportKind, exportId: string, maxBytes: number): Promise<Uint8Array | 'gone'>;
+	head(jobs: ExportJobs, exportId: string, maxBytes: number): Promise<Uint8Array | 'gone'>;
 	/** Downloads a completed job and turns it into items: the node's Export code. */
 	output(
 		spec: ExportSpec,
@@ -75,24 +76,21 @@ export function pollPort(ctx: IPollFunctions): TriggerPort {
 			debug: (message, meta) => ctx.logger.debug(`Marketo Bulk Trigger: ${message}`, meta),
 			warn: (message, meta) => ctx.logger.warn(`Marketo Bulk Trigger: ${message}`, meta),
 		},
-		// The trigger's kinds' jobs are the kind's (exportJobsOf). A program member job's refusals are
-		// explained as the node's Export explains them (a status name no chosen program has, with each
-		// program's statuses).
-		create: async (kind, body) =>
-			await withExportAdvice(ctx, { kind, filter: (body.filter ?? {}) as IDataObject }, () =>
-				createExportJob(ctx, exportJobsOf(kind), body),
-			),
-		enqueue: async (kind, exportId) => await enqueueExportJob(ctx, exportJobsOf(kind), exportId),
-		status: async (kind, exportId) => await getExportJobStatus(ctx, exportJobsOf(kind), exportId),
-		cancel: async (kind, exportId) => {
+		// A program member or custom object job's refusals are explained as the node's Export explains
+		// them (a status name no chosen program has, with each program's statuses; an unknown object).
+		create: async (jobs, body) =>
+			await withExportAdvice(ctx, adviceSpecOf(jobs, body), () => createExportJob(ctx, jobs, body)),
+		enqueue: async (jobs, exportId) => await enqueueExportJob(ctx, jobs, exportId),
+		status: async (jobs, exportId) => await getExportJobStatus(ctx, jobs, exportId),
+		cancel: async (jobs, exportId) => {
 			try {
-				await cancelExportJob(ctx, exportJobsOf(kind), exportId);
+				await cancelExportJob(ctx, jobs, exportId);
 			} catch {
 				// A job left behind expires on its own; it was never enqueued or is already finished.
 			}
 		},
-		list: async (kind) => await listExportJobs(ctx, exportJobsOf(kind)),
-		head: async (kind, exportId, maxBytes) => await fileHead(ctx, kind, exportId, maxBytes),
+		list: async (jobs) => await listExportJobs(ctx, jobs),
+		head: async (jobs, exportId, maxBytes) => await fileHead(ctx, jobs, exportId, maxBytes),
 		output: async (spec, job, window, options) =>
 			(await jobOutput(ctx, spec, job, options, { window })).items,
 		kinds: async (spec, typedValues) =>
@@ -109,16 +107,26 @@ export function pollPort(ctx: IPollFunctions): TriggerPort {
 	};
 }
 
+/**
+ * What withExportAdvice reads of a create-job call: the kind, the object, the filter. Error 1035 on the
+ * windows' Updated At filter is told in the trigger's own terms (notices.ts), so no range is needed here.
+ */
+function adviceSpecOf(jobs: ExportJobs, body: IDataObject) {
+	const filter = (body.filter ?? {}) as IDataObject;
+	if (typeof jobs === 'string') return { kind: jobs, filter };
+	return { kind: jobs.kind, customObject: jobs.apiName, filter };
+}
+
 /** `Range: bytes=0-…` on the job's file, through the shared transport; reads no more than asked. */
 async function fileHead(
 	ctx: IPollFunctions,
-	kind: ExportKind,
+	jobs: ExportJobs,
 	exportId: string,
 	maxBytes: number,
 ): Promise<Uint8Array | 'gone'> {
 	const response = await marketoStream(ctx, {
 		method: 'GET',
-		path: exportJobPath(exportJobsOf(kind), exportId, 'file'),
+		path: exportJobPath(jobs, exportId, 'file'),
 		headers: { Range: `bytes=0-${Math.max(0, maxBytes - 1)}` },
 		acceptStatus: [404, 410, 416],
 	});

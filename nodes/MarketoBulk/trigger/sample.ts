@@ -12,7 +12,12 @@ import {
 } from '../codec';
 import { asCsv, jobMetadata, storedFileType } from '../export/output';
 import type { ExportJobStatus } from '../export/job';
-import { createJobBodies, type ExportKind, type ExportSpec } from '../export/request';
+import {
+	createJobBodies,
+	type ExportJobs,
+	type ExportKind,
+	type ExportSpec,
+} from '../export/request';
 import { is1029QueueFull, MarketoApiError } from '../transport/errors';
 import { gridEnd } from './clock';
 import type { DataConfig, JobsConfig, TriggerConfig } from './config';
@@ -40,6 +45,7 @@ const SAMPLE_SPANS: Record<DataConfig['event'], { days: number; noun: string }> 
 	updatedLeads: { days: 7, noun: 'leads updated' },
 	newActivities: { days: 1, noun: 'activities' },
 	programMemberChanges: { days: 30, noun: 'program members changed' },
+	customObjectChanges: { days: 30, noun: 'custom object records updated' },
 };
 
 const JOB_NOUNS: Record<ExportKind, string> = {
@@ -61,7 +67,7 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 	const expected = spec.fields.map((field) => spec.columnHeaderNames?.[field] ?? field);
 	// Several programs: Marketo puts a programId column first.
 	if (spec.filter.programIds !== undefined) expected.unshift('programId');
-	const jobs = (await port.list(cfg.kind))
+	const jobs = (await port.list(cfg.jobs))
 		.filter(
 			(job) =>
 				job.status === 'Completed' &&
@@ -71,7 +77,7 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 		.sort((a, b) => jobTime(b) - jobTime(a))
 		.slice(0, CANDIDATE_JOBS);
 	for (const job of jobs) {
-		const head = await readHead(port, cfg.kind, job.exportId, spec.format);
+		const head = await readHead(port, cfg.jobs, job.exportId, spec.format);
 		if (head === 'gone' || head.rows.length === 0 || !sameColumns(head.header, expected)) continue;
 		return [await sampleItems(port, cfg, spec, job, head)];
 	}
@@ -86,14 +92,14 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 	});
 	let job: ExportJobStatus;
 	try {
-		job = await port.create(cfg.kind, body);
+		job = await port.create(cfg.jobs, body);
 	} catch (error) {
 		throw explainCreateError(port.node, cfg.event, error);
 	}
 	try {
-		job = await port.enqueue(cfg.kind, job.exportId);
+		job = await port.enqueue(cfg.jobs, job.exportId);
 	} catch (error) {
-		await port.cancel(cfg.kind, job.exportId);
+		await port.cancel(cfg.jobs, job.exportId);
 		if (error instanceof MarketoApiError) {
 			const detail = { code: error.marketoCode, message: error.marketoMessage };
 			if (is1029QueueFull(detail)) {
@@ -109,7 +115,7 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 		}
 		throw toNodeError(port.node, error);
 	}
-	job = await waitBriefly(port, cfg.kind, job, cfg.timing.minStatusIntervalMs);
+	job = await waitBriefly(port, cfg.jobs, job, cfg.timing.minStatusIntervalMs);
 	if (job.status !== 'Completed') {
 		throw new NodeOperationError(
 			port.node,
@@ -120,7 +126,7 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 			},
 		);
 	}
-	const head = await readHead(port, cfg.kind, job.exportId, spec.format);
+	const head = await readHead(port, cfg.jobs, job.exportId, spec.format);
 	if (head === 'gone' || head.rows.length === 0) {
 		throw new NodeOperationError(
 			port.node,
@@ -134,7 +140,7 @@ async function sampleData(port: TriggerPort, cfg: DataConfig): Promise<INodeExec
 }
 
 async function sampleJobs(port: TriggerPort, cfg: JobsConfig): Promise<INodeExecutionData[][]> {
-	const jobs = (await port.list(cfg.kind))
+	const jobs = (await port.list(cfg.jobs))
 		.filter((job) => (cfg.statuses as string[]).includes(job.status))
 		.sort((a, b) => jobTime(b) - jobTime(a));
 	if (jobs.length === 0) {
@@ -152,7 +158,7 @@ async function sampleJobs(port: TriggerPort, cfg: JobsConfig): Promise<INodeExec
 	for (const job of jobs.slice(0, CANDIDATE_JOBS)) {
 		if (job.status !== 'Completed') continue;
 		const format = String(job.format ?? 'CSV').toUpperCase() as DataFormat;
-		const head = await readHead(port, cfg.kind, job.exportId, format);
+		const head = await readHead(port, cfg.jobs, job.exportId, format);
 		if (head === 'gone' || head.rows.length === 0) continue;
 		const spec: ExportSpec = { kind: cfg.kind, format, fields: head.header, filter: {} };
 		return [await sampleItems(port, cfg, spec, job, head)];
@@ -167,7 +173,7 @@ async function sampleJobs(port: TriggerPort, cfg: JobsConfig): Promise<INodeExec
  */
 async function waitBriefly(
 	port: TriggerPort,
-	kind: ExportKind,
+	jobs: ExportJobs,
 	job: ExportJobStatus,
 	intervalMs: number,
 ): Promise<ExportJobStatus> {
@@ -183,7 +189,7 @@ async function waitBriefly(
 		step = Math.min(step * 2, longest)
 	) {
 		await port.sleep(step);
-		status = { ...(await port.status(kind, job.exportId)), exportId: job.exportId };
+		status = { ...(await port.status(jobs, job.exportId)), exportId: job.exportId };
 		if (status.status === 'Failed' || status.status === 'Cancelled') {
 			throw new NodeOperationError(
 				port.node,
@@ -206,11 +212,11 @@ interface Head {
 /** The header and the first complete records of a job's file, from one ranged request. */
 async function readHead(
 	port: TriggerPort,
-	kind: ExportKind,
+	jobs: ExportJobs,
 	exportId: string,
 	format: DataFormat,
 ): Promise<Head | 'gone'> {
-	const bytes = await port.head(kind, exportId, HEAD_BYTES);
+	const bytes = await port.head(jobs, exportId, HEAD_BYTES);
 	if (bytes === 'gone') return 'gone';
 	const splitter = new RecordSplitter();
 	const records = splitter.write(bytes);

@@ -8,10 +8,11 @@ import {
 } from 'n8n-workflow';
 
 import type { ExportJobStatus } from '../../../nodes/MarketoBulk/export/job';
-import type { ExportKind } from '../../../nodes/MarketoBulk/export/request';
+import type { ExportJobs } from '../../../nodes/MarketoBulk/export/request';
 import { MarketoApiError } from '../../../nodes/MarketoBulk/transport/errors';
 import { gridEnd, isoOf, nextCentralMidnight } from '../../../nodes/MarketoBulk/trigger/clock';
 import {
+	fingerprint,
 	readTriggerConfig,
 	type DataConfig,
 	type JobsConfig,
@@ -55,7 +56,7 @@ interface FakeRecord {
 }
 
 interface FakeJob {
-	kind: ExportKind;
+	kind: ExportJobs;
 	exportId: string;
 	status: string;
 	body: IDataObject;
@@ -186,7 +187,7 @@ class FakeMarketo implements TriggerPort {
 		return undefined;
 	}
 
-	async create(kind: ExportKind, body: IDataObject): Promise<ExportJobStatus> {
+	async create(kind: ExportJobs, body: IDataObject): Promise<ExportJobStatus> {
 		this.take('create');
 		const job: FakeJob = {
 			kind,
@@ -199,7 +200,7 @@ class FakeMarketo implements TriggerPort {
 		return this.view(job);
 	}
 
-	async enqueue(_kind: ExportKind, exportId: string): Promise<ExportJobStatus> {
+	async enqueue(_kind: ExportJobs, exportId: string): Promise<ExportJobStatus> {
 		this.take('enqueue');
 		const job = this.job(exportId);
 		if (job.status !== 'Created') throw this.error('1029', 'Job already queued');
@@ -207,23 +208,23 @@ class FakeMarketo implements TriggerPort {
 		return this.view(job);
 	}
 
-	async status(_kind: ExportKind, exportId: string): Promise<ExportJobStatus> {
+	async status(_kind: ExportJobs, exportId: string): Promise<ExportJobStatus> {
 		this.take('status');
 		return this.view(this.job(exportId));
 	}
 
-	async cancel(_kind: ExportKind, exportId: string): Promise<void> {
+	async cancel(_kind: ExportJobs, exportId: string): Promise<void> {
 		this.calls.push('cancel');
 		const job = this.jobs.find((j) => j.exportId === exportId);
 		if (job && (job.status === 'Created' || job.status === 'Queued')) job.status = 'Cancelled';
 	}
 
-	async list(kind: ExportKind): Promise<ExportJobStatus[]> {
+	async list(kind: ExportJobs): Promise<ExportJobStatus[]> {
 		this.take('list');
 		return this.jobs.filter((j) => j.kind === kind).map((j) => this.view(j));
 	}
 
-	async head(_kind: ExportKind, exportId: string): Promise<Uint8Array | 'gone'> {
+	async head(_kind: ExportJobs, exportId: string): Promise<Uint8Array | 'gone'> {
 		this.take('head');
 		const job = this.job(exportId);
 		return job.fileGone ? 'gone' : new TextEncoder().encode('id,createdAt\n');
@@ -400,6 +401,47 @@ describe('Program Member Changes configuration', () => {
 	it('refuses more than 10 programs before any call, as the Program Member Export does', () => {
 		const programs = { program: Array.from({ length: 11 }, (_, i) => program(3001 + i)) };
 		expect(() => memberTrigger({ programs })).toThrow(/at most 10 programs/);
+	});
+});
+
+describe('Custom Object Changes configuration', () => {
+	const object = (apiName: string) => ({ __rl: true, mode: 'apiName', value: apiName });
+	const coTrigger = (extra: IDataObject) =>
+		configOf({
+			event: 'customObjectChanges',
+			customObject: object('car_c'),
+			fields: ['vin', 'color'],
+			...extra,
+		}) as DataConfig;
+
+	it("exports the object's jobs by Updated At, with marketoGUID and updatedAt added for de-duplication", () => {
+		const cfg = coTrigger({});
+		expect(cfg.kind).toBe('customObjects');
+		expect(cfg.jobs).toEqual({ kind: 'customObjects', apiName: 'car_c' });
+		expect(cfg.rangeKey).toBe('updatedAt');
+		expect(cfg.spec.fields).toEqual(['vin', 'color', 'marketoGUID', 'updatedAt']);
+		expect(cfg.userSpec.fields).toEqual(['vin', 'color']);
+		expect(cfg.identity).toEqual({
+			keyHeaders: ['marketoGUID'],
+			stampHeader: 'updatedAt',
+			keyIncludesStamp: true,
+			strip: ['marketoGUID', 'updatedAt'],
+		});
+	});
+
+	it("starts a new stream for another object, and keeps the lead events' stream keys", () => {
+		expect(coTrigger({}).streamKey).not.toBe(
+			coTrigger({ customObject: object('course_enrollment_c') }).streamKey,
+		);
+		const leads = configOf({ event: 'newLeads', fields: ['id'] }) as DataConfig;
+		expect(leads.jobs).toBe('leads');
+		expect(leads.streamKey).toBe(
+			fingerprint({ event: 'newLeads', kind: 'leads', filter: {}, start: { from: 'now' } }),
+		);
+	});
+
+	it('refuses a missing object before any call', () => {
+		expect(() => coTrigger({ customObject: object('') })).toThrow(/Choose a custom object/);
 	});
 });
 
