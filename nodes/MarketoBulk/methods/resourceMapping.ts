@@ -16,17 +16,22 @@ const FIELD_TYPES: Record<string, FieldType> = {
 };
 
 /**
- * Fields to Import of an import resource, by REST API name, email matched by default. Dates stay text:
- * Marketo wants `YYYY-MM-DD` for date fields, which a dateTime conversion would not keep.
+ * Fields to Import of an import resource, by REST API name, email matched by default; `required` are the
+ * fields every row must carry (the mapper shows them and flags them empty). Dates stay text: Marketo wants
+ * `YYYY-MM-DD` for date fields, which a dateTime conversion would not keep.
  */
-function mapperFields(fields: LeadField[], noFieldsNotice: string): ResourceMapperFields {
+function mapperFields(
+	fields: LeadField[],
+	noFieldsNotice: string,
+	required: string[] = [],
+): ResourceMapperFields {
 	return {
 		fields: fields
 			.map((field) => ({
 				id: field.name,
 				displayName:
 					field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`,
-				required: false,
+				required: required.includes(field.name),
 				defaultMatch: field.name === 'email',
 				canBeUsedToMatch: false,
 				display: true,
@@ -58,7 +63,8 @@ export async function getLeadImportFields(
 
 /**
  * Program Member Import > Fields to Import: the program member fields an import writes (the custom ones)
- * and the writable lead fields; email, which Marketo matches members by, among them.
+ * and the writable lead fields; email, which Marketo matches members by, is required: every row must
+ * carry it (Marketo's dedupe key for a program member import).
  */
 export async function getProgramMemberImportFields(
 	this: ILoadOptionsFunctions,
@@ -67,5 +73,6 @@ export async function getProgramMemberImportFields(
 	return mapperFields(
 		fields,
 		'Marketo returned no lead or program member fields. Check that the API user may read lead fields.',
+		['email'],
 	);
 }
