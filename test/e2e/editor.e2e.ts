@@ -580,13 +580,18 @@ async function editorCheck({
 					'required fields',
 				);
 
-				// what the panel shows: Email, required (n8n marks it "*"), and the rest under "Add field"
+				// what the panel shows: Email alone, required (always in the mapper, flagged while empty), the rest
+				// under "Add field"
 				const mapper = ndv.locator('[data-test-id="resource-mapper-container"]');
 				const email = label(expected.find((f) => f.name === 'email')!);
 				await mapper.getByText(email).first().waitFor({ state: 'visible', timeout: 40_000 });
-				const text = await mapper.innerText();
-				const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-				assert.match(text, new RegExp(`${escaped}\\s*\\*`), 'Email is not marked required');
+				const issues = mapper.locator('[data-test-id="parameter-issues"]');
+				assert.strictEqual(await issues.count(), 1, 'required fields flagged empty in the mapper');
+				const flagged = await issues
+					.first()
+					.locator('xpath=ancestor::*[.//text()[contains(., "(email)")]][1]')
+					.count();
+				assert.strictEqual(flagged, 1, 'the flagged field is not Email');
 				await ndv.locator('[data-test-id="add-fields-select"]').first().click();
 				const item = page.locator(
 					'.el-select-dropdown__item:visible, [role="option"]:visible, [role="menuitem"]:visible',
@@ -603,6 +608,7 @@ async function editorCheck({
 					ndv.locator('[data-test-id="node-parameters"]'),
 				);
 				await page.keyboard.press('Escape');
+				report.note(`"Add field" offers ${offered.length}: ${offered.slice(0, 5).join(' | ')}…`);
 				assert.deepStrictEqual(
 					[...offered].sort(),
 					expected
@@ -809,7 +815,7 @@ async function editorCheck({
 			PANELS.triggerMembers,
 			async (ndv) => {
 				const text = await ndv.locator('[data-test-id="node-parameters"]').innerText();
-				for (const label of ['Programs', 'Status Names', 'Fields'])
+				for (const label of ['Field Names or IDs', 'Programs', 'Status Names or IDs'])
 					assert.ok(text.includes(label), `no "${label}" in the panel`);
 				const notice = ndv.getByText('It does not see a member removed from the program');
 				assert.ok(await notice.first().isVisible(), 'no notice on what the event does not see');
