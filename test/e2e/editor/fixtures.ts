@@ -147,7 +147,8 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 				13,
 				PANELS.programMemberExportTooMany,
 				bulk,
-				[1300, 240],
+				// above the row: its connection from Start crosses no other node (n8n 2.x lets an edge take a click)
+				[260, -240],
 				{
 					resource: 'programMemberExport',
 					operation: 'export',
