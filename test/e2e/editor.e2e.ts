@@ -2,7 +2,7 @@
  * The n8n editor as a user sees our package, in a REAL n8n for each supported version (1.x on Node 20, 2.x on
  * Node 24), driven by Chromium (Debian's, through playwright-core): sign in through the form, open the example
  * workflows and a workflow with every panel of ours, open each panel (Marketo Bulk › Lead Export, Activity
- * Export, Program Member Export, Lead Import, the Marketo Bulk Trigger) and the Marketo API credential form,
+ * Export, Program Member Export, Lead Import, Program Member Import, the Marketo Bulk Trigger's events) and the Marketo API credential form,
  * search the node panel for "Marketo" and add both nodes from it. Screenshots go to artifacts/e2e/<version>/.
  *
  * A step fails on: a console error or uncaught exception in the page (except the n8n noise listed in
@@ -39,6 +39,7 @@ import {
 import {
 	createLeadExportJob,
 	emulatorChannelStatuses,
+	emulatorDescribes,
 	emulatorJobs,
 	emulatorPrograms,
 	enqueueLeadExportJob,
@@ -212,6 +213,8 @@ async function editorCheck({
 				[PANELS.activityExport]: 'Export activities',
 				[PANELS.leadImport]: 'Import leads',
 				[PANELS.programMemberExport]: 'Export program members',
+				[PANELS.programMemberImport]: 'Import program members',
+				[PANELS.triggerMembers]: 'Program Member Changes',
 				[PANELS.trigger]: 'New Leads',
 				[PANELS.triggerJobs]: 'Export Job Completed',
 			};
@@ -363,15 +366,22 @@ async function editorCheck({
 			}
 		};
 		/**
-		 * The Status Names options once loaded (each option's text starts with its status, a description
+		 * The Status Names options (or another status list's: `parameter`) once loaded (each option's text starts with its status, a description
 		 * naming its programs may follow), as status names: each option matched to the longest of `known`.
 		 */
-		const statusOptions = async (ndv: ReturnType<Page['locator']>, known: string[]) => {
-			await openDropdown(ndv.locator('[data-test-id="parameter-input-statusNames"]'));
-			const first = known[0];
+		const statusOptions = async (
+			ndv: ReturnType<Page['locator']>,
+			known: string[],
+			parameter = 'statusNames',
+		) => {
+			await openDropdown(ndv.locator(`[data-test-id="parameter-input-${parameter}"]`));
+			// any known status: a program's channel may lack the first one
+			const anyKnown = new RegExp(
+				known.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+			);
 			await page
 				.locator('.el-select-dropdown__item:visible')
-				.filter({ hasText: first })
+				.filter({ hasText: anyKnown })
 				.first()
 				.waitFor({ state: 'visible', timeout: 40_000 })
 				.catch(async (error: Error) => {
@@ -531,6 +541,144 @@ async function editorCheck({
 				assert.strictEqual(await autoMap.count(), 0, 'the Map Automatically notice is shown');
 			},
 		);
+		// Program Member Import, Map Each Column Manually: the mapper offers what an import may write, read
+		// from the emulator's describes (the program member fields it lets write, then the lead fields it does
+		// not mark read-only), and Email, Marketo's dedupe key for program members, is required
+		const mapperFields = page.waitForResponse(
+			(r) => /\/rest\/dynamic-node-parameters\/resource-mapper-fields/.test(r.url()),
+			{ timeout: 90_000 },
+		);
+		mapperFields.catch(() => undefined); // awaited in the step; a panel that fails first leaves it
+		await panel(
+			'Marketo Bulk › Program Member Import, Map Each Column Manually',
+			PANELS.programMemberImport,
+			async (ndv) => {
+				const { leads, members } = await emulatorDescribes(emulator);
+				const writable = members.filter((f) => f.updateable === true);
+				const memberNames = new Set(writable.map((f) => f.name));
+				const expected = [
+					...writable,
+					...leads.filter((f) => f.updateable !== false && !memberNames.has(f.name)),
+				];
+				const label = (f: { name: string; displayName?: string }) =>
+					!f.displayName || f.displayName === f.name ? f.name : `${f.displayName} (${f.name})`;
+				assert.ok(writable.length > 0, 'the emulator describes no writable program member field');
+
+				// what n8n got from the node's resource mapper method
+				const answer = (await (await mapperFields).json()) as {
+					data?: { fields?: Array<{ id: string; displayName: string; required?: boolean }> };
+				};
+				const fields = answer.data?.fields ?? [];
+				assert.deepStrictEqual(
+					fields.map((f) => `${f.id}: ${f.displayName}`).sort(),
+					expected.map((f) => `${f.name}: ${label(f)}`).sort(),
+					'Fields to Import vs. what the describes say an import writes',
+				);
+				assert.deepStrictEqual(
+					fields.filter((f) => f.required).map((f) => f.id),
+					['email'],
+					'required fields',
+				);
+
+				// what the panel shows: Email, required (always in the mapper, flagged while empty); the other fields
+				// wait under "Add field" (a dropdown in 1.x, a button adding one at a time in 2.x: not read here)
+				const mapper = ndv.locator('[data-test-id="resource-mapper-container"]');
+				const email = label(expected.find((f) => f.name === 'email')!);
+				await mapper.getByText(email).first().waitFor({ state: 'visible', timeout: 40_000 });
+				const issues = mapper.locator('[data-test-id="parameter-issues"]');
+				assert.strictEqual(await issues.count(), 1, 'required fields flagged empty in the mapper');
+				const flagged = await issues
+					.first()
+					.locator('xpath=ancestor::*[.//text()[contains(., "(email)")]][1]')
+					.count();
+				assert.strictEqual(flagged, 1, 'the flagged field is not Email');
+				await editor.screenshot(
+					'Program Member Import fields',
+					ndv.locator('[data-test-id="node-parameters"]'),
+				);
+				report.note(
+					`Fields to Import: ${fields.length} (${writable.length} program member fields: ` +
+						`${writable.map((f) => f.name).join(', ')}); "${email}" shown, flagged while empty`,
+				);
+			},
+		);
+		// The program picker lists the emulator's programs; Status lists every channel's statuses until a
+		// program is chosen, then that program's channel's only, and another channel's for a program of it
+		await ui('Program Member Import: program picker, then its statuses', async () => {
+			const programs = await emulatorPrograms(emulator);
+			const channels = await emulatorChannelStatuses(emulator);
+			const everyStatus = [...new Set([...channels.values()].flat())];
+			const webinar = programs.find((p) => p.channel === 'Webinar');
+			const statusesOf = (p: { channel: string }) => channels.get(p.channel) ?? [];
+			const other = programs.find(
+				(p) => webinar && statusesOf(p).join() !== statusesOf(webinar).join(),
+			);
+			assert.ok(
+				webinar && other,
+				`no two programs of different channels: ${JSON.stringify(programs)}`,
+			);
+			const ndv = await editor.openNode(PANELS.programMemberImport);
+			try {
+				const status = (previous?: string[]) =>
+					statusOptions(ndv, everyStatus, 'programMemberStatus').then(async (first) => {
+						// the list reloads once the choice reaches n8n: read it again until it changed (or 30 s passed)
+						let options = first;
+						for (let k = 0; k < 15 && previous && options.join() === previous.join(); k++) {
+							await sleep(2_000);
+							options = await statusOptions(ndv, everyStatus, 'programMemberStatus');
+						}
+						return options;
+					});
+				const before = await status();
+				assert.deepStrictEqual(
+					[...before].sort(),
+					[...everyStatus].sort(),
+					'Status before a program is chosen',
+				);
+
+				const picker = ndv.locator('[data-test-id="resource-locator-program"]');
+				const choose = async (name: string) => {
+					await picker.locator('[data-test-id="rlc-input-container"]').click();
+					const items = page.locator('[data-test-id="rlc-item"]');
+					await items
+						.first()
+						.waitFor({ state: 'visible', timeout: 20_000 })
+						.catch(async (error: Error) => {
+							const shown = await page
+								.locator('[data-test-id="rlc-error-container"]')
+								.allInnerTexts()
+								.catch(() => []);
+							throw new Error(`${error.message}\nshown instead: ${shown.join(' | ') || 'nothing'}`);
+						});
+					const names = (await items.allInnerTexts()).map((t) => t.trim());
+					await items.filter({ hasText: name }).first().click();
+					await page.waitForLoadState('networkidle').catch(() => undefined);
+					return names;
+				};
+				const names = await choose(webinar.name);
+				assert.deepStrictEqual(
+					[...names].sort(),
+					programs.map((p) => p.name).sort(),
+					"the picker vs. the emulator's programs",
+				);
+				const ofWebinar = await status(before);
+				assert.deepStrictEqual(ofWebinar, statusesOf(webinar), `Status of "${webinar.name}"`);
+				await choose(other.name);
+				const ofOther = await status(ofWebinar);
+				await editor.screenshot(
+					'Program Member Import status of another channel',
+					ndv.locator('[data-test-id="node-parameters"]'),
+				);
+				assert.deepStrictEqual(ofOther, statusesOf(other), `Status of "${other.name}"`);
+				report.note(
+					`${names.length} programs listed; Status: ${before.length} of every channel, then ` +
+						`"${webinar.name}" (${webinar.channel}): ${ofWebinar.join(', ')}; then "${other.name}" ` +
+						`(${other.channel}): ${ofOther.join(', ')}`,
+				);
+			} finally {
+				await editor.closeNdv();
+			}
+		});
 		// Export ID of the job steps: "From list" shows the API user's recent jobs, newest first, by what a user
 		// recognises (status, created, format, records, start of the id)
 		await panel('Marketo Bulk › Lead Export, Get Job Status', PANELS.jobStatus, async (ndv) => {
@@ -638,6 +786,45 @@ async function editorCheck({
 				hidden: ['Typed Values', 'Flatten Attributes', 'Overlap (Seconds)', 'Safety Lag (Seconds)'],
 			},
 		);
+
+		// Program Member Changes: its filters, and the notice on what it does not see
+		await panel(
+			'Marketo Bulk Trigger › Program Member Changes',
+			PANELS.triggerMembers,
+			async (ndv) => {
+				const text = await ndv.locator('[data-test-id="node-parameters"]').innerText();
+				for (const label of ['Field Names or IDs', 'Programs', 'Status Names or IDs'])
+					assert.ok(text.includes(label), `no "${label}" in the panel`);
+				const notice = ndv.getByText('It does not see a member removed from the program');
+				assert.ok(await notice.first().isVisible(), 'no notice on what the event does not see');
+				// the lead filters of New Leads do not apply
+				assert.ok(!text.includes('Static List'), 'the panel shows a lead filter');
+			},
+		);
+		await ui('Export Job Completed: Export Type offers program member export jobs', async () => {
+			const ndv = await editor.openNode(PANELS.triggerJobs);
+			try {
+				await openDropdown(ndv.locator('[data-test-id="parameter-input-exportType"]'));
+				await page
+					.locator('.el-select-dropdown__item:visible')
+					.first()
+					.waitFor({ state: 'visible' });
+				const options = await editor.visibleOptions();
+				await editor.screenshot(
+					'Export Type options',
+					ndv.locator('[data-test-id="node-parameters"]'),
+				);
+				await page.keyboard.press('Escape');
+				report.note(`Export Type: ${options.join(' | ')}`);
+				assert.deepStrictEqual(options, [
+					'Activity Export Jobs',
+					'Lead Export Jobs',
+					'Program Member Export Jobs',
+				]);
+			} finally {
+				await editor.closeNdv();
+			}
+		});
 
 		await ui('credentials form: Marketo API', async () => {
 			await editor.openNode(PANELS.leadExport);

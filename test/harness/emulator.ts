@@ -261,3 +261,23 @@ export async function emulatorLead(
 		);
 	return (await response.json()) as Record<string, unknown>;
 }
+
+/** A field of the emulator's lead describe2 or program member describe, as Marketo answers it. */
+export interface DescribedField {
+	name: string;
+	displayName?: string;
+	dataType?: string;
+	updateable?: boolean;
+}
+
+/** The emulator's lead describe2 and program member describe: what an import may write is read from them. */
+export async function emulatorDescribes(
+	emulator: EmulatorProcess,
+): Promise<{ leads: DescribedField[]; members: DescribedField[] }> {
+	const fieldsOf = async (path: string) =>
+		((await marketoCall(emulator, 'GET', path))[0]?.fields ?? []) as DescribedField[];
+	return {
+		leads: await fieldsOf('/rest/v1/leads/describe2.json'),
+		members: await fieldsOf('/rest/v1/programs/members/describe.json'),
+	};
+}

@@ -470,12 +470,14 @@ describe('the pickers and the field mapper', () => {
 		expect(options.map((o) => o.value)).toEqual(WEBINAR_STATUSES);
 	});
 
-	it('offers the member fields an import writes and the writable lead fields, email matched', async () => {
+	it('offers the member fields an import writes and the writable lead fields, email matched and required', async () => {
 		const { fields } = await resourceMapping.getProgramMemberImportFields.call(
 			harness.context({ resource: 'programMemberImport' }).context as never,
 		);
 		const byId = new Map(fields.map((f) => [f.id, f]));
-		expect(byId.get('email')).toMatchObject({ defaultMatch: true, type: 'string' });
+		expect(byId.get('email')).toMatchObject({ defaultMatch: true, type: 'string', required: true });
+		// every row must carry email, nothing else
+		expect(fields.filter((f) => f.required).map((f) => f.id)).toEqual(['email']);
 		expect(byId.get('registrationCode')).toMatchObject({
 			displayName: 'Registration Code (registrationCode)',
 		});

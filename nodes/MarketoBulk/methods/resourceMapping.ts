@@ -17,12 +17,14 @@ const FIELD_TYPES: Record<string, FieldType> = {
 };
 
 /**
- * Fields to Import of an import resource, by REST API name, email matched by default. Dates stay text:
- * Marketo wants `YYYY-MM-DD` for date fields, which a dateTime conversion would not keep.
+ * Fields to Import of an import resource, by REST API name, email matched by default; `required` are the
+ * fields every row must carry (the mapper shows them and flags them empty). Dates stay text: Marketo wants
+ * `YYYY-MM-DD` for date fields, which a dateTime conversion would not keep.
  */
 function mapperFields(
 	fields: Array<Pick<LeadField, 'name' | 'displayName' | 'dataType'>>,
 	noFieldsNotice: string,
+	required: string[] = [],
 ): ResourceMapperFields {
 	return {
 		fields: fields
@@ -30,7 +32,7 @@ function mapperFields(
 				id: field.name,
 				displayName:
 					field.displayName === field.name ? field.name : `${field.displayName} (${field.name})`,
-				required: false,
+				required: required.includes(field.name),
 				defaultMatch: field.name === 'email',
 				canBeUsedToMatch: false,
 				display: true,
@@ -62,7 +64,8 @@ export async function getLeadImportFields(
 
 /**
  * Program Member Import > Fields to Import: the program member fields an import writes (the custom ones)
- * and the writable lead fields; email, which Marketo matches members by, among them.
+ * and the writable lead fields; email, which Marketo matches members by, is required: every row must
+ * carry it (Marketo's dedupe key for a program member import).
  */
 export async function getProgramMemberImportFields(
 	this: ILoadOptionsFunctions,
@@ -71,6 +74,7 @@ export async function getProgramMemberImportFields(
 	return mapperFields(
 		fields,
 		'Marketo returned no lead or program member fields. Check that the API user may read lead fields.',
+		['email'],
 	);
 }
 
@@ -90,11 +94,11 @@ export async function getCustomObjectImportFields(
 	if (!apiName) return { fields: [], emptyFieldsNotice: 'Choose the Custom Object first.' };
 	const { fields } = await describeImportTarget(this, apiName);
 	const writable = fields.filter((field) => field.updateable);
-	const mapped = mapperFields(writable, noFields);
+	const dedupeFields = writable.filter((field) => field.dedupe).map((field) => field.name);
+	const mapped = mapperFields(writable, noFields, dedupeFields);
 	const byName = new Map(writable.map((field) => [field.name, field]));
 	for (const field of mapped.fields) {
 		const described = byName.get(field.id)!;
-		field.required = described.dedupe;
 		field.defaultMatch = described.dedupe;
 		if (described.dedupe) field.displayName = `${field.displayName} (dedupe field)`;
 		else if (described.link) field.displayName = `${field.displayName} (link to lead)`;

@@ -18,6 +18,8 @@ export const PANELS = {
 	importStatus: 'Get Import Status',
 	programMemberExport: 'Program Member Export',
 	programMemberExportTooMany: 'Program Member Export, 11 programs',
+	programMemberImport: 'Program Member Import, mapped manually',
+	triggerMembers: 'Program Member Changes',
 } as const;
 
 /** Programs By ID, one more than Marketo takes in a job: refused before any call. */
@@ -145,7 +147,8 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 				13,
 				PANELS.programMemberExportTooMany,
 				bulk,
-				[1300, 240],
+				// above the row: its connection from Start crosses no other node (n8n 2.x lets an edge take a click)
+				[260, -240],
 				{
 					resource: 'programMemberExport',
 					operation: 'export',
@@ -156,6 +159,26 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 					},
 					options: { pollIntervalSeconds: 1 },
 				},
+				credential,
+			),
+			node(
+				14,
+				PANELS.programMemberImport,
+				bulk,
+				[1300, 480],
+				{
+					resource: 'programMemberImport',
+					operation: 'import',
+					columns: { mappingMode: 'defineBelow', value: {}, matchingColumns: [], schema: [] },
+				},
+				credential,
+			),
+			node(
+				15,
+				PANELS.triggerMembers,
+				`${PACKAGE}.marketoBulkTrigger`,
+				[0, 720],
+				{ event: 'programMemberChanges' },
 				credential,
 			),
 			node(
