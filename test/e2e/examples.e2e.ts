@@ -18,6 +18,10 @@
  *   export-webinar-attendees.json     Program Member Export of one program and status: every such member of
  *                                     the emulator once, member and lead values equal; then the sheet rows
  *                                     an Edit Fields node makes of them, column by column
+ *   export-updated-cars.json          Custom Object Export of car_c with an Updated At range: every record
+ *                                     of the range once, values equal the emulator's
+ *   import-course-enrollments.json    Custom Object Import through Fields to Import: a created and an
+ *                                     updated record in the emulator, the refused row paired with its item
  *
  *   npx ts-node --transpile-only test/e2e/examples.e2e.ts
  *   N8N_E2E_VERSIONS=2 E2E_TARBALL=/path/to/package.tgz E2E_KEEP=1 npx ts-node --transpile-only test/e2e/examples.e2e.ts
@@ -52,6 +56,8 @@ const EXAMPLES = {
 	importLeads: 'import-leads-from-items.json',
 	jobSteps: 'export-job-steps.json',
 	webinarAttendees: 'export-webinar-attendees.json',
+	updatedCars: 'export-updated-cars.json',
+	courseEnrollments: 'import-course-enrollments.json',
 } as const;
 
 const LEAD_CREATE = 'POST /bulk/v1/leads/export/create.json';
@@ -630,6 +636,222 @@ async function exportWebinarAttendees(
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Custom objects: export-updated-cars.json and import-course-enrollments.json
+
+const CO_EXPORT_CREATE = 'POST /bulk/v1/customobjects/:id/export/create.json';
+
+/** A custom object's records as the emulator stores them (text or null), by its control API. */
+async function emulatorCustomObjects(
+	{ emulator }: VersionRun,
+	apiName: string,
+): Promise<Array<Record<string, string | null>>> {
+	return (await emulator.control('GET', `custom-objects?apiName=${apiName}`)) as Array<
+		Record<string, string | null>
+	>;
+}
+
+/** The API name a Custom Object parameter holds (a picker value or the name). */
+function customObjectOf(parameters: Record<string, unknown>): string {
+	const picked = parameters.customObject;
+	const value =
+		typeof picked === 'object' && picked !== null ? (picked as { value?: unknown }).value : picked;
+	assert.ok(typeof value === 'string' && value, `no custom object in ${JSON.stringify(picked)}`);
+	return value;
+}
+
+/**
+ * Every record of the object updated in the node's range comes out once, each field equal to the emulator's;
+ * one job, with the range as Marketo's updatedAt filter.
+ */
+async function exportUpdatedCars(version: VersionRun, workflow: WorkflowFixture): Promise<void> {
+	const { report, scope, n8n, emulator } = version;
+	const node = workflowNode(workflow, 'Export Updated Cars');
+	const apiName = customObjectOf(node.parameters);
+	const fields = node.parameters.fields as string[];
+	const window = range(node.parameters);
+	await emulator.control('POST', 'reset');
+	const result = await report.step(scope, 'updated cars: execute', async () => {
+		const result = await n8n.execute(String(workflow.id));
+		assertRan(result, [node.name]);
+		return result;
+	});
+	const records = nodeItems(result.run, node.name).map((item) => item.json);
+	const all = await emulatorCustomObjects(version, apiName);
+	const from = Date.parse(window.startAt);
+	const to = Date.parse(window.endAt);
+	const expected = all.filter((r) => {
+		const at = Date.parse(String(r.updatedAt));
+		return at >= from && at <= to;
+	});
+	await report.step(scope, `updated cars: every ${apiName} updated in the range once`, async () => {
+		noErrorItems(nodeItems(result.run, node.name), node.name);
+		assert.ok(
+			expected.length >= 5 && expected.length < all.length,
+			`${expected.length} of ${all.length} ${apiName} records updated in ${JSON.stringify(window)}: the check proves less`,
+		);
+		const guids = records.map((r) => r.marketoGUID);
+		assert.strictEqual(new Set(guids).size, guids.length, 'a record was output twice');
+		assert.deepStrictEqual(
+			[...guids].sort(),
+			expected.map((r) => r.marketoGUID).sort(),
+			`the ${apiName} records updated in ${JSON.stringify(window)}`,
+		);
+		const counters = await emulator.counters();
+		assert.strictEqual(counters[CO_EXPORT_CREATE], 1, `create calls: ${JSON.stringify(counters)}`);
+		const jobs = (await emulatorJobs(emulator)).filter(
+			(j) => j.kind === `customobjects/${apiName}`,
+		);
+		assert.deepStrictEqual(
+			jobs.map((j) => [j.status, j.filter]),
+			[['Completed', { updatedAt: window }]],
+			'the job and the filter Marketo got',
+		);
+		report.note(
+			`${records.length} of the ${all.length} ${apiName} records, updated ${window.startAt}..${window.endAt}`,
+		);
+	});
+	await report.step(scope, "updated cars: values equal the emulator's", async () => {
+		const byGuid = new Map(expected.map((r) => [r.marketoGUID, r]));
+		for (const record of records) {
+			const truth = byGuid.get(record.marketoGUID as string);
+			assert.ok(truth, `record ${String(record.marketoGUID)} is not one of the range`);
+			for (const field of fields) {
+				assert.ok(
+					sameValue(record[field], truth[field]),
+					`${String(record.marketoGUID)} ${field}: n8n ${JSON.stringify(record[field])}, Marketo ${JSON.stringify(truth[field])}`,
+				);
+			}
+			for (const field of ['leadID', 'year', 'price'].filter((f) => fields.includes(f)))
+				assert.strictEqual(
+					typeof record[field],
+					'number',
+					`${field} is not a number (typed values)`,
+				);
+		}
+		report.note(`all ${records.length} compared on ${fields.length} fields`);
+	});
+}
+
+/**
+ * The Code node's enrolments go into the custom object through Fields to Import: the emulator afterwards
+ * holds the new record and the updated one (same marketoGUID, new values), and not the refused row; the
+ * node outputs the summary and the refused row paired with the item that produced it.
+ */
+async function importCourseEnrollments(
+	version: VersionRun,
+	workflow: WorkflowFixture,
+): Promise<void> {
+	const { report, scope, n8n, emulator } = version;
+	const code = workflowNode(workflow, 'Enrolments from the LMS');
+	const node = workflowNode(workflow, 'Import Course Enrollments');
+	const apiName = customObjectOf(node.parameters);
+	const mapping = (node.parameters.columns as { value: Record<string, string> }).value;
+	// the dedupe fields, and which input key each is mapped from ("={{ $json.key }}")
+	const dedupe = ['email', 'courseCode', 'term'];
+	const sourceKey = (field: string): string => {
+		const key = /^=\{\{\s*\$json\.(\w+)\s*\}\}$/.exec(mapping[field] ?? '')?.[1];
+		assert.ok(key, `Fields to Import: ${field} is not mapped from an input field`);
+		return key;
+	};
+	await emulator.control('POST', 'reset');
+	const before = await emulatorCustomObjects(version, apiName);
+	const result = await report.step(scope, 'course enrolments: execute', async () => {
+		const result = await n8n.execute(String(workflow.id));
+		assertRan(result, [code.name, node.name]);
+		return result;
+	});
+	const input = nodeItems(result.run, code.name).map((item) => item.json);
+	const keyOf = (r: Record<string, unknown>) =>
+		dedupe.map((f) => String(r[f] ?? '').toLowerCase()).join('|');
+	const inputKey = (item: Record<string, unknown>) =>
+		dedupe.map((f) => String(item[sourceKey(f)] ?? '').toLowerCase()).join('|');
+	const after = await emulatorCustomObjects(version, apiName);
+	const existed = (item: Record<string, unknown>) =>
+		before.find((r) => keyOf(r) === inputKey(item));
+	const stored = (item: Record<string, unknown>) => after.find((r) => keyOf(r) === inputKey(item));
+	const failedIndex = await report.step(
+		scope,
+		'course enrolments: summary + refused row paired to its item',
+		async () => {
+			assert.strictEqual(input.length, 3, `the Code node output ${input.length} items`);
+			const items = nodeItems(result.run, node.name);
+			noErrorItems(items, node.name);
+			assert.strictEqual(
+				items.length,
+				2,
+				`Import output ${items.length} items: ${JSON.stringify(items.map((i) => i.json)).slice(0, 600)}`,
+			);
+			const [summary, failed] = items;
+			assert.strictEqual(summary.json.type, 'summary');
+			assert.strictEqual(summary.json.status, 'Complete', JSON.stringify(summary.json));
+			assert.strictEqual(summary.json.customObject, apiName);
+			assert.strictEqual(summary.json.rows, 3);
+			assert.strictEqual(summary.json.objectsProcessed, 2);
+			assert.strictEqual(summary.json.rowsFailed, 1);
+			assert.deepStrictEqual(
+				pairedIndexes(summary),
+				[0, 1, 2],
+				'the summary pairs with every item',
+			);
+			assert.strictEqual(failed.json.type, 'failedRow', JSON.stringify(failed.json));
+			const k = failed.json.inputItem as number;
+			assert.ok(Number.isInteger(k) && k >= 0 && k < 3, `inputItem ${JSON.stringify(k)}`);
+			assert.deepStrictEqual(pairedIndexes(failed), [k], 'the failed row pairs with its item');
+			// the refused row is the one whose grade is not a number, and Marketo's reason names its field
+			assert.ok(
+				Number.isNaN(Number(input[k][sourceKey('score')])),
+				`item ${k} has a numeric score: ${JSON.stringify(input[k])}`,
+			);
+			assert.match(String(failed.json.reason), /Invalid data type in field Score/);
+			const imports = (await emulator.control('GET', 'imports')) as Array<Record<string, unknown>>;
+			assert.deepStrictEqual(
+				imports.map((b) => [b.kind, b.objectApiName, b.status]),
+				[['customobjects', apiName, 'Complete']],
+				`import batches: ${JSON.stringify(imports).slice(0, 400)}`,
+			);
+			report.note(`summary: ${JSON.stringify(summary.json).slice(0, 300)}`);
+			report.note(`failed: ${JSON.stringify(failed.json).slice(0, 300)}`);
+			return k;
+		},
+	);
+	await report.step(scope, "course enrolments: the emulator's records", async () => {
+		let created = 0;
+		let updated = 0;
+		for (const [k, item] of input.entries()) {
+			const was = existed(item);
+			const now = stored(item);
+			if (k === failedIndex) {
+				assert.ok(!was, `the refused item ${k} names an existing record: the check proves less`);
+				assert.ok(!now, `the refused item ${k} is in the emulator: ${JSON.stringify(now)}`);
+				continue;
+			}
+			assert.ok(now, `item ${k} is not in the emulator after the import: ${JSON.stringify(item)}`);
+			for (const [field, expression] of Object.entries(mapping)) {
+				const key = /^=\{\{\s*\$json\.(\w+)\s*\}\}$/.exec(expression)?.[1];
+				if (!key) continue;
+				assert.ok(
+					sameValue(item[key], now[field]) ||
+						String(item[key]).toLowerCase() === String(now[field]).toLowerCase(),
+					`item ${k} ${field}: LMS ${JSON.stringify(item[key])}, Marketo ${JSON.stringify(now[field])}`,
+				);
+			}
+			if (was) {
+				updated++;
+				assert.strictEqual(now.marketoGUID, was.marketoGUID, `item ${k}: the record kept its GUID`);
+				assert.notStrictEqual(
+					[was.score, was.completed].join(),
+					[now.score, now.completed].join(),
+					`item ${k}: the update changed nothing the check could see`,
+				);
+			} else created++;
+		}
+		assert.deepStrictEqual({ created, updated }, { created: 1, updated: 1 }, 'created and updated');
+		assert.strictEqual(after.length, before.length + 1, 'records: one created');
+		report.note(`${apiName}: ${before.length} → ${after.length} records; 1 created, 1 updated`);
+	});
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Program Member Import: mark-attended-from-emails.json (a block of its own: it reads and imports its
 // workflow itself)
 
@@ -762,6 +984,8 @@ async function checks(version: VersionRun): Promise<void> {
 		['importLeads', importLeadsFromItems],
 		['jobSteps', exportJobSteps],
 		['webinarAttendees', exportWebinarAttendees],
+		['updatedCars', exportUpdatedCars],
+		['courseEnrollments', importCourseEnrollments],
 	];
 	// a failed example does not stop the others
 	for (const [key, run] of cases) {
