@@ -1134,6 +1134,11 @@ async function editorCheck({
 				.allInnerTexts();
 			await editor.screenshot('node panel Marketo Bulk triggers');
 			report.note(`Marketo Bulk › triggers: ${triggerActions.map((t) => t.trim()).join(' | ')}`);
+			for (const event of ['On program member changes', 'On custom object changes'])
+				assert.ok(
+					triggerActions.map((t) => t.trim()).includes(event),
+					`no "${event}" among the triggers`,
+				);
 			await trigger.click();
 			await page
 				.locator(`[data-test-id="canvas-node"][data-node-type="${PACKAGE}.marketoBulkTrigger"]`)
@@ -1174,6 +1179,8 @@ async function editorCheck({
 			for (const oneStep of [
 				'Export activities (one step: create, wait, download)',
 				'Import leads (one step: upload, wait, report)',
+				'Export custom object records (one step: create, wait, download)',
+				'Import custom object records (one step: upload, wait, report)',
 			])
 				assert.ok(actionNames.includes(oneStep), `no "${oneStep}" among the actions`);
 			await action.click();
