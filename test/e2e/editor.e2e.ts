@@ -2,7 +2,8 @@
  * The n8n editor as a user sees our package, in a REAL n8n for each supported version (1.x on Node 20, 2.x on
  * Node 24), driven by Chromium (Debian's, through playwright-core): sign in through the form, open the example
  * workflows and a workflow with every panel of ours, open each panel (Marketo Bulk › Lead Export, Activity
- * Export, Program Member Export, Lead Import, Program Member Import, the Marketo Bulk Trigger's events) and the Marketo API credential form,
+ * Export, Program Member Export, Custom Object Export, Lead Import, Program Member Import, Custom Object Import,
+ * the Marketo Bulk Trigger's events) and the Marketo API credential form,
  * search the node panel for "Marketo" and add both nodes from it. Screenshots go to artifacts/e2e/<version>/.
  *
  * A step fails on: a console error or uncaught exception in the page (except the n8n noise listed in
@@ -39,7 +40,10 @@ import {
 import {
 	createLeadExportJob,
 	emulatorChannelStatuses,
+	emulatorCustomObjectDescribe,
+	emulatorCustomObjects,
 	emulatorDescribes,
+	type EmulatorCustomObject,
 	emulatorJobs,
 	emulatorPrograms,
 	enqueueLeadExportJob,
@@ -215,6 +219,9 @@ async function editorCheck({
 				[PANELS.programMemberExport]: 'Export program members',
 				[PANELS.programMemberImport]: 'Import program members',
 				[PANELS.triggerMembers]: 'Program Member Changes',
+				[PANELS.customObjectExport]: 'Export custom object records',
+				[PANELS.customObjectImport]: 'Import custom object records',
+				[PANELS.triggerCustomObjects]: 'Custom Object Changes',
 				[PANELS.trigger]: 'New Leads',
 				[PANELS.triggerJobs]: 'Export Job Completed',
 			};
@@ -679,6 +686,155 @@ async function editorCheck({
 				await editor.closeNdv();
 			}
 		});
+		/** A custom object as a picker or a field list names it: "Display Name (name)", the name alone when equal. */
+		const label = (f: { name: string; displayName?: string }) =>
+			!f.displayName || f.displayName === f.name ? f.name : `${f.displayName} (${f.name})`;
+		/** Opens a resource locator's list; returns the names it lists, after clicking the one containing `choose`. */
+		const pickFrom = async (
+			ndv: ReturnType<Page['locator']>,
+			parameter: string,
+			choose: string,
+		): Promise<string[]> => {
+			const picker = ndv.locator(`[data-test-id="resource-locator-${parameter}"]`);
+			await picker.locator('[data-test-id="rlc-input-container"]').click();
+			const items = page.locator('[data-test-id="rlc-item"]');
+			await items
+				.first()
+				.waitFor({ state: 'visible', timeout: 20_000 })
+				.catch(async (error: Error) => {
+					const shown = await page
+						.locator('[data-test-id="rlc-error-container"]')
+						.allInnerTexts()
+						.catch(() => []);
+					throw new Error(`${error.message}\nshown instead: ${shown.join(' | ') || 'nothing'}`);
+				});
+			const names = (await items.allInnerTexts()).map((t) => t.trim());
+			await items.filter({ hasText: choose }).first().click();
+			await page.waitForLoadState('networkidle').catch(() => undefined);
+			return names;
+		};
+		const linkedToLead = (o: EmulatorCustomObject) =>
+			o.relationships.some((r) => r.relatedTo?.name?.toLowerCase() === 'lead');
+
+		// Custom Object Export: the picker lists the custom objects Marketo can bulk export (those linked to
+		// leads), and Fields then lists the chosen object's describe fields
+		await ui('Custom Object Export: object picker, then its fields', async () => {
+			const objects = await emulatorCustomObjects(emulator);
+			const exportable = objects.filter(linkedToLead);
+			const car = await emulatorCustomObjectDescribe(emulator, 'car_c');
+			assert.ok(exportable.length > 1, `custom objects linked to leads: ${exportable.length}`);
+			const expectedFields = car.fields.map(label);
+			const ndv = await editor.openNode(PANELS.customObjectExport);
+			try {
+				const names = await pickFrom(ndv, 'customObject', '(car_c)');
+				assert.deepStrictEqual(
+					[...names].sort(),
+					exportable.map(label).sort(),
+					"the picker vs. the emulator's custom objects linked to leads",
+				);
+				// Fields reloads once the choice reaches n8n: reopen it until a field of the object shows
+				const input = ndv.locator('[data-test-id="parameter-input-fields"]');
+				const vin = page.locator('.el-select-dropdown__item:visible').filter({ hasText: '(vin)' });
+				let shown = false;
+				for (let attempt = 0; attempt < 4 && !shown; attempt++) {
+					await openDropdown(input);
+					shown = await vin
+						.first()
+						.waitFor({ state: 'visible', timeout: 10_000 })
+						.then(
+							() => true,
+							() => false,
+						);
+					if (!shown) await page.keyboard.press('Escape');
+				}
+				const options = await editor.visibleOptions();
+				await editor.screenshot(
+					'Custom Object Export fields of car_c',
+					ndv.locator('[data-test-id="node-parameters"]'),
+				);
+				await page.keyboard.press('Escape');
+				// an option's text starts with its label; its description (the data type) may follow
+				const bySize = [...expectedFields].sort((a, b) => b.length - a.length);
+				const fields = options.map(
+					(o) => bySize.find((l) => o === l || o.startsWith(`${l} `)) ?? `(unknown: ${o})`,
+				);
+				assert.deepStrictEqual(
+					[...fields].sort(),
+					[...expectedFields].sort(),
+					"Fields vs. car_c's describe",
+				);
+				report.note(
+					`Custom Object picker: ${names.join(' | ')}; Fields of car_c: ${fields.join(', ')}`,
+				);
+			} finally {
+				await editor.closeNdv();
+			}
+		});
+		// Custom Object Import, Map Each Column Manually: the picker lists every custom object; once one is
+		// chosen the mapper offers the fields of its describe an import can write, its dedupe fields required
+		await ui('Custom Object Import: object picker, then its fields in the mapper', async () => {
+			const apiName = 'course_enrollment_c';
+			const objects = await emulatorCustomObjects(emulator);
+			const described = await emulatorCustomObjectDescribe(emulator, apiName);
+			const links = new Set(described.relationships.map((r) => r.field));
+			const writable = described.fields.filter((f) => f.updateable !== false);
+			assert.ok(
+				described.dedupeFields.length > 1 && writable.length > described.dedupeFields.length,
+				`${apiName}: dedupe fields ${described.dedupeFields.join(', ')} of ${writable.length} writable`,
+			);
+			const expected = writable.map((f) => {
+				const suffix = described.dedupeFields.includes(f.name)
+					? ' (dedupe field)'
+					: links.has(f.name)
+						? ' (link to lead)'
+						: '';
+				return `${f.name}: ${label(f)}${suffix}`;
+			});
+			const ndv = await editor.openNode(PANELS.customObjectImport);
+			try {
+				// what n8n gets from the node's resource mapper method once the object is chosen
+				const mapperAnswer = page.waitForResponse(
+					(r) =>
+						/\/rest\/dynamic-node-parameters\/resource-mapper-fields/.test(r.url()) &&
+						`${decodeURIComponent(r.url())} ${r.request().postData() ?? ''}`.includes(apiName),
+					{ timeout: 60_000 },
+				);
+				mapperAnswer.catch(() => undefined); // awaited below; a picker that fails first leaves it
+				const names = await pickFrom(ndv, 'customObject', `(${apiName})`);
+				assert.deepStrictEqual(
+					[...names].sort(),
+					objects.map(label).sort(),
+					"the picker vs. the emulator's custom objects",
+				);
+				const answer = (await (await mapperAnswer).json()) as {
+					data?: { fields?: Array<{ id: string; displayName: string; required?: boolean }> };
+				};
+				const fields = answer.data?.fields ?? [];
+				assert.deepStrictEqual(
+					fields.map((f) => `${f.id}: ${f.displayName}`).sort(),
+					[...expected].sort(),
+					`Fields to Import vs. the updateable fields of ${apiName}'s describe`,
+				);
+				assert.deepStrictEqual(
+					fields
+						.filter((f) => f.required)
+						.map((f) => f.id)
+						.sort(),
+					[...described.dedupeFields].sort(),
+					'required fields vs. the dedupe fields',
+				);
+				await editor.screenshot(
+					'Custom Object Import fields of course_enrollment_c',
+					ndv.locator('[data-test-id="node-parameters"]'),
+				);
+				report.note(
+					`Custom Object picker: ${names.join(' | ')}; Fields to Import of ${apiName}: ` +
+						`${fields.length} (required: ${described.dedupeFields.join(', ')})`,
+				);
+			} finally {
+				await editor.closeNdv();
+			}
+		});
 		// Export ID of the job steps: "From list" shows the API user's recent jobs, newest first, by what a user
 		// recognises (status, created, format, records, start of the id)
 		await panel('Marketo Bulk › Lead Export, Get Job Status', PANELS.jobStatus, async (ndv) => {
@@ -799,6 +955,26 @@ async function editorCheck({
 				assert.ok(await notice.first().isVisible(), 'no notice on what the event does not see');
 				// the lead filters of New Leads do not apply
 				assert.ok(!text.includes('Static List'), 'the panel shows a lead filter');
+			},
+		);
+		// Custom Object Changes: the object and its fields, and the notice on what it does not see
+		await panel(
+			'Marketo Bulk Trigger › Custom Object Changes',
+			PANELS.triggerCustomObjects,
+			async (ndv) => {
+				const text = await ndv.locator('[data-test-id="node-parameters"]').innerText();
+				for (const label of ['Custom Object', 'Field Names or IDs'])
+					assert.ok(text.includes(label), `no "${label}" in the panel`);
+				assert.strictEqual(
+					await ndv.locator('[data-test-id="resource-locator-customObject"]').count(),
+					1,
+					'no Custom Object picker',
+				);
+				const notice = ndv.getByText('It does not see a deleted record');
+				assert.ok(await notice.first().isVisible(), 'no notice on what the event does not see');
+				// the lead and program member filters do not apply
+				for (const label of ['Static List', 'Programs'])
+					assert.ok(!text.includes(label), `the panel shows "${label}"`);
 			},
 		);
 		await ui('Export Job Completed: Export Type offers program member export jobs', async () => {
@@ -958,6 +1134,11 @@ async function editorCheck({
 				.allInnerTexts();
 			await editor.screenshot('node panel Marketo Bulk triggers');
 			report.note(`Marketo Bulk › triggers: ${triggerActions.map((t) => t.trim()).join(' | ')}`);
+			for (const event of ['On program member changes', 'On custom object changes'])
+				assert.ok(
+					triggerActions.map((t) => t.trim()).includes(event),
+					`no "${event}" among the triggers`,
+				);
 			await trigger.click();
 			await page
 				.locator(`[data-test-id="canvas-node"][data-node-type="${PACKAGE}.marketoBulkTrigger"]`)
@@ -998,6 +1179,8 @@ async function editorCheck({
 			for (const oneStep of [
 				'Export activities (one step: create, wait, download)',
 				'Import leads (one step: upload, wait, report)',
+				'Export custom object records (one step: create, wait, download)',
+				'Import custom object records (one step: upload, wait, report)',
 			])
 				assert.ok(actionNames.includes(oneStep), `no "${oneStep}" among the actions`);
 			await action.click();

@@ -281,3 +281,37 @@ export async function emulatorDescribes(
 		members: await fieldsOf('/rest/v1/programs/members/describe.json'),
 	};
 }
+
+/** A custom object type as the emulator's Marketo API lists it (with its fields for a describe). */
+export interface EmulatorCustomObject {
+	name: string;
+	displayName: string;
+	dedupeFields: string[];
+	relationships: Array<{ field: string; relatedTo?: { name?: string; field?: string } }>;
+	fields?: DescribedField[];
+}
+
+/** The emulator's custom object types (`/rest/v1/customobjects.json`). */
+export async function emulatorCustomObjects(
+	emulator: EmulatorProcess,
+): Promise<EmulatorCustomObject[]> {
+	return (await marketoCall(
+		emulator,
+		'GET',
+		'/rest/v1/customobjects.json',
+	)) as unknown as EmulatorCustomObject[];
+}
+
+/** One custom object type with its fields (`/rest/v1/customobjects/{apiName}/describe.json`). */
+export async function emulatorCustomObjectDescribe(
+	emulator: EmulatorProcess,
+	apiName: string,
+): Promise<EmulatorCustomObject & { fields: DescribedField[] }> {
+	const [described] = await marketoCall(
+		emulator,
+		'GET',
+		`/rest/v1/customobjects/${encodeURIComponent(apiName)}/describe.json`,
+	);
+	if (!described) throw new Error(`the emulator describes no custom object ${apiName}`);
+	return described as unknown as EmulatorCustomObject & { fields: DescribedField[] };
+}

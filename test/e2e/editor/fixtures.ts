@@ -20,6 +20,10 @@ export const PANELS = {
 	programMemberExportTooMany: 'Program Member Export, 11 programs',
 	programMemberImport: 'Program Member Import, mapped manually',
 	triggerMembers: 'Program Member Changes',
+	customObjectExport: 'Custom Object Export',
+	customObjectImport: 'Custom Object Import, mapped manually',
+	// not the event's name: the canvas subtitle check must not pass on the node's name
+	triggerCustomObjects: 'Trigger on custom objects',
 } as const;
 
 /** Programs By ID, one more than Marketo takes in a job: refused before any call. */
@@ -179,6 +183,34 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 				`${PACKAGE}.marketoBulkTrigger`,
 				[0, 720],
 				{ event: 'programMemberChanges' },
+				credential,
+			),
+			node(
+				16,
+				PANELS.customObjectExport,
+				bulk,
+				[520, 480],
+				{ resource: 'customObjectExport', operation: 'export' },
+				credential,
+			),
+			node(
+				17,
+				PANELS.customObjectImport,
+				bulk,
+				[780, 480],
+				{
+					resource: 'customObjectImport',
+					operation: 'import',
+					columns: { mappingMode: 'defineBelow', value: {}, matchingColumns: [], schema: [] },
+				},
+				credential,
+			),
+			node(
+				18,
+				PANELS.triggerCustomObjects,
+				`${PACKAGE}.marketoBulkTrigger`,
+				[260, 720],
+				{ event: 'customObjectChanges' },
 				credential,
 			),
 			node(
