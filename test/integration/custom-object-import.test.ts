@@ -592,6 +592,19 @@ describe('Create Import Job, Get Import Status, Get Failures, Get Warnings', () 
 		expect(count(harness.emulator, WARNINGS)).toBe(1);
 	});
 
+	it('says so when the failures file of a batch that counted failed rows answers 404: no row vanishes', async () => {
+		harness.emulator.faults.failNext(FAILURES, 1, { httpStatus: 404 });
+		const out = jsonOf(
+			await coImport(
+				{ output: 'failed' },
+				{ items: [{ json: { vin: vin(55), year: 'not a year' } }] },
+			).run(),
+		);
+		expect(out).toHaveLength(1);
+		expect(out[0]).toMatchObject({ rowsFailed: 1 });
+		expect(String(out[0].issuesError)).toMatch(/could not be fetched.*404/);
+	});
+
 	it('keeps a 404 anywhere else an error: a status call, a lead batch', async () => {
 		harness.emulator.faults.failNext(STATUS, 1, { httpStatus: 404 });
 		const error = await failure(

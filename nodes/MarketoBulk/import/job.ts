@@ -178,15 +178,17 @@ export async function getImportBatchStatus(
 /**
  * The failures or warnings file of a batch, as a stream of chunks. A custom object batch without such
  * rows has no such file: Marketo answers HTTP 404 there (its import page says so), which is no rows, not
- * an error; a 404 anywhere else stays one.
+ * an error; a 404 anywhere else stays one, and so does a 404 where the batch's status counted such rows
+ * (`rowsExpected`): those rows must not vanish.
  */
 export async function openImportIssueFile(
 	ctx: MarketoContext,
 	home: BatchHome,
 	batchId: string | number,
 	file: 'failures' | 'warnings',
+	rowsExpected = false,
 ): Promise<ByteStream> {
-	const noFileIsEmpty = home.kind === 'customObjects';
+	const noFileIsEmpty = home.kind === 'customObjects' && !rowsExpected;
 	const response = await marketoStream(ctx, {
 		method: 'GET',
 		path: importBatchPath(home.kind, batchId, file, home.apiName),

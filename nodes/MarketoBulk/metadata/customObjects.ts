@@ -97,3 +97,12 @@ export async function describeCustomObject(
 		})),
 	};
 }
+
+/**
+ * The fields an import row may carry: the updateable ones, and the dedupe and link fields even where the
+ * describe marks them not updateable (a record's key cannot change, but every row must name it to find or
+ * create its record and its lead).
+ */
+export function importableFields(described: CustomObjectDescription): CustomObjectField[] {
+	return described.fields.filter((field) => field.updateable || field.dedupe || field.link);
+}

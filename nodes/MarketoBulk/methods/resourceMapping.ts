@@ -6,6 +6,7 @@ import {
 	type LeadField,
 } from '../export/fieldKinds';
 import { describeImportTarget } from '../import/customObjects';
+import { importableFields } from '../metadata/customObjects';
 
 const FIELD_TYPES: Record<string, FieldType> = {
 	integer: 'number',
@@ -80,7 +81,7 @@ export async function getProgramMemberImportFields(
 
 /**
  * Custom Object Import > Fields to Import: the fields of the chosen object an import can write
- * (`updateable` in its describe), the link to the lead among them. The dedupe fields are required and
+ * (`updateable` in its describe, and its dedupe and link fields), the link to the lead among them. The dedupe fields are required and
  * matched by default: Marketo finds the record to create or update by them.
  */
 export async function getCustomObjectImportFields(
@@ -92,8 +93,7 @@ export async function getCustomObjectImportFields(
 	const noFields =
 		'Marketo returned no fields an import can write for this custom object. Check the custom object, and that the API user may read custom objects.';
 	if (!apiName) return { fields: [], emptyFieldsNotice: 'Choose the Custom Object first.' };
-	const { fields } = await describeImportTarget(this, apiName);
-	const writable = fields.filter((field) => field.updateable);
+	const writable = importableFields(await describeImportTarget(this, apiName));
 	const dedupeFields = writable.filter((field) => field.dedupe).map((field) => field.name);
 	const mapped = mapperFields(writable, noFields, dedupeFields);
 	const byName = new Map(writable.map((field) => [field.name, field]));

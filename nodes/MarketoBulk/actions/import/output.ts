@@ -126,6 +126,7 @@ export async function issueItems(
 				target,
 				entry.batchId,
 				kind === 'failure' ? 'failures' : 'warnings',
+				true, // the batch's status counted such rows
 			);
 			for await (const rows of decodeIssueFile(file, kind, String(entry.batchId), source.format))
 				appendAll(issues, rows);

@@ -7,6 +7,7 @@ import { parseFormat, prepareBinaryImport } from '../../import/fileSource';
 import { prepareItemsImport, type ItemRecord } from '../../import/itemsSource';
 import type { ImportKind, ImportTarget, RunSettings } from '../../import/job';
 import { describeImportTarget } from '../../import/customObjects';
+import { importableFields } from '../../metadata/customObjects';
 import {
 	describeLeadFields,
 	describeProgramMemberImportFields,
@@ -117,12 +118,13 @@ export async function withCustomObject(
 	parameters: ImportParameters,
 ): Promise<ImportParameters> {
 	if (parameters.kind !== 'customObjects') return parameters;
-	const { dedupeFields, fields } = await describeImportTarget(ctx, parameters.apiName as string);
+	const described = await describeImportTarget(ctx, parameters.apiName as string);
+	const { dedupeFields } = described;
 	return {
 		...parameters,
 		dedupeFields,
 		lookupField: dedupeFields[0],
-		objectFields: fields.filter((field) => field.updateable),
+		objectFields: importableFields(described),
 	};
 }
 
