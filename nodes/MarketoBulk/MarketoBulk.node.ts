@@ -10,7 +10,7 @@ import { listSearch, loadOptions, resourceMapping } from './methods';
  * either (the trigger's when a workflow has none yet): both describe the whole package.
  */
 export const PACKAGE_DESCRIPTION =
-	'Export leads, activities, program members and custom objects from Marketo and import leads, in bulk; or start a workflow with new or updated leads, new activities or ended export jobs';
+	'Export leads, activities, program members and custom objects from Marketo and import leads, program members and custom objects, in bulk; or start a workflow with new or updated leads, new activities, program member or custom object changes, or ended export jobs';
 
 /**
  * What the node and its trigger say alike: a new node takes its display name; both describe the package and

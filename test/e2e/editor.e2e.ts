@@ -1113,7 +1113,8 @@ async function editorCheck({
 				const entry = (await item.first().innerText()).trim();
 				assert.ok(
 					entry === 'Marketo Bulk' ||
-						(entry.includes('import leads, in bulk') && entry.includes('start a workflow')),
+						(entry.includes('import leads, program members and custom objects, in bulk') &&
+							entry.includes('start a workflow')),
 					`the node panel describes "Marketo Bulk" as: ${entry}`,
 				);
 				return { item: item.first(), names: names.map((n) => n.trim()) };

@@ -440,6 +440,24 @@ describe('Custom Object Export, job steps', () => {
 			usedBytes: status.fileSize,
 			completedJobs: { leads: 0, activities: 0, programMembers: 0, customObjects: 1 },
 		});
+		expect(String(usage.json.note)).not.toMatch(/not counted/);
+
+		// An API user that may not read custom objects: their jobs are said to be uncounted, not 0 silently.
+		harness.emulator.faults.failNext('GET /rest/v1/customobjects.json', 1, {
+			code: '603',
+			message: 'Access denied',
+		});
+		const [[denied]] = await coExport({ operation: 'getQuotaUsage' }).run();
+		expect(denied.json).toMatchObject({ usedBytes: 0 });
+		expect(String(denied.json.note)).toMatch(
+			/Custom object export jobs are not counted: Marketo answered 603 \(Access denied\)/,
+		);
+		// Anything else fails the step: a quota figure must not quietly leave jobs out.
+		harness.emulator.faults.failNext('GET /rest/v1/customobjects.json', 1, {
+			code: '1001',
+			message: 'Unexpected error',
+		});
+		await expect(coExport({ operation: 'getQuotaUsage' }).run()).rejects.toThrow(/1001|Unexpected/);
 	});
 
 	it('cancels a job through the routed Cancel Job', async () => {

@@ -286,7 +286,7 @@ describe('Export Leads, one step', () => {
 			.catch((e) => e);
 		expect(Date.now() - started).toBeLessThan(1500);
 		expect(error.message).toMatch(
-			/daily bulk export quota \(500 MB a day, shared by lead, activity and program member exports\) is used up\. It resets at 00:00 US Central/,
+			/daily bulk export quota \(500 MB a day, shared by lead, activity, program member and custom object exports\) is used up\. It resets at 00:00 US Central/,
 		);
 	});
 

@@ -144,7 +144,10 @@ export async function columnKinds(
 				? await programMemberDataTypes(ctx, fields)
 				: typeof kind === 'object'
 					? new Map(
-							(await describeCustomObject(ctx, kind.apiName)).fields.map((f) => [f.name, f.dataType]),
+							(await describeCustomObject(ctx, kind.apiName)).fields.map((f) => [
+								f.name,
+								f.dataType,
+							]),
 						)
 					: new Map((await describeLeadFields(ctx)).map((f) => [f.name, f.dataType]));
 		for (const field of fields) {

@@ -37,9 +37,10 @@ export async function exportQuotaUsage(
 	const today = centralDay(nowMs);
 	let usedBytes = 0;
 	const completedJobs: Record<string, number> = {};
+	const uncounted: string[] = [];
 	for (const kind of QUOTA_KINDS) {
 		completedJobs[kind] = 0;
-		for (const jobs of await jobListsOf(ctx, kind)) {
+		for (const jobs of await jobListsOf(ctx, kind, uncounted)) {
 			for (const job of await listExportJobs(ctx, jobs, ['Completed'])) {
 				const finished = Date.parse(String(job.finishedAt ?? ''));
 				if (!(finished >= today.startMs && finished < today.endMs)) continue;
@@ -56,18 +57,32 @@ export async function exportQuotaUsage(
 		remainingBytes: Math.max(0, DAILY_EXPORT_QUOTA_BYTES - usedBytes),
 		completedJobs,
 		resetsAt: isoSeconds(Math.floor(today.endMs / 1000)),
-		note: "Jobs of this API user only: exports by other API users of the instance count against the same 500 MB but Marketo does not list them. The day is Marketo's, in US Central time.",
+		note: [
+			"Jobs of this API user only: exports by other API users of the instance count against the same 500 MB but Marketo does not list them. The day is Marketo's, in US Central time.",
+			...uncounted,
+		].join(' '),
 	};
 }
 
 /**
- * The job lists of a kind: one, or one per custom object (each object lists its own jobs). An instance
- * without custom objects, or an API user that may not read them, has no custom object jobs to count.
+ * The job lists of a kind: one, or one per custom object linked to leads (each object lists its own jobs).
+ * An instance without custom objects, or an API user that may not read them, has no custom object jobs it
+ * can count: that is said in `uncounted` (the note), never silently left out.
  */
-async function jobListsOf(ctx: MarketoContext, kind: ExportKind): Promise<ExportJobs[]> {
+async function jobListsOf(
+	ctx: MarketoContext,
+	kind: ExportKind,
+	uncounted: string[],
+): Promise<ExportJobs[]> {
 	if (kind !== 'customObjects') return [kind];
 	const types = await listCustomObjects(ctx).catch((error: unknown) => {
-		if (error instanceof MarketoApiError) return [];
+		// 603 access denied, 616 subscription without custom objects, 1026 custom objects not enabled
+		if (error instanceof MarketoApiError && ['603', '616', '1026'].includes(error.marketoCode)) {
+			uncounted.push(
+				`Custom object export jobs are not counted: Marketo answered ${error.marketoCode} (${error.marketoMessage}) when asked for the custom objects.`,
+			);
+			return [];
+		}
 		throw error;
 	});
 	return types.filter((type) => type.linkedToLead).map((type) => ({ kind, apiName: type.apiName }));

@@ -1,8 +1,5 @@
 import { PackageError } from '../helpers/errors';
-import {
-	describeCustomObject,
-	type CustomObjectDescription,
-} from '../metadata/customObjects';
+import { describeCustomObject, type CustomObjectDescription } from '../metadata/customObjects';
 import type { MarketoContext } from '../transport';
 
 /**

@@ -42,7 +42,7 @@ export interface ImportBatchStatus extends IDataObject {
 	message?: string;
 }
 
-/** Where the rows go, by import kind: the form fields sent with each batch file. */
+/** Where the rows go, by import kind: the parameters sent with each batch file (form fields or query). */
 export type ImportTarget = LeadImportTarget | ProgramMemberImportTarget | CustomObjectImportTarget;
 
 /** Where an import's batches are read: the kind, and a custom object's API name. */

@@ -2,7 +2,8 @@ import { marketoRequest, type MarketoContext } from '../transport';
 
 /**
  * Programs and the membership statuses their channels give them, read from Marketo's asset API (Read-Only
- * Assets). Used by the status picker and to explain a refused status name; an export or import itself never asks.
+ * Assets). Used by the status pickers, to explain a refused status name, and by Program Member Import to check its
+ * status before any upload; an export itself never asks.
  */
 
 const PAGE_SIZE = 200;

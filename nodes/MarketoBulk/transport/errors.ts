@@ -12,7 +12,7 @@ const ADVICE: Record<string, string> = {
 	'602':
 		'Marketo reported the access token expired even after a fresh one was fetched. Check the clock of the n8n server and try again.',
 	'603':
-		'The Marketo API user is not allowed to do this. Give its role the permission it needs (Read-Only Lead for lead and program member exports, Read-Only Activity for activity exports, Read-Write Lead for imports, Read-Only Assets for the Static List, Smart List and Program pickers, Status Names and Add to Static List) in Admin > Users & Roles.',
+		'The Marketo API user is not allowed to do this. Give its role the permission it needs (Read-Only Lead for lead and program member exports, Read-Only Activity for activity exports, Read-Write Lead for lead and program member imports, Read-Only Assets for the Static List, Smart List and Program pickers, Status Names, Add to Static List and the status check of Program Member Import, Read-Only Custom Object for custom object exports, Read-Write Custom Object for custom object imports) in Admin > Users & Roles.',
 	'604': 'Marketo timed out several times in a row. Try again later.',
 	'607':
 		'The daily API call quota of this Marketo subscription is used up. It resets at 00:00 US Central time.',
@@ -41,7 +41,7 @@ const ADVICE: Record<string, string> = {
 	'1029queue':
 		"Marketo's export queue is full (10 jobs queued or running) and stayed full until the timeout. Wait for other exports to finish, cancel unused jobs (List Jobs / Cancel Job), or raise the timeout.",
 	'1029quota':
-		"Marketo's daily bulk export quota (500 MB a day, shared by lead, activity and program member exports) is used up. It resets at 00:00 US Central time. Export fewer fields or a shorter date range, or ask Marketo support to raise the quota.",
+		"Marketo's daily bulk export quota (500 MB a day, shared by lead, activity, program member and custom object exports) is used up. It resets at 00:00 US Central time. Export fewer fields or a shorter date range, or ask Marketo support to raise the quota.",
 	'1035':
 		'This filter is not enabled for your Marketo subscription. Ask Marketo support to enable it, or use the Created At filter instead.',
 };
