@@ -66,11 +66,10 @@ function importBatches(kind: ImportKind, apiName = ''): { base: string; status: 
  * `…/customobjects/{apiName}/import.json`; `scope` is the program ID or the custom object's API name.
  */
 export function importUploadPath(kind: ImportKind, scope?: number | string): string {
+	if (kind === 'leads') return `${BULK_API}/leads.json`;
 	const at = encodeURIComponent(String(scope));
 	if (kind === 'customObjects') return `${BULK_API}/customobjects/${at}/import.json`;
-	return kind === 'programMembers'
-		? `${BULK_API}/program/${at}/members/import.json`
-		: `${BULK_API}/leads.json`;
+	return `${BULK_API}/program/${at}/members/import.json`;
 }
 
 /** One import batch's status, or its failures or warnings file (`apiName`: a custom object's batch). */

@@ -14,13 +14,13 @@ export async function run(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const chosen = exportSpecOf(this, kind, itemIndex, false);
-	const job = await withQuotaUsage(this, () =>
+	const { job, filter } = await withQuotaUsage(this, () =>
 		withExportAdvice(this, chosen, async () => {
 			const spec = await withCustomObjectFields(this, chosen);
 			const [{ body }] = createJobBodies(spec);
-			return await createExportJob(this, exportJobsOf(kind, spec.customObject), body);
+			const created = await createExportJob(this, exportJobsOf(kind, spec.customObject), body);
+			return { job: created, filter: body.filter };
 		}),
 	);
-	const [{ body }] = createJobBodies(chosen);
-	return [{ json: { ...job, filter: body.filter } }];
+	return [{ json: { ...job, filter } }];
 }
