@@ -198,26 +198,29 @@ export async function searchProgramMemberExportJobs(
 }
 
 /**
- * The Custom Object picker: Marketo lists every custom object in one call (no paging), filtered here by
- * display name or API name.
+ * The Custom Object pickers: Marketo lists every custom object in one call (no paging), filtered here by
+ * display name or API name. Custom Object Import offers them all; Export only those Marketo can bulk
+ * export (linked to leads).
  */
+async function searchCustomObjectTypes(
+	ctx: ILoadOptionsFunctions,
+	filter: string | undefined,
+	linkedToLeadOnly: boolean,
+): Promise<INodeListSearchResult> {
+	const needle = filter?.trim().toLowerCase();
+	const results = (await listCustomObjects(ctx))
+		.filter((type) => !linkedToLeadOnly || type.linkedToLead)
+		.map((type) => ({ name: `${type.displayName} (${type.apiName})`, value: type.apiName }))
+		.filter((entry) => !needle || entry.name.toLowerCase().includes(needle))
+		.sort((x, y) => x.name.localeCompare(y.name));
+	return { results };
+}
+
 export async function searchCustomObjects(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const needle = filter?.trim().toLowerCase();
-	const objects = await listCustomObjects(this);
-	return {
-		results: objects
-			.filter(
-				(o) =>
-					!needle ||
-					o.displayName.toLowerCase().includes(needle) ||
-					o.apiName.toLowerCase().includes(needle),
-			)
-			.map((o) => ({ name: `${o.displayName} (${o.apiName})`, value: o.apiName }))
-			.sort((a, b) => a.name.localeCompare(b.name)),
-	};
+	return await searchCustomObjectTypes(this, filter, false);
 }
 
 export async function searchCustomObjectExportJobs(
@@ -227,19 +230,9 @@ export async function searchCustomObjectExportJobs(
 	return await searchExportJobs(this, 'customObjects', filter);
 }
 
-/**
- * Custom Object Export's picker: only the custom objects Marketo can bulk export (those linked to leads),
- * by display name and API name; the search matches either.
- */
 export async function searchExportableCustomObjects(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const needle = filter?.trim().toLowerCase();
-	const results = (await listCustomObjects(this))
-		.filter((type) => type.linkedToLead)
-		.map((type) => ({ name: `${type.displayName} (${type.apiName})`, value: type.apiName }))
-		.filter((entry) => !needle || entry.name.toLowerCase().includes(needle))
-		.sort((a, b) => a.name.localeCompare(b.name));
-	return { results };
+	return await searchCustomObjectTypes(this, filter, true);
 }
