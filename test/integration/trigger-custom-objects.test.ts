@@ -5,41 +5,35 @@
  * so every change the trigger may emit is one these tests make, and expected results come from the
  * tests' own log of changes, never from the code that filters exports.
  */
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { MarketoBulkTrigger } from '../../nodes/MarketoBulk/MarketoBulkTrigger.node';
-import { readState, type DataState } from '../../nodes/MarketoBulk/trigger/state';
 import { startEmulator, type MarketoEmulator } from '../emulator';
 import { credentialStore } from '../helpers/n8nContext';
-import { count, startHarness, type Harness } from '../helpers/setup';
+import { count, type Harness } from '../helpers/setup';
 import { seeded } from '../helpers/random';
-
-const realNow = Date.now.bind(Date);
-let shift = 0;
-const testNow = () => realNow() + shift;
-const nowSec = () => Math.floor(testNow() / 1000);
-const setClock = (isoText: string) => {
-	shift = Date.parse(isoText) - realNow();
-};
-const advance = (seconds: number) => {
-	shift += seconds * 1000;
-};
+import {
+	advance,
+	dataState,
+	jsons,
+	nowSec,
+	setClock,
+	settle as settleJobs,
+	startTriggerHarness,
+	testNow,
+	triggerPolls,
+} from '../helpers/triggerRun';
 
 const CO_CREATE = 'POST /bulk/v1/customobjects/:id/export/create.json';
 const COLORS = ['red', 'blue', 'green', 'purple'];
 
 let harness: Harness;
-const trigger = new MarketoBulkTrigger();
 
 beforeAll(async () => {
-	jest.spyOn(Date, 'now').mockImplementation(testNow);
-	harness = await startHarness({
-		now: () => new Date(testNow()),
-		// Records are seeded with updatedAt within the leads' range: all before the trigger starts.
-		leads: { count: 3000, start: '2026-01-01T00:00:00Z', end: '2026-02-01T00:00:00Z' },
-		exportProcessingMs: 5,
-		tokenTtlSeconds: 10 * 365 * 86_400,
-		rateLimit: { calls: 100_000, windowSeconds: 20 },
+	// Records are seeded with updatedAt within the leads' range: all before the trigger starts.
+	harness = await startTriggerHarness({
+		start: '2026-01-01T00:00:00Z',
+		end: '2026-02-01T00:00:00Z',
 	});
 });
 afterAll(async () => {
@@ -61,71 +55,9 @@ const BASE = {
 	options: { safetyLagSeconds: 60, overlapSeconds: 120, minStatusIntervalSeconds: 0 },
 };
 
-function context(parameters: IDataObject, staticData: IDataObject, mode: 'trigger' | 'manual') {
-	return harness.context(
-		{
-			...BASE,
-			...parameters,
-			options: { ...BASE.options, ...((parameters.options as IDataObject) ?? {}) },
-		},
-		{ staticData, mode },
-	);
-}
-
-async function pollOnce(
-	parameters: IDataObject,
-	staticData: IDataObject,
-	mode: 'trigger' | 'manual' = 'trigger',
-) {
-	return await trigger.poll.call(context(parameters, staticData, mode).context);
-}
-
-/**
- * How n8n keeps a poll trigger's static data: in memory while it runs, written to its database at
- * activation and with each emission only. A restart loads the database copy into a new process.
- */
-class N8n {
-	private database = '{}';
-	private store: IDataObject = {};
-	private process = 1;
-
-	constructor(private readonly parameters: IDataObject) {}
-
-	async poll(activation = false): Promise<INodeExecutionData[][] | null> {
-		const test = context(this.parameters, this.store, 'trigger');
-		const workflow = { id: `workflow-in-process-${this.process}`, name: 'wf', active: true };
-		(test.context as unknown as { getWorkflow: () => typeof workflow }).getWorkflow = () =>
-			workflow;
-		const output = await trigger.poll.call(test.context);
-		if (activation || output !== null) this.database = JSON.stringify(this.store);
-		return output;
-	}
-
-	async restart(): Promise<INodeExecutionData[][] | null> {
-		this.process++;
-		this.store = JSON.parse(this.database) as IDataObject;
-		return await this.poll(true);
-	}
-
-	state(): DataState {
-		return readState<DataState>(this.store, 'data')!;
-	}
-}
-
-/** Lets the emulator finish what is queued (jobs process in a few ms of real time). */
-async function settle(emulator: MarketoEmulator = harness.emulator): Promise<void> {
-	for (let i = 0; i < 400; i++) {
-		if (!emulator.data.jobs().some((job) => job.status === 'Queued' || job.status === 'Processing'))
-			return;
-		await new Promise((resolve) => setImmediate(resolve));
-		await new Promise((resolve) => setTimeout(resolve, 2));
-	}
-	throw new Error('emulator jobs did not finish');
-}
-
-const jsons = (output: INodeExecutionData[][] | null) =>
-	(output?.[0] ?? []).map((item) => item.json);
-const dataState = (store: IDataObject) => readState<DataState>(store, 'data')!;
+const trigger = new MarketoBulkTrigger();
+const { pollOnce, N8n } = triggerPolls(() => harness, BASE);
+const settle = (emulator: MarketoEmulator = harness.emulator) => settleJobs(emulator);
 
 /** A change the tests made, and how an emitted record names it. */
 interface Change {
