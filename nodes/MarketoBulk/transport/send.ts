@@ -48,7 +48,7 @@ export async function marketoRequestAfterCancel(
 	return await withinTime(
 		ctx.helpers.httpRequest({
 			...options,
-			timeout: limit,
+			timeout: backstop(limit),
 			headers: {
 				...options.headers,
 				Authorization: `Bearer ${String(credentials.accessToken ?? '')}`,
@@ -199,13 +199,22 @@ async function attempt(
 		limit = Math.min(limit, Math.max(TIME_LIMITS.minimumMs, deadline - Date.now()));
 	limit = Math.round(limit);
 	const response = await withinTime(
-		send(ctx, { ...options, timeout: limit }, how),
+		send(ctx, { ...options, timeout: backstop(limit) }, how),
 		limit,
 		`Marketo did not answer within ${seconds(limit)}`,
 		(late) => (isStream(late.body) ? late.body.destroy?.() : undefined),
 	);
 	if (isStream(response.body)) response.body = watchPauses(response.body, limit);
 	return await readJsonErrorOfStream(response);
+}
+
+/**
+ * n8n's own request timeout, set a little past our limit: our watch is what ends an attempt (as a
+ * TimeLimitError, "did not answer within"); on a busy machine n8n's timer firing first would report the
+ * same expiry as a failed connection.
+ */
+function backstop(limitMs: number): number {
+	return limitMs + WATCH_STEP_MS;
 }
 
 /** `work`, unless `ms` pass first; then a TimeLimitError, and whatever `work` brings later is discarded. */
