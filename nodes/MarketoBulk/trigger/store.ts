@@ -43,6 +43,27 @@ export async function withSavedState<T>(
 	store: IDataObject,
 	step: (working: IDataObject) => Promise<T | null>,
 ): Promise<T | null> {
+	// n8n starts a poll at every tick of the Poll Times, whether or not the previous one has ended, and a
+	// poll can outlast a minute (a download that waits out a hung call). Both would start from the same
+	// saved state and emit the same window twice: a poll that finds the previous one still running does
+	// nothing, and the next tick carries on.
+	if (running.has(key)) return null;
+	running.add(key);
+	try {
+		return await stepOnCopy(key, store, step);
+	} finally {
+		running.delete(key);
+	}
+}
+
+/** Triggers whose poll is running in this process (n8n runs every poll of a trigger in one process). */
+const running = new Set<string>();
+
+async function stepOnCopy<T>(
+	key: string,
+	store: IDataObject,
+	step: (working: IDataObject) => Promise<T | null>,
+): Promise<T | null> {
 	const savedJson = jsonOf(store[STATE_KEY]);
 	const baseJson = newer(savedJson, remembered.get(key));
 	const working: IDataObject =

@@ -914,8 +914,8 @@ class N8nStaticData {
 		});
 	}
 
-	private save(): void {
-		const root = this.workflow.staticData as IDataObject & { __dataChanged?: boolean };
+	private save(workflow: Workflow): void {
+		const root = workflow.staticData as IDataObject & { __dataChanged?: boolean };
 		if (root.__dataChanged !== true) return;
 		this.column = JSON.stringify(root);
 		root.__dataChanged = false;
@@ -927,9 +927,11 @@ class N8nStaticData {
 		activation = false,
 	): Promise<INodeExecutionData[][] | null> {
 		if (this.mode === 'durable poll triggers' && !activation) this.workflow = this.load();
-		const store = this.workflow.getStaticData('node', NODE);
+		// n8n saves the static data of the Workflow this poll ran on (durable: its own)
+		const workflow = this.workflow;
+		const store = workflow.getStaticData('node', NODE);
 		const result = await withSavedState(`${this.process}/wf1:trigger`, store, step);
-		if (activation || result !== null) this.save();
+		if (activation || result !== null) this.save(workflow);
 		return result;
 	}
 
@@ -992,6 +994,44 @@ describe("the state reaches n8n's database", () => {
 			}
 			expect(restarts).toBeGreaterThanOrEqual(3);
 			expect(restartedInFlight).toBe(true);
+			expect(new Set(emitted).size).toBe(emitted.length);
+			expect(emitted.sort((a, b) => a - b)).toEqual(marketo.records.map((r) => r.id));
+		},
+	);
+
+	it.each<[N8nMode]>([['in-memory scheduler'], ['durable poll triggers']])(
+		'a poll that starts while the previous one still runs (a download waiting out a hung call) does nothing: each record once (%s)',
+		async (mode) => {
+			const marketo = new FakeMarketo();
+			const start = sec('2026-01-01T00:00:00Z');
+			for (let day = 0; day < 20; day++) marketo.addRecords(2, start + day * 86_400);
+			const cfg = leadTrigger({ startFrom: 'date', startDate: '2026-01-01T00:00:00Z' });
+			const n8n = new N8nStaticData(mode);
+			let hung: Promise<void> | undefined;
+			const step = async (store: IDataObject) => {
+				const hold = hung; // this poll's download will not end before the hold is released
+				hung = undefined;
+				const out = await pollDataEvent(marketo, cfg, store);
+				await hold;
+				return out;
+			};
+			await n8n.poll(step, true);
+			const emitted: number[] = [];
+			for (let poll = 0; poll < 6; poll++) {
+				marketo.advance(61);
+				let release = () => {};
+				if (poll === 1) hung = new Promise<void>((resolve) => (release = resolve));
+				const first = n8n.poll(step);
+				if (poll === 1) {
+					// n8n's next tick while this poll still waits
+					marketo.advance(61);
+					expect(await n8n.poll(step)).toBeNull();
+					release();
+				}
+				emitted.push(...ids(await first));
+				marketo.complete();
+			}
+			expect(emitted.length).toBeGreaterThan(0);
 			expect(new Set(emitted).size).toBe(emitted.length);
 			expect(emitted.sort((a, b) => a - b)).toEqual(marketo.records.map((r) => r.id));
 		},
