@@ -21,7 +21,6 @@
  *   N8N_E2E_VERSIONS=1 E2E_KEEP=1 npx ts-node --transpile-only test/e2e/trigger-restart.e2e.ts
  */
 import * as assert from 'assert';
-import * as fs from 'fs';
 
 import {
 	emulatorCount,
@@ -35,10 +34,10 @@ import { sleep } from '../harness/processes';
 import {
 	readExampleWorkflow,
 	workflowNode,
-	type N8nItem,
 	type WorkflowFixture,
 } from '../harness/workflows';
 import type { Report } from '../harness/report';
+import { emissions, savedState, type Emitted } from '../harness/trigger';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const EXAMPLE = 'trigger-new-leads.json';
@@ -67,11 +66,6 @@ interface Flow {
 	file: boolean;
 }
 
-interface Emitted {
-	executionId: string;
-	startedAt: number;
-	ids: number[];
-}
 
 function triggerWorkflow(
 	id: string,
@@ -130,54 +124,6 @@ async function waitFor<T>(
 		if (Date.now() > until) throw new Error(`${what}: gave up after waiting; ${await detail()}`);
 		await sleep(1000);
 	}
-}
-
-/** What each execution of a workflow emitted: the ids of its items, or of the rows of its files. */
-async function emissions(n8n: N8n, workflowId: string, file: boolean): Promise<Emitted[]> {
-	const list = (await n8n.executions(workflowId)).filter(
-		(e) => e.status !== 'running' && e.status !== 'new',
-	);
-	const out: Emitted[] = [];
-	for (const summary of list.reverse()) {
-		assert.strictEqual(summary.status, 'success', `execution ${summary.id}: ${summary.status}`);
-		const execution = await n8n.execution(summary.id);
-		const runs = execution.data.resultData.runData[TRIGGER_NODE];
-		const items: N8nItem[] = runs?.[runs.length - 1]?.data?.main?.[0] ?? [];
-		const ids: number[] = [];
-		for (const item of items) {
-			if (!file) {
-				ids.push(Number(item.json.id));
-				continue;
-			}
-			const binary = item.binary?.data as { id?: string } | undefined;
-			assert.ok(binary?.id, `execution ${summary.id}: a file item without a stored file`);
-			const [header, ...rows] = fs
-				.readFileSync(n8n.binaryDataPath(binary.id), 'utf8')
-				.split('\n')
-				.filter(Boolean);
-			const column = header.split(',').indexOf('id');
-			assert.ok(column >= 0, `execution ${summary.id}: the file has no id column: ${header}`);
-			for (const row of rows) ids.push(Number(row.split(',')[column]));
-		}
-		out.push({ executionId: summary.id, startedAt: Date.parse(String(summary.startedAt)), ids });
-	}
-	return out;
-}
-
-/** The trigger's state as n8n has it in its database (the workflow's static data, over the REST API). */
-async function savedState(n8n: N8n, workflowId: string): Promise<Record<string, unknown>> {
-	const response = await n8n.rest<{ data?: { staticData?: unknown } }>(
-		'GET',
-		`/rest/workflows/${workflowId}`,
-	);
-	let staticData = response.body?.data?.staticData;
-	if (typeof staticData === 'string') staticData = JSON.parse(staticData);
-	const node = (staticData as Record<string, Record<string, unknown>> | undefined)?.[
-		`node:${TRIGGER_NODE}`
-	];
-	const state = node?.marketoBulkTrigger as Record<string, unknown> | undefined;
-	assert.ok(state, `no trigger state in the workflow's static data: ${JSON.stringify(staticData)}`);
-	return state;
 }
 
 async function activate(round: Round, workflow: WorkflowFixture): Promise<void> {
@@ -246,7 +192,13 @@ async function round({ scope, tag, report, n8n, emulator }: Round): Promise<void
 		for (const { workflow } of active) await waitActive(r, workflow, 0);
 	};
 	const jobsList = async () => `jobs: ${describeJobs(await emulatorJobs(emulator))}`;
-	const emitted = async (flow: Flow) => await emissions(n8n, flow.workflow.id, flow.file);
+	// each execution a success: a poll that failed would show as an error execution
+	const emitted = async (flow: Flow) => {
+		const list = await emissions(n8n, flow.workflow.id, TRIGGER_NODE, flow.file);
+		for (const e of list)
+			assert.strictEqual(e.status, 'success', `execution ${e.executionId}: ${e.status}`);
+		return list;
+	};
 
 	const leadIds = await report.step(
 		scope,
@@ -312,7 +264,7 @@ async function round({ scope, tag, report, n8n, emulator }: Round): Promise<void
 				);
 			}
 			await sleep(1000);
-			const states = await Promise.all(first.map((flow) => savedState(n8n, flow.workflow.id)));
+			const states = await Promise.all(first.map((flow) => savedState(n8n, flow.workflow.id, TRIGGER_NODE)));
 			await n8n.stop();
 			for (const [k, state] of states.entries()) {
 				report.note(
@@ -395,7 +347,7 @@ async function round({ scope, tag, report, n8n, emulator }: Round): Promise<void
 			await sleep(1000);
 			const lists = await all();
 			const lastAt = Math.max(...lists.flat().map((e) => e.startedAt));
-			const states = await Promise.all(flows.map((flow) => savedState(n8n, flow.workflow.id)));
+			const states = await Promise.all(flows.map((flow) => savedState(n8n, flow.workflow.id, TRIGGER_NODE)));
 			await n8n.kill('SIGKILL');
 			report.note(
 				`killed ${Date.now() - lastAt} ms after the last execution started; emissions saved: ${states.map((s) => s.emissions).join(', ')}; executions: ${lists.map((l) => l.length).join(', ')}`,

@@ -3,7 +3,7 @@
  * Prints what to paste into the n8n credential and runs until SIGINT/SIGTERM.
  */
 import { DATA_RANGE, rangeUntilNow } from './dataRange';
-import { startEmulator, type EmulatorOptions } from './index';
+import { startEmulator, type EmulatorOptions, type MarketoEmulator } from './index';
 
 const USAGE = `Usage: npm run emulator -- [options]
   --port N                    listen on this port (default: a free one)
@@ -26,6 +26,8 @@ const USAGE = `Usage: npm run emulator -- [options]
   --client-secret SECRET      (default demo-client-secret)
   --options JSON              emulator options as JSON, over what the flags above give (see EmulatorOptions in
                               test/emulator/index.ts); test/harness/emulator.ts passes its options this way
+  --instances N               N separate Marketo instances (own port, data, jobs, tokens, faults), one block
+                              printed each: tests that run many isolated cells at once, without a process each
   --exit-with-stdin           stop when stdin ends: a parent process that goes away takes the emulator with it
 
 Program members: programs 3001-3006 (Default, Event with Webinar, Engagement, Event x2, Email) under
@@ -51,8 +53,9 @@ function fail(message: string): never {
 	process.exit(2);
 }
 
-function parseArgs(argv: string[]): EmulatorOptions {
+function parseArgs(argv: string[]): EmulatorOptions & { instances: number } {
 	const opts: EmulatorOptions = {};
+	let instances = 1;
 	let range = DATA_RANGE;
 	const counts = { leads: 1000, activities: 2000 };
 	let json: EmulatorOptions = {};
@@ -118,6 +121,9 @@ function parseArgs(argv: string[]): EmulatorOptions {
 					.map((x) => x.trim())
 					.filter(Boolean);
 				break;
+			case '--instances':
+				instances = Math.max(1, Math.floor(num()));
+				break;
 			case '--client-id':
 				opts.clientId = raw;
 				break;
@@ -137,14 +143,16 @@ function parseArgs(argv: string[]): EmulatorOptions {
 	}
 	opts.leads = { count: counts.leads, ...range };
 	opts.activities = { count: counts.activities, ...range };
-	return { ...opts, ...json };
+	return { ...opts, ...json, instances };
 }
 
 async function main(): Promise<void> {
-	const opts = parseArgs(process.argv.slice(2));
-	let emulator;
+	const { instances, ...opts } = parseArgs(process.argv.slice(2));
+	const emulators: MarketoEmulator[] = [];
 	try {
-		emulator = await startEmulator(opts);
+		// with a fixed --port, the instances take the ports that follow it
+		for (let k = 0; k < instances; k++)
+			emulators.push(await startEmulator({ ...opts, port: opts.port ? opts.port + k : 0 }));
 	} catch (e) {
 		const err = e as NodeJS.ErrnoException;
 		if (err.code === 'EADDRINUSE') {
@@ -160,20 +168,22 @@ async function main(): Promise<void> {
 		}
 		process.exit(1);
 	}
-	console.log(`Marketo emulator listening on ${emulator.url}`);
-	console.log('');
-	console.log(`  REST endpoint (paste into the credential): ${emulator.url}/rest`);
-	console.log(`  Client ID:                                  ${emulator.clientId}`);
-	console.log(`  Client Secret:                              ${emulator.clientSecret}`);
-	console.log('');
-	console.log(
-		`  Control API: ${emulator.url}/__emulator/counters, /__emulator/jobs, /__emulator/imports`,
-	);
+	for (const emulator of emulators) {
+		console.log(`Marketo emulator listening on ${emulator.url}`);
+		console.log('');
+		console.log(`  REST endpoint (paste into the credential): ${emulator.url}/rest`);
+		console.log(`  Client ID:                                  ${emulator.clientId}`);
+		console.log(`  Client Secret:                              ${emulator.clientSecret}`);
+		console.log('');
+		console.log(
+			`  Control API: ${emulator.url}/__emulator/counters, /__emulator/jobs, /__emulator/imports`,
+		);
+	}
 	console.log('Press Ctrl+C to stop.');
 	const stop = async (signal: string) => {
 		console.log(`\n${signal} received, stopping.`);
 		setTimeout(() => process.exit(0), 2000).unref(); // connections that do not close in time
-		await emulator.close();
+		await Promise.all(emulators.map((emulator) => emulator.close()));
 		process.exit(0);
 	};
 	process.once('SIGINT', () => void stop('SIGINT'));

@@ -47,12 +47,25 @@ export interface EmulatorLaunch {
  * this one) and resolves once it printed its URL. It stops with this process, also when this one is killed.
  */
 export async function startEmulatorProcess(launch: EmulatorLaunch = {}): Promise<EmulatorProcess> {
+	return (await startEmulatorInstances(1, launch))[0];
+}
+
+/**
+ * `count` separate Marketo instances (each its own port, data, jobs, tokens and faults) served by one
+ * emulator process: many isolated cells at once without a process each. They share the process: stopping
+ * one stops them all.
+ */
+export async function startEmulatorInstances(
+	count: number,
+	launch: EmulatorLaunch = {},
+): Promise<EmulatorProcess[]> {
 	const { args = [], options, timeoutMs = 60_000 } = launch;
 	const cli = path.join('test', 'emulator', 'cli.ts');
 	const json = options ? ['--options', JSON.stringify(options)] : [];
+	const instances = count > 1 ? ['--instances', String(count)] : [];
 	const child: ChildProcess = spawn(
 		process.execPath,
-		[...tsNodeArgs(), cli, '--port', '0', ...args, ...json, '--exit-with-stdin'],
+		[...tsNodeArgs(), cli, '--port', '0', ...args, ...instances, ...json, '--exit-with-stdin'],
 		{ cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
 	);
 	let output = '';
@@ -61,65 +74,67 @@ export async function startEmulatorProcess(launch: EmulatorLaunch = {}): Promise
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	process.once('exit', () => child.kill('SIGKILL'));
 
+	// cli.ts prints one block per instance (URL, then the credential values), then 'Press Ctrl+C'
 	const started = Date.now();
-	let url: string | undefined;
-	while (!url) {
-		const match = /https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):\d+/.exec(output);
-		if (match) url = match[0].replace('0.0.0.0', '127.0.0.1');
-		else if (child.exitCode !== null)
-			throw new Error(`the emulator exited early:\n${tail(output, 20)}`);
-		else if (Date.now() - started > timeoutMs) {
+	const urls = () =>
+		[
+			...output.matchAll(
+				/listening on (https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]|0\.0\.0\.0):\d+)/g,
+			),
+		].map((m) => m[1].replace('0.0.0.0', '127.0.0.1'));
+	while (urls().length < count || !output.includes('Press Ctrl+C')) {
+		if (child.exitCode !== null) throw new Error(`the emulator exited early:\n${tail(output, 20)}`);
+		if (Date.now() - started > timeoutMs) {
 			child.kill('SIGKILL');
 			throw new Error(`the emulator printed no URL within ${timeoutMs} ms:\n${tail(output, 20)}`);
-		} else await sleep(100);
+		}
+		await sleep(100);
 	}
-	const base = url;
-	// cli.ts prints the credential values under the URL; give it a moment to finish printing them
 	const printed = (label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output)?.[1];
-	for (let k = 0; k < 20 && !printed('Client Secret'); k++) await sleep(50);
-
-	const control = async (method: string, name: string, body?: unknown): Promise<unknown> => {
-		const response = await fetch(`${base}/__emulator/${name}`, {
-			method,
-			headers: body === undefined ? {} : { 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await response.text();
-		if (!response.ok)
-			throw new Error(`emulator ${method} /__emulator/${name}: ${response.status} ${text}`);
-		try {
-			return JSON.parse(text);
-		} catch {
-			return text;
+	const stop = async () => {
+		if (child.exitCode === null && child.signalCode === null) {
+			child.stdin!.end();
+			child.kill('SIGTERM');
+			await Promise.race([exited, sleep(5000)]);
+			if (child.exitCode === null) child.kill('SIGKILL');
 		}
 	};
-
-	return {
-		url: base,
-		restEndpoint: `${base}/rest`,
-		clientId: printed('Client ID') ?? DEMO_CLIENT_ID,
-		clientSecret: printed('Client Secret') ?? DEMO_CLIENT_SECRET,
-		pid: child.pid!,
-		counters: async () => {
-			const body = (await control('GET', 'counters')) as Record<string, unknown>;
-			const counters = (body.counters ?? body) as Record<string, number>;
-			return counters;
-		},
-		resetCounters: async () => void (await control('POST', 'reset-counters')),
-		reset: async () => void (await control('POST', 'reset')),
-		jobs: async () => (await control('GET', 'jobs')) as Array<Record<string, unknown>>,
-		imports: async () => (await control('GET', 'imports')) as Array<Record<string, unknown>>,
-		control,
-		output: () => output,
-		stop: async () => {
-			if (child.exitCode === null && child.signalCode === null) {
-				child.stdin!.end();
-				child.kill('SIGTERM');
-				await Promise.race([exited, sleep(5000)]);
-				if (child.exitCode === null) child.kill('SIGKILL');
+	return urls().map((base) => {
+		const control = async (method: string, name: string, body?: unknown): Promise<unknown> => {
+			const response = await fetch(`${base}/__emulator/${name}`, {
+				method,
+				headers: body === undefined ? {} : { 'content-type': 'application/json' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+			});
+			const text = await response.text();
+			if (!response.ok)
+				throw new Error(`emulator ${method} /__emulator/${name}: ${response.status} ${text}`);
+			try {
+				return JSON.parse(text);
+			} catch {
+				return text;
 			}
-		},
-	};
+		};
+		return {
+			url: base,
+			restEndpoint: `${base}/rest`,
+			clientId: printed('Client ID') ?? DEMO_CLIENT_ID,
+			clientSecret: printed('Client Secret') ?? DEMO_CLIENT_SECRET,
+			pid: child.pid!,
+			counters: async () => {
+				const body = (await control('GET', 'counters')) as Record<string, unknown>;
+				const counters = (body.counters ?? body) as Record<string, number>;
+				return counters;
+			},
+			resetCounters: async () => void (await control('POST', 'reset-counters')),
+			reset: async () => void (await control('POST', 'reset')),
+			jobs: async () => (await control('GET', 'jobs')) as Array<Record<string, unknown>>,
+			imports: async () => (await control('GET', 'imports')) as Array<Record<string, unknown>>,
+			control,
+			output: () => output,
+			stop,
+		};
+	});
 }
 
 /** Calls to the OAuth token endpoint among the counters. */
