@@ -1,22 +1,26 @@
 /**
  * The fault matrix, inside a REAL n8n for each supported version (n8n 1.x on Node 20, 2.x on Node 24): each
  * fault Marketo (or the network in between) can produce, injected by the emulator at each step of Export
- * (Records and File output) and Import (from Input Items, and a few cells from a Binary File), while n8n
- * runs the operation. Each cell ends in one of:
+ * (Records and File output), Import (from Input Items, and a few cells from a Binary File), the one-step Get
+ * Failures / Get Warnings, and the trigger's polls (Records and File output), while n8n runs them. Each
+ * cell ends in one of:
  *
  * - recovered: the run succeeded and its data is exactly what a run without the fault returned (the same
  *   lead ids for an export; for an import, every row in Marketo once and the summary's counts right, and
- *   for the failures/warnings steps exactly the refused and warned rows, paired with their input items);
+ *   for the failures/warnings steps exactly the refused and warned rows, paired with their input items;
+ *   for the trigger, every lead of its period emitted once over all its executions);
  * - error: the run failed with a message that names the cause (each cell says which words it expects);
  * - MISMATCH: the run reported success with data that differs. Never allowed.
  *
  * Each operation runs as a workflow behind a Webhook node (Respond: when the last node finishes), so n8n
  * starts once per version and a cell costs one HTTP call plus the operation itself. The Marketo node has
  * Continue On Fail on: its error comes back as an item with the message n8n would show.
- * The emulator runs with a high rate limit so that only the injected 606/615 answers count.
+ * The emulator runs with a high rate limit so that only the injected 606/615 answers count. Cells that wait
+ * out a call's time limit (hangs) and the trigger's cells (n8n polls once a minute) run at once, each a
+ * workflow of its own against a Marketo instance of its own (one emulator process serves them all).
  *
- * Prints the table per version and the counts; `RELIABILITY_DOC=docs/reliability.md` also rewrites that
- * file's table section from the run.
+ * Prints two tables (the trigger's, the others'), a column per version, with the counts;
+ * `RELIABILITY_DOC=docs/reliability.md` also rewrites that file's table sections from the run.
  *
  *   npx ts-node --transpile-only test/e2e/faults.e2e.ts
  *   N8N_E2E_VERSIONS=1 E2E_FAULT_CELLS=status E2E_KEEP=1 npx ts-node --transpile-only test/e2e/faults.e2e.ts
@@ -25,13 +29,19 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { emulatorCount, emulatorLead, type EmulatorProcess } from '../harness/emulator';
+import {
+	emulatorCount,
+	emulatorLead,
+	startEmulatorInstances,
+	type EmulatorProcess,
+} from '../harness/emulator';
 import type { N8n } from '../harness/n8n';
 import { sleep } from '../harness/processes';
 import type { WorkflowFixture } from '../harness/workflows';
 import { replaceSection } from '../helpers/docSection';
 import { StepFailure } from '../harness/report';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
+import { emissions } from '../harness/trigger';
 
 const PACKAGE = 'n8n-nodes-marketo-bulk';
 const CREDENTIAL = { id: 'faultMatrixCred1', name: 'Marketo (fault matrix)' };
@@ -39,31 +49,62 @@ const WINDOW = { startAt: '2026-03-01T00:00:00Z', endAt: '2026-03-11T00:00:00Z' 
 /** What Marketo's filter gets for that window: End is exclusive in the node, inclusive at Marketo. */
 const MARKETO_WINDOW = { startAt: WINDOW.startAt, endAt: '2026-03-10T23:59:59Z' };
 const IMPORT_ROWS = 20;
+/** The emulator of the matrix: a high rate limit, so that only the injected 606/615 answers count. */
+const EMULATOR_ARGS = ['--rate-limit', '10000/20', '--processing-ms', '200'];
 
-type Op = 'exportRecords' | 'exportFile' | 'import' | 'importFile';
-const OPS: Op[] = ['exportRecords', 'exportFile', 'import', 'importFile'];
+type Op = 'exportRecords' | 'exportFile' | 'import' | 'importFile' | 'getFailures' | 'getWarnings';
+const OPS: Op[] = [
+	'exportRecords',
+	'exportFile',
+	'import',
+	'importFile',
+	'getFailures',
+	'getWarnings',
+];
 const OP_LABEL: Record<Op, string> = {
 	exportRecords: 'Export › Records',
 	exportFile: 'Export › File',
 	import: 'Import (items)',
 	importFile: 'Import (binary file)',
+	getFailures: 'Get Failures',
+	getWarnings: 'Get Warnings',
 };
+/** Get Failures / Get Warnings: one step, on the batch an Import (summary only) before it just ran. */
+const isIssueStep = (op: Op) => op === 'getFailures' || op === 'getWarnings';
 const isImport = (op: Op) => op === 'import' || op === 'importFile';
 
 // ---------------------------------------------------------------------------------------------------------
 // The workflows: Webhook → operation (→ a Code node that hands the File output's binary ids back)
 
-function webhookNode(op: Op) {
+/**
+ * Where a cell's workflow runs: the shared one of its operation (the emulator of the matrix), or one of
+ * its own (`own`: a cell that runs at once with others, against a Marketo instance of its own).
+ */
+interface Route {
+	/** The webhook path. */
+	path: string;
+	/** Unique per workflow: the workflow id and the webhook's id are made from it. */
+	number: number;
+	credential: { id: string; name: string };
+}
+
+const sharedRoute = (op: Op): Route => ({
+	path: `fault-matrix-${op}`,
+	number: OPS.indexOf(op) + 1,
+	credential: CREDENTIAL,
+});
+
+function webhookNode(op: Op, route: Route) {
 	return {
 		id: `fm-${op}-webhook`,
 		name: 'Webhook',
 		type: 'n8n-nodes-base.webhook',
 		typeVersion: 2,
 		position: [0, 0],
-		webhookId: `0f3a1c2e-7d4b-4e8a-9c6f-00000000000${OPS.indexOf(op) + 1}`,
+		webhookId: `0f3a1c2e-7d4b-4e8a-9c6f-${String(route.number).padStart(12, '0')}`,
 		parameters: {
 			httpMethod: 'POST',
-			path: `fault-matrix-${op}`,
+			path: route.path,
 			responseMode: 'lastNode',
 			responseData: 'allEntries',
 			options: {},
@@ -73,31 +114,33 @@ function webhookNode(op: Op) {
 
 const MARKETO_OPTIONS = { pollIntervalSeconds: 1, timeoutMinutes: 3 };
 
-function marketoNode(op: Op) {
-	const parameters = isImport(op)
-		? {
-				resource: 'leadImport',
-				operation: 'import',
-				...(op === 'import'
-					? { source: 'items', columns: { mappingMode: 'autoMapInputData', value: null } }
-					: { source: 'binary', binaryPropertyName: 'data' }),
-				lookupField: 'email',
-				output: 'failedAndWarnings',
-				options: MARKETO_OPTIONS,
-			}
-		: {
-				resource: 'leadExport',
-				operation: 'export',
-				fields: ['id', 'email', 'createdAt'],
-				filterType: 'createdAt',
-				...WINDOW,
-				format: 'CSV',
-				output: op === 'exportFile' ? 'file' : 'records',
-				options:
-					op === 'exportFile'
-						? { ...MARKETO_OPTIONS, binaryPropertyName: 'data' }
-						: MARKETO_OPTIONS,
-			};
+function marketoNode(op: Op, route: Route) {
+	const parameters = isIssueStep(op)
+		? { resource: 'leadImport', operation: op, batchId: '={{ $json.batches[0].batchId }}' }
+		: isImport(op)
+			? {
+					resource: 'leadImport',
+					operation: 'import',
+					...(op === 'import'
+						? { source: 'items', columns: { mappingMode: 'autoMapInputData', value: null } }
+						: { source: 'binary', binaryPropertyName: 'data' }),
+					lookupField: 'email',
+					output: 'failedAndWarnings',
+					options: MARKETO_OPTIONS,
+				}
+			: {
+					resource: 'leadExport',
+					operation: 'export',
+					fields: ['id', 'email', 'createdAt'],
+					filterType: 'createdAt',
+					...WINDOW,
+					format: 'CSV',
+					output: op === 'exportFile' ? 'file' : 'records',
+					options:
+						op === 'exportFile'
+							? { ...MARKETO_OPTIONS, binaryPropertyName: 'data' }
+							: MARKETO_OPTIONS,
+				};
 	return {
 		id: `fm-${op}-marketo`,
 		name: 'Marketo',
@@ -106,7 +149,7 @@ function marketoNode(op: Op) {
 		position: [240, 0],
 		onError: 'continueRegularOutput',
 		parameters,
-		credentials: { marketoApi: CREDENTIAL },
+		credentials: { marketoApi: route.credential },
 	};
 }
 
@@ -154,21 +197,47 @@ const TO_CSV = {
 	parameters: { operation: 'csv', options: { fileName: 'leads.csv' } },
 };
 
-function matrixWorkflow(op: Op): WorkflowFixture {
+/** Get Failures / Get Warnings read the batch of this import: it reads neither file itself. */
+const SUMMARY_IMPORT = {
+	id: 'fm-summary-import',
+	name: 'Import',
+	type: `${PACKAGE}.marketoBulk`,
+	typeVersion: 1,
+	position: [180, 0],
+	parameters: {
+		resource: 'leadImport',
+		operation: 'import',
+		source: 'items',
+		columns: { mappingMode: 'autoMapInputData', value: null },
+		lookupField: 'email',
+		output: 'summary',
+		options: MARKETO_OPTIONS,
+	},
+};
+
+function matrixWorkflow(op: Op, route = sharedRoute(op)): WorkflowFixture {
+	const [webhook, marketo] = [webhookNode(op, route), marketoNode(op, route)];
 	const chain =
 		op === 'import'
-			? [webhookNode(op), codeNode('Rows', IMPORT_ITEMS_CODE, 120), marketoNode(op)]
-			: op === 'importFile'
-				? [webhookNode(op), codeNode('Rows', IMPORT_ITEMS_CODE, 120), TO_CSV, marketoNode(op)]
-				: op === 'exportFile'
-					? [webhookNode(op), marketoNode(op), codeNode('Binary Ids', BINARY_IDS_CODE, 480)]
-					: [webhookNode(op), marketoNode(op)];
+			? [webhook, codeNode('Rows', IMPORT_ITEMS_CODE, 120), marketo]
+			: isIssueStep(op)
+				? [
+						webhook,
+						codeNode('Rows', IMPORT_ITEMS_CODE, 120),
+						{ ...SUMMARY_IMPORT, credentials: { marketoApi: route.credential } },
+						marketo,
+					]
+				: op === 'importFile'
+					? [webhook, codeNode('Rows', IMPORT_ITEMS_CODE, 120), TO_CSV, marketo]
+					: op === 'exportFile'
+						? [webhook, marketo, codeNode('Binary Ids', BINARY_IDS_CODE, 480)]
+						: [webhook, marketo];
 	const connections: Record<string, unknown> = {};
 	for (let k = 0; k + 1 < chain.length; k++)
 		connections[chain[k].name] = { main: [[{ node: chain[k + 1].name, type: 'main', index: 0 }]] };
 	return {
-		id: `faultMatrix${op[0].toUpperCase()}${op.slice(1)}`,
-		name: `Fault matrix: ${OP_LABEL[op]}`,
+		id: `faultMatrix${op[0].toUpperCase()}${op.slice(1)}${route.number}`,
+		name: `Fault matrix: ${OP_LABEL[op]} (${route.path})`,
 		nodes: chain,
 		connections,
 		settings: { executionOrder: 'v1' },
@@ -189,6 +258,11 @@ interface Cell {
 	warns?: RegExp;
 	/** Import: the input has failed and warned rows (FAILED_ROWS, WARNING_ROWS), read back and paired. */
 	issues?: boolean;
+	/**
+	 * The cell waits out a call's time limit (about a minute): it runs at once with the other such cells,
+	 * each against a Marketo instance of its own, while the others run one by one.
+	 */
+	own?: boolean;
 }
 
 const failNext =
@@ -384,6 +458,23 @@ function cells(): Cell[] {
 			});
 		}
 	}
+	// The one-step Get Failures / Get Warnings on a batch with such rows: exactly those rows, whatever the
+	// call to read them met first.
+	for (const [op, step] of [
+		['getFailures', 'failures'],
+		['getWarnings', 'warnings'],
+	] as const) {
+		for (const { fault, failure } of REQUEST_FAULTS) {
+			out.push({
+				op,
+				step,
+				fault,
+				arm: failNext(ISSUE_STEPS[step], failure),
+				expect: 'recovered',
+				issues: true,
+			});
+		}
+	}
 	// Binary File source: the upload re-reads the file for a retry, a dropped upload is not sent twice.
 	out.push(
 		{
@@ -416,30 +507,53 @@ function cells(): Cell[] {
 		},
 	);
 	// A request that never answers, or a body that stops arriving, ends at the call's own time limit (45 s
-	// for a call, 60 s of silence in a file) and is retried: one cell each, they take a minute.
-	out.push(
-		{
-			op: 'exportRecords',
-			step: 'status',
-			fault: 'hang: no answer',
-			arm: failNext(EXPORT_STEPS.status, { hang: true }),
-			expect: 'recovered',
-		},
-		{
-			op: 'exportFile',
+	// for a call, 60 s of silence in a file) and is retried; an upload that was sent whole and never
+	// answered may have reached Marketo, and is not sent again.
+	for (const op of ['exportRecords', 'exportFile'] as const) {
+		for (const [step, request] of Object.entries(EXPORT_STEPS))
+			out.push({
+				op,
+				step,
+				fault: 'hang: no answer',
+				arm: failNext(request, { hang: true }),
+				expect: 'recovered',
+				own: true,
+			});
+		out.push({
+			op,
 			step: 'file',
 			fault: 'hang: body stops arriving',
 			arm: failNext(EXPORT_STEPS.file, { stallAfterBytes: 200 }),
 			expect: 'recovered',
-		},
-		{
-			op: 'import',
-			step: 'batch status',
+			own: true,
+		});
+	}
+	for (const [op, step] of [
+		['getFailures', 'failures'],
+		['getWarnings', 'warnings'],
+	] as const) {
+		const arm = failNext(ISSUE_STEPS[step], { hang: true });
+		out.push({
+			op,
+			step,
 			fault: 'hang: no answer',
-			arm: failNext(IMPORT_STEPS['batch status'], { hang: true }),
+			arm,
 			expect: 'recovered',
-		},
-	);
+			issues: true,
+			own: true,
+		});
+	}
+	for (const [step, request] of Object.entries({ ...IMPORT_STEPS, ...ISSUE_STEPS })) {
+		out.push({
+			op: 'import',
+			step,
+			fault: 'hang: no answer',
+			arm: failNext(request, { hang: true }),
+			expect: step === 'upload' ? AMBIGUOUS_UPLOAD : 'recovered',
+			...(step in ISSUE_STEPS ? { issues: true } : {}),
+			own: true,
+		});
+	}
 	out.push({
 		op: 'import',
 		step: 'upload',
@@ -461,10 +575,10 @@ type Outcome = { result: 'recovered' | 'error' | 'MISMATCH'; detail: string; war
 
 async function callWebhook(
 	n8n: N8n,
-	op: Op,
+	route: Route,
 	body: unknown,
 ): Promise<{ status: number; items: unknown }> {
-	const response = await fetch(`${n8n.baseUrl}/webhook/fault-matrix-${op}`, {
+	const response = await fetch(`${n8n.baseUrl}/webhook/${route.path}`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify(body),
@@ -570,17 +684,33 @@ async function judgeImport(
 	return problems.join('; ');
 }
 
+/** Get Failures / Get Warnings: exactly the rows Marketo refused (or warned about), with their reasons. */
+function judgeIssueRows(op: Op, cell: string, items: unknown[]): string {
+	const expected = EXPECTED_ISSUES.filter(
+		(e) => e.type === (op === 'getFailures' ? 'failedRow' : 'warningRow'),
+	);
+	const rows = items as Array<IssueItem & { fields?: Record<string, unknown> }>;
+	const emailOf = (row: number) =>
+		`fm-${cell}-${row}${FAILED_ROWS.includes(row) ? '.' : '@'}example.com`;
+	const got = rows.map((r) => `${r.type} ${String(r.fields?.email)}`).join(', ');
+	const want = expected.map((e) => `${e.type} ${emailOf(e.row)}`).join(', ');
+	if (got !== want) return `rows out: ${got || 'none'}; expected: ${want}`;
+	const wrongReason = expected.find((e, k) => !e.reason.test(rows[k].reason ?? ''));
+	return wrongReason ? `${wrongReason.type} ${wrongReason.row}: reason ${rows[0].reason}` : '';
+}
+
 async function runCell(
 	n8n: N8n,
 	emulator: EmulatorProcess,
 	cell: Cell,
 	index: number,
 	baseline: Record<Op, string[]>,
+	route = sharedRoute(cell.op),
 ): Promise<Outcome> {
 	await emulator.control('POST', 'reset');
 	await cell.arm(emulator);
 	const name = `c${index}`;
-	const { status, items } = await callWebhook(n8n, cell.op, {
+	const { status, items } = await callWebhook(n8n, route, {
 		cell: name,
 		...(cell.issues ? { issues: true } : {}),
 	});
@@ -590,6 +720,10 @@ async function runCell(
 	const error = errorOf(status, items);
 	if (error) return { result: 'error', detail: error };
 	const list = items as unknown[];
+	if (isIssueStep(cell.op)) {
+		const problem = judgeIssueRows(cell.op, name, list);
+		return problem ? { result: 'MISMATCH', detail: problem } : { result: 'recovered', detail: '' };
+	}
 	if (isImport(cell.op)) {
 		// the import completed, its failed/warned rows could not be read: said on the summary
 		const issuesError = (list[0] as { issuesError?: string } | undefined)?.issuesError;
@@ -614,40 +748,323 @@ async function runCell(
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The trigger's cells. n8n polls on its own schedule, at most once a minute, so a cell takes minutes: each
+// is a workflow of its own polling a Marketo instance of its own, all at once, while the cells above run.
+// A cell arms its fault once the trigger is active; it passes when the trigger caught up, every lead of
+// its period emitted exactly once, whatever the polls in between threw, or (daily quota) when it paused
+// and said why.
+
+const TRIGGER_NODE = 'New Leads in Marketo';
+/** Leads up to the instance's start, about 60 a day: the two days the trigger backfills hold ~120. */
+const TRIGGER_EMULATOR_ARGS = [...EMULATOR_ARGS, '--data-until-now', '--leads', '20000'];
+const TRIGGER_BACKFILL_MS = 2 * 86_400_000;
+/** From the activations until every trigger cell caught up; then one more poll for anything emitted twice. */
+const TRIGGER_WAIT_MS = 12 * 60_000;
+const ONE_MORE_POLL_MS = 75_000;
+
+interface TriggerCell {
+	step: string;
+	fault: string;
+	output: 'records' | 'file';
+	arm: (emulator: EmulatorProcess) => Promise<unknown>;
+	/** 'recovered', or the words of the error n8n shows for a poll (the trigger then pauses). */
+	expect: 'recovered' | RegExp;
+}
+
+function triggerCells(): TriggerCell[] {
+	const out: TriggerCell[] = [];
+	const add = (
+		step: string,
+		fault: string,
+		arm: TriggerCell['arm'],
+		{ expect = 'recovered' as TriggerCell['expect'], file = false } = {},
+	) => {
+		out.push({ step, fault, output: 'records', arm, expect });
+		if (file) out.push({ step, fault, output: 'file', arm, expect });
+	};
+	for (const [step, request] of Object.entries(EXPORT_STEPS)) {
+		for (const { fault, failure } of REQUEST_FAULTS) {
+			if (step === 'token' && failure.code) continue;
+			add(step, fault, failNext(request, failure));
+		}
+		add(step, 'hang: no answer', failNext(request, { hang: true }));
+	}
+	const queueFull = { code: '1029', message: 'Too many jobs (10) in queue' };
+	add('create', '1029 export queue full', failNext(EXPORT_STEPS.create, queueFull));
+	add('enqueue', '1029 export queue full', failNext(EXPORT_STEPS.enqueue, queueFull));
+	add(
+		'create',
+		'1029 daily quota',
+		failNext(EXPORT_STEPS.create, { code: '1029', message: 'Export daily quota 500MB exceeded' }),
+		{ expect: /daily bulk export quota is used up/ },
+	);
+	add('status', 'job Failed', faults({ failNextJob: 'Export failed due to an internal error' }));
+	for (const spelling of ['Canceled', 'Cancelled'])
+		add(
+			'status',
+			`job cancelled by someone else, spelled ${spelling}`,
+			faults({ cancelNextJob: spelling }),
+		);
+	add('file', 'numberOfRecords differs from the file', faults({ miscountNextJob: 1 }));
+	add('file', 'connection reset mid-body', faults({ dropFileAfterBytes: 300 }), { file: true });
+	add('file', 'checksum mismatch', faults({ corruptNextChecksum: true }), { file: true });
+	add(
+		'file',
+		'truncated file, ends cleanly (chunked)',
+		faults({ truncateFileAfterBytes: { bytes: 300 } }),
+		{ file: true },
+	);
+	add(
+		'file',
+		'truncated file, ends cleanly (short Content-Length)',
+		faults({ truncateFileAfterBytes: { bytes: 300, contentLength: true } }),
+	);
+	// the poll's 1-byte look at the file first, then the download and its 10 resumes, 1 byte each
+	add(
+		'file',
+		'truncated file, every download and resume',
+		faults({ truncateFileAfterBytes: { bytes: 1, times: 12, contentLength: true } }),
+	);
+	add('file', 'file gone (404)', faults({ completedFileMissing: true }));
+	add('file', 'hang: body stops arriving', failNext(EXPORT_STEPS.file, { stallAfterBytes: 200 }), {
+		file: true,
+	});
+	const only = process.env.E2E_FAULT_CELLS?.split('|');
+	return only
+		? out.filter((c) => only.some((o) => `trigger ${c.output} ${c.step} ${c.fault}`.includes(o)))
+		: out;
+}
+
+const TRIGGER_LABEL = { records: 'Trigger › Records', file: 'Trigger › File' } as const;
+
+function triggerWorkflow(
+	cell: TriggerCell,
+	k: number,
+	credential: { id: string; name: string },
+	startDate: string,
+): WorkflowFixture {
+	return {
+		id: `faultMatrixTrigger${k}`,
+		name: `Fault matrix: trigger ${k}`,
+		nodes: [
+			{
+				id: `fm-trigger-${k}`,
+				name: TRIGGER_NODE,
+				type: `${PACKAGE}.marketoBulkTrigger`,
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {
+					pollTimes: { item: [{ mode: 'everyMinute' }] },
+					event: 'newLeads',
+					fields: ['id', 'email', 'createdAt'],
+					format: 'CSV',
+					output: cell.output,
+					startFrom: 'date',
+					startDate,
+					// windows up to the minute, the status read on every poll: a backfill waits for nothing else
+					options: { safetyLagSeconds: 0, minStatusIntervalSeconds: 0 },
+				},
+				credentials: { marketoApi: credential },
+			},
+		],
+		connections: {},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+interface TriggerProgress {
+	/** The period's leads in Marketo. */
+	truth: number;
+	ids: number[];
+	errors: string[];
+}
+
+async function triggerProgress(
+	n8n: N8n,
+	instance: EmulatorProcess,
+	cell: TriggerCell,
+	k: number,
+	startDate: string,
+): Promise<TriggerProgress> {
+	const list = await emissions(n8n, `faultMatrixTrigger${k}`, TRIGGER_NODE, cell.output === 'file');
+	const truth = await emulatorCount(instance, 'leads', {
+		createdAt: { startAt: startDate, endAt: '2100-01-01T00:00:00Z' },
+	});
+	return {
+		truth,
+		ids: list.flatMap((e) => e.ids),
+		errors: list.filter((e) => e.status !== 'success').map((e) => e.error ?? e.status),
+	};
+}
+
+const caughtUp = (cell: TriggerCell, p: TriggerProgress) =>
+	cell.expect === 'recovered'
+		? new Set(p.ids).size >= p.truth
+		: p.errors.some((error) => (cell.expect as RegExp).test(error));
+
+function triggerOutcome(cell: TriggerCell, p: TriggerProgress): Outcome {
+	const distinct = new Set(p.ids).size;
+	const failedFirst = p.errors.length
+		? `; ${p.errors.length} poll(s) failed first: ${p.errors[0].slice(0, 80)}`
+		: '';
+	if (distinct !== p.ids.length || distinct > p.truth)
+		return {
+			result: 'MISMATCH',
+			detail: `${p.ids.length - distinct} emitted twice, ${distinct} distinct of ${p.truth} leads`,
+		};
+	if (cell.expect !== 'recovered') {
+		const error = p.errors.find((e) => (cell.expect as RegExp).test(e));
+		if (error) return { result: 'error', detail: error };
+	}
+	if (distinct === p.truth)
+		return { result: 'recovered', detail: `${p.truth} leads once${failedFirst}` };
+	return {
+		result: 'error',
+		detail: `not caught up: ${distinct} of ${p.truth} leads emitted${failedFirst}`,
+	};
+}
+
+// ---------------------------------------------------------------------------------------------------------
 
 interface Row {
 	version: string;
-	cell: Cell;
+	/** 'Operation | Step | Fault' */
+	key: string;
+	trigger: boolean;
 	outcome: Outcome;
 	ok: boolean;
 }
 const rows: Row[] = [];
 
-async function matrix({ report, scope, version, n8n, emulator: e }: VersionRun): Promise<void> {
-	await report.step(scope, 'import credential + workflows, start n8n', async () => {
-		await n8n.importCredentials([emulatorCredential(e, CREDENTIAL)]);
-		await n8n.importWorkflows(OPS.map(matrixWorkflow));
+/** Records a cell's outcome for the tables and fails its step when the outcome is not the expected one. */
+function judge(
+	version: string,
+	key: string,
+	trigger: boolean,
+	expect: 'recovered' | RegExp,
+	outcome: Outcome,
+	warns?: RegExp,
+): void {
+	const ok =
+		outcome.result !== 'MISMATCH' &&
+		(expect === 'recovered'
+			? outcome.result === 'recovered' &&
+				(warns ? warns.test(outcome.warning ?? '') : !outcome.warning)
+			: outcome.result === 'error' && expect.test(outcome.detail));
+	rows.push({ version, key, trigger, outcome, ok });
+	assert.ok(
+		ok,
+		`${outcome.result}${outcome.detail ? `: ${outcome.detail}` : ''} (expected ${expect === 'recovered' ? 'recovered' : `an error matching ${expect}`})`,
+	);
+}
+
+const cellKey = (cell: Cell) => `${OP_LABEL[cell.op]} | ${cell.step} | ${cell.fault}`;
+const triggerKey = (cell: TriggerCell) =>
+	`${TRIGGER_LABEL[cell.output]} | ${cell.step} | ${cell.fault}`;
+
+/** A cell that is not as expected is reported as a failed step; the next cell still runs. */
+const nextCellRuns = (error: unknown) => {
+	if (!(error instanceof StepFailure)) throw error;
+};
+
+/** A webhook is registered: n8n 2.x registers them in the background after the activate call returns. */
+async function webhookRegistered(n8n: N8n, route: Route): Promise<void> {
+	// A GET to a POST webhook answers 404 both ways, but names the method it expects once registered.
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const probe = await fetch(`${n8n.baseUrl}/webhook/${route.path}`);
+		if (probe.status !== 404 || /POST/.test(await probe.text())) return;
+		if (Date.now() > deadline) throw new Error(`webhook ${route.path} never registered`);
+		await sleep(500);
+	}
+}
+
+async function matrix(run: VersionRun): Promise<void> {
+	const all = cells();
+	const own = all.filter((c) => c.own);
+	const triggers = triggerCells();
+	const instances = await run.report.step(
+		run.scope,
+		`start Marketo instances of their own: ${own.length} for slow cells, ${triggers.length} for the trigger`,
+		async () => ({
+			own: own.length ? await startEmulatorInstances(own.length, { args: EMULATOR_ARGS }) : [],
+			trigger: triggers.length
+				? await startEmulatorInstances(triggers.length, { args: TRIGGER_EMULATOR_ARGS })
+				: [],
+		}),
+	);
+	try {
+		await cellsOf(run, all, triggers, instances);
+	} finally {
+		await instances.own[0]?.stop();
+		await instances.trigger[0]?.stop();
+	}
+}
+
+async function cellsOf(
+	{ report, scope, version, n8n, emulator: e }: VersionRun,
+	all: Cell[],
+	triggers: TriggerCell[],
+	instances: { own: EmulatorProcess[]; trigger: EmulatorProcess[] },
+): Promise<void> {
+	const own = all.filter((c) => c.own);
+	const ownRoute = (k: number): Route => ({
+		path: `fault-matrix-${own[k].op}-own${k}`,
+		number: 100 + k,
+		credential: { id: `faultMatrixOwnCred${k}`, name: `Marketo (fault cell ${k})` },
+	});
+	const triggerCredential = (k: number) => ({
+		id: `faultMatrixTrigCred${k}`,
+		name: `Marketo (trigger cell ${k})`,
+	});
+	const routes = [...OPS.map(sharedRoute), ...own.map((_, k) => ownRoute(k))];
+	const startDate = new Date(Date.now() - TRIGGER_BACKFILL_MS).toISOString().slice(0, 16) + ':00Z';
+	await report.step(scope, 'import credentials + workflows, start n8n', async () => {
+		await n8n.importCredentials([
+			emulatorCredential(e, CREDENTIAL),
+			...own.map((_, k) => emulatorCredential(instances.own[k], ownRoute(k).credential)),
+			...triggers.map((_, k) => emulatorCredential(instances.trigger[k], triggerCredential(k))),
+		]);
+		await n8n.importWorkflows([
+			...OPS.map((op) => matrixWorkflow(op)),
+			...own.map((cell, k) => matrixWorkflow(cell.op, ownRoute(k))),
+			...triggers.map((cell, k) => triggerWorkflow(cell, k, triggerCredential(k), startDate)),
+		]);
 		await n8n.start();
 		await n8n.setupOwner();
 		for (const op of OPS) await n8n.activateWorkflow(matrixWorkflow(op).id!);
-		// n8n 2.x registers webhooks in the background after the activate call returns. A GET to a POST
-		// webhook answers 404 both ways, but names the method it expects once the webhook is registered.
-		for (const op of OPS) {
-			const deadline = Date.now() + 60_000;
-			for (;;) {
-				const probe = await fetch(`${n8n.baseUrl}/webhook/fault-matrix-${op}`);
-				if (probe.status !== 404 || /POST/.test(await probe.text())) break;
-				if (Date.now() > deadline) throw new Error(`webhook fault-matrix-${op} never registered`);
-				await sleep(500);
-			}
-		}
+		for (const [k, cell] of own.entries())
+			await n8n.activateWorkflow(matrixWorkflow(cell.op, ownRoute(k)).id!);
+		for (const route of routes) await webhookRegistered(n8n, route);
 	});
+	await report.step(
+		scope,
+		`activate ${triggers.length} trigger cells, arm their faults`,
+		async () => {
+			const from = n8n.log.length;
+			for (let k = 0; k < triggers.length; k++)
+				await n8n.activateWorkflow(`faultMatrixTrigger${k}`);
+			// n8n 2.x activates in the background: a fault armed before the activation's poll could meet it
+			for (let k = 0; k < triggers.length; k++) {
+				const active = new RegExp(
+					`(Added triggers and pollers|Activated trigger node "${TRIGGER_NODE}") for workflow "Fault matrix: trigger ${k}"`,
+				);
+				const deadline = Date.now() + 120_000;
+				while (n8n.logMatching(active, from).length === 0) {
+					if (Date.now() > deadline) throw new Error(`trigger cell ${k} was never activated`);
+					await sleep(500);
+				}
+			}
+			for (const [k, cell] of triggers.entries()) await cell.arm(instances.trigger[k]);
+		},
+	);
+	const activated = Date.now();
 	const baseline = {} as Record<Op, string[]>;
 	await report.step(scope, 'baseline runs without faults', async () => {
 		await e.control('POST', 'reset');
 		const truth = await emulatorCount(e, 'leads', { createdAt: MARKETO_WINDOW });
 		for (const op of ['exportRecords', 'exportFile'] as const) {
-			const { status, items } = await callWebhook(n8n, op, { cell: 'baseline' });
+			const { status, items } = await callWebhook(n8n, sharedRoute(op), { cell: 'baseline' });
 			const error = errorOf(status, items);
 			assert.ok(!error, `${OP_LABEL[op]} failed without a fault: ${error}`);
 			baseline[op] = (await exportedIds(n8n, op, items as unknown[])).sort();
@@ -655,32 +1072,76 @@ async function matrix({ report, scope, version, n8n, emulator: e }: VersionRun):
 		}
 		report.note(`baseline: ${truth} leads in ${WINDOW.startAt} .. ${WINDOW.endAt}`);
 	});
-	const all = cells();
-	for (let k = 0; k < all.length; k++) {
-		const cell = all[k];
-		const label = `${OP_LABEL[cell.op]} › ${cell.step} › ${cell.fault}`;
+	// The slow cells run at once, in the background, while the others run one by one.
+	const ownRuns = own.map((cell, k) =>
+		runCell(n8n, instances.own[k], cell, 1000 + k, baseline, ownRoute(k)).then(
+			(outcome) => ({ outcome }),
+			(error: unknown) => ({ error }),
+		),
+	);
+	for (const [k, cell] of all.entries()) {
+		if (cell.own) continue;
 		await report
-			.step(scope, label, async () => {
-				const outcome = await runCell(n8n, e, cell, k, baseline);
-				const ok =
-					outcome.result !== 'MISMATCH' &&
-					(cell.expect === 'recovered'
-						? outcome.result === 'recovered' &&
-							(cell.warns ? cell.warns.test(outcome.warning ?? '') : !outcome.warning)
-						: outcome.result === 'error' && cell.expect.test(outcome.detail));
-				rows.push({ version, cell, outcome, ok });
-				assert.ok(
-					ok,
-					`${outcome.result}${outcome.detail ? `: ${outcome.detail}` : ''} (expected ${cell.expect === 'recovered' ? 'recovered' : `an error matching ${cell.expect}`})`,
+			.step(scope, cellKey(cell).replace(/ \| /g, ' › '), async () => {
+				judge(
+					version,
+					cellKey(cell),
+					false,
+					cell.expect,
+					await runCell(n8n, e, cell, k, baseline),
+					cell.warns,
 				);
 			})
-			// a cell that is not as expected is reported; the next cell still runs
-			.catch((error) => {
-				if (!(error instanceof StepFailure)) throw error;
-			});
+			.catch(nextCellRuns);
+	}
+	for (const [k, cell] of own.entries()) {
+		await report
+			.step(scope, `${cellKey(cell).replace(/ \| /g, ' › ')} (own instance)`, async () => {
+				const settled = await ownRuns[k];
+				if ('error' in settled) throw settled.error;
+				judge(version, cellKey(cell), false, cell.expect, settled.outcome, cell.warns);
+			})
+			.catch(nextCellRuns);
+	}
+	const progress = (k: number) =>
+		triggerProgress(n8n, instances.trigger[k], triggers[k], k, startDate);
+	await report.step(scope, 'every trigger cell caught up (n8n polls once a minute)', async () => {
+		const pending = new Set(triggers.keys());
+		while (pending.size && Date.now() - activated < TRIGGER_WAIT_MS) {
+			for (const k of [...pending]) if (caughtUp(triggers[k], await progress(k))) pending.delete(k);
+			if (pending.size) await sleep(15_000);
+		}
+		report.note(
+			pending.size
+				? `trigger cells not caught up after ${TRIGGER_WAIT_MS / 60_000} min: ${[...pending].join(', ')}`
+				: `trigger cells caught up ${Math.round((Date.now() - activated) / 1000)} s after their activation`,
+		);
+		// one more poll: nothing may come twice
+		await sleep(ONE_MORE_POLL_MS);
+	});
+	for (const [k, cell] of triggers.entries()) {
+		await report
+			.step(scope, triggerKey(cell).replace(/ \| /g, ' › '), async () => {
+				const { pending } = (await instances.trigger[k].control('GET', 'faults')) as {
+					pending: number;
+				};
+				assert.strictEqual(
+					pending,
+					0,
+					`the ${cell.fault} fault armed for ${cell.step} never fired`,
+				);
+				judge(
+					version,
+					triggerKey(cell),
+					true,
+					cell.expect,
+					triggerOutcome(cell, await progress(k)),
+				);
+			})
+			.catch(nextCellRuns);
 	}
 	const searched = await report.step(scope, 'no secret in what n8n stored or logged', () =>
-		noSecretsStored(n8n, e),
+		noSecretsStored(n8n, [e, ...instances.own, ...instances.trigger]),
 	);
 	report.note(searched);
 }
@@ -700,11 +1161,14 @@ function filesUnder(dir: string, skip: string[], base = dir): string[] {
  * issued, searched for in everything n8n stored and logged: its database (execution data, error messages),
  * binary data, logs and its console output. Left out: the test's own input files and the package itself.
  */
-async function noSecretsStored(n8n: N8n, e: EmulatorProcess): Promise<string> {
+async function noSecretsStored(n8n: N8n, emulators: EmulatorProcess[]): Promise<string> {
 	await n8n.stop();
-	const { issued } = (await e.control('GET', 'tokens')) as { issued: string[] };
+	const issued: string[] = [];
+	for (const e of emulators)
+		issued.push(...((await e.control('GET', 'tokens')) as { issued: string[] }).issued);
 	assert.ok(issued.length > 0, 'the emulator issued no token: nothing was checked');
-	const secrets = [e.clientSecret, ...issued];
+	const clientSecrets = new Set(emulators.map((e) => e.clientSecret));
+	const secrets = [...clientSecrets, ...issued];
 	const files = filesUnder(n8n.folder.root, ['e2e-input', path.join('.n8n', 'nodes')]);
 	const found: string[] = [];
 	for (const [where, bytes] of [
@@ -714,7 +1178,7 @@ async function noSecretsStored(n8n: N8n, e: EmulatorProcess): Promise<string> {
 		for (const secret of secrets) {
 			if (bytes.includes(secret))
 				found.push(
-					`${where} holds ${secret === e.clientSecret ? 'the client secret' : 'an access token'}`,
+					`${where} holds ${clientSecrets.has(secret) ? 'the client secret' : 'an access token'}`,
 				);
 		}
 	}
@@ -722,43 +1186,50 @@ async function noSecretsStored(n8n: N8n, e: EmulatorProcess): Promise<string> {
 	return `${secrets.length} secrets (client secret + ${issued.length} tokens) searched in ${files.length} files and the console output`;
 }
 
-function table(): string {
-	const versions = [...new Set(rows.map((r) => r.version))];
-	const keyOf = (c: Cell) => `${OP_LABEL[c.op]} | ${c.step} | ${c.fault}`;
-	const keys = [...new Set(rows.map((r) => keyOf(r.cell)))];
+/** The table of the trigger's cells, or of the others, one column per n8n version, with the counts. */
+function table(trigger: boolean): string {
+	const selected = rows.filter((r) => r.trigger === trigger);
+	const versions = [...new Set(selected.map((r) => r.version))];
+	const keys = [...new Set(selected.map((r) => r.key))];
 	const lines = [
-		`| Operation | Step | Fault | ${versions.map((v) => `n8n ${v}`).join(' | ')} |`,
+		`| ${trigger ? 'Output' : 'Operation'} | Step | Fault | ${versions.map((v) => `n8n ${v}`).join(' | ')} |`,
 		`|---|---|---|${versions.map(() => '---|').join('')}`,
 	];
 	for (const key of keys) {
 		const cellsOfKey = versions.map((v) => {
-			const row = rows.find((r) => r.version === v && keyOf(r.cell) === key);
+			const row = selected.find((r) => r.version === v && r.key === key);
 			if (!row) return '—';
 			const text =
-				row.outcome.result === 'error'
-					? `error: ${row.outcome.detail.slice(0, 90)}`
-					: row.outcome.result;
+				row.outcome.result === 'recovered' && trigger
+					? `recovered: ${row.outcome.detail}`
+					: row.outcome.result === 'error'
+						? `error: ${row.outcome.detail.slice(0, 90)}`
+						: row.outcome.result;
 			return `${row.ok ? '' : '**FAIL** '}${text.replace(/\|/g, '/').replace(/\s+/g, ' ')}`;
 		});
 		lines.push(`| ${key} | ${cellsOfKey.join(' | ')} |`);
 	}
 	const count = (result: Outcome['result']) =>
-		rows.filter((r) => r.outcome.result === result).length;
+		selected.filter((r) => r.outcome.result === result).length;
 	lines.push(
 		'',
-		`Faults injected: ${rows.length}; recovered: ${count('recovered')}; surfaced as errors: ${count('error')}; data mismatches: ${count('MISMATCH')}; cells not as expected: ${rows.filter((r) => !r.ok).length}.`,
+		`Faults injected: ${selected.length}; recovered: ${count('recovered')}; surfaced as errors: ${count('error')}; data mismatches: ${count('MISMATCH')}; cells not as expected: ${selected.filter((r) => !r.ok).length}.`,
 	);
 	return lines.join('\n');
 }
 
 runSuite({
-	emulatorArgs: ['--rate-limit', '10000/20', '--processing-ms', '200'],
+	emulatorArgs: EMULATOR_ARGS,
 	checks: matrix,
 	finish: (report) => {
-		const text = table();
-		process.stdout.write(`\n${text}\n\n`);
-		if (process.env.RELIABILITY_DOC)
-			replaceSection(process.env.RELIABILITY_DOC, 'fault-matrix', text);
+		for (const [trigger, section] of [
+			[false, 'fault-matrix'],
+			[true, 'trigger-faults'],
+		] as const) {
+			const text = table(trigger);
+			process.stdout.write(`\n${text}\n\n`);
+			if (process.env.RELIABILITY_DOC) replaceSection(process.env.RELIABILITY_DOC, section, text);
+		}
 		report.note(`fault matrix: ${rows.length} cells`);
 	},
 });
