@@ -31,11 +31,7 @@ import {
 } from '../harness/emulator';
 import { N8n } from '../harness/n8n';
 import { sleep } from '../harness/processes';
-import {
-	readExampleWorkflow,
-	workflowNode,
-	type WorkflowFixture,
-} from '../harness/workflows';
+import { readExampleWorkflow, workflowNode, type WorkflowFixture } from '../harness/workflows';
 import type { Report } from '../harness/report';
 import { emissions, savedState, type Emitted } from '../harness/trigger';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
@@ -65,7 +61,6 @@ interface Flow {
 	workflow: WorkflowFixture;
 	file: boolean;
 }
-
 
 function triggerWorkflow(
 	id: string,
@@ -264,7 +259,9 @@ async function round({ scope, tag, report, n8n, emulator }: Round): Promise<void
 				);
 			}
 			await sleep(1000);
-			const states = await Promise.all(first.map((flow) => savedState(n8n, flow.workflow.id, TRIGGER_NODE)));
+			const states = await Promise.all(
+				first.map((flow) => savedState(n8n, flow.workflow.id, TRIGGER_NODE)),
+			);
 			await n8n.stop();
 			for (const [k, state] of states.entries()) {
 				report.note(
@@ -347,7 +344,9 @@ async function round({ scope, tag, report, n8n, emulator }: Round): Promise<void
 			await sleep(1000);
 			const lists = await all();
 			const lastAt = Math.max(...lists.flat().map((e) => e.startedAt));
-			const states = await Promise.all(flows.map((flow) => savedState(n8n, flow.workflow.id, TRIGGER_NODE)));
+			const states = await Promise.all(
+				flows.map((flow) => savedState(n8n, flow.workflow.id, TRIGGER_NODE)),
+			);
 			await n8n.kill('SIGKILL');
 			report.note(
 				`killed ${Date.now() - lastAt} ms after the last execution started; emissions saved: ${states.map((s) => s.emissions).join(', ')}; executions: ${lists.map((l) => l.length).join(', ')}`,
