@@ -58,6 +58,9 @@ function applyFaults(emu: MarketoEmulator, body: Record<string, unknown>): void 
 						: ((value as { message?: string } | null)?.message ?? undefined),
 				);
 				break;
+			case 'failNextBatch':
+				f.failNextBatch(typeof value === 'string' ? value : undefined);
+				break;
 			case 'miscountNextJob':
 				f.miscountNextJob(Number(value));
 				break;

@@ -34,6 +34,7 @@ export class FaultState {
 	private drops: Array<{ bytes: number; remaining: number }> = [];
 	private truncations: Array<{ bytes: number; remaining: number; contentLength: boolean }> = [];
 	private jobFailures: string[] = [];
+	private batchFailures: string[] = [];
 	private corruptChecksums = 0;
 	private cancels: Array<'Cancelled' | 'Canceled'> = [];
 	private miscounts: number[] = [];
@@ -46,6 +47,7 @@ export class FaultState {
 		this.drops = [];
 		this.truncations = [];
 		this.jobFailures = [];
+		this.batchFailures = [];
 		this.corruptChecksums = 0;
 		this.cancels = [];
 		this.miscounts = [];
@@ -61,6 +63,7 @@ export class FaultState {
 			this.drops.reduce((sum, d) => sum + d.remaining, 0) +
 			this.truncations.reduce((sum, t) => sum + t.remaining, 0) +
 			this.jobFailures.length +
+			this.batchFailures.length +
 			this.cancels.length +
 			this.miscounts.length +
 			this.corruptChecksums +
@@ -138,6 +141,15 @@ export class FaultState {
 
 	takeJobFailure(): string | undefined {
 		return this.jobFailures.shift();
+	}
+
+	/** The next import batch to be processed fails as a whole (status Failed) with this message. */
+	failNextBatch(message = 'Import failed due to an internal error'): void {
+		this.batchFailures.push(message);
+	}
+
+	takeBatchFailure(): string | undefined {
+		return this.batchFailures.shift();
 	}
 
 	corruptNextChecksum(): void {

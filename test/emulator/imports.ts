@@ -24,6 +24,7 @@
 import { EXPORT_DELIMITERS, makeEscaper, parseDelimited } from './csv';
 import { coTypeOf } from './coTypes';
 import { importCoRows } from './customObjects';
+import type { FaultState } from './faults';
 import { PM_CUSTOM_FIELDS, programById, statusesOf } from './programs';
 import {
 	LEAD_FIELD_BY_LOWER_NAME,
@@ -100,6 +101,7 @@ export class ImportManager {
 		private readonly store: () => DataStore,
 		private readonly clock: Clock,
 		private readonly settings: ImportSettings,
+		private readonly faults: FaultState,
 	) {}
 
 	reset(): void {
@@ -256,6 +258,8 @@ export class ImportManager {
 	}
 
 	private process(batch: ImportBatch): void {
+		const failure = this.faults.takeBatchFailure();
+		if (failure !== undefined) return this.fail(batch, failure);
 		if (batch.kind === 'program/members') return this.processMembers(batch);
 		if (batch.kind === 'customobjects') return this.processCustomObjects(batch);
 		const store = this.store();

@@ -102,6 +102,8 @@ export interface MarketoEmulator {
 		/** The next `times` file responses end cleanly after `bytes` (chunked, or with that Content-Length). */
 		truncateFileAfterBytes(bytes: number, times?: number, contentLength?: boolean): void;
 		failNextJob(message?: string): void;
+		/** The next import batch to be processed ends Failed, with this message. */
+		failNextBatch(message?: string): void;
 		/** The next job is cancelled before it completes, as by another user, with that status spelling. */
 		cancelNextJob(spelling?: 'Cancelled' | 'Canceled'): void;
 		/** The next job to complete reports `delta` more records than its file holds. */
@@ -200,11 +202,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 		fileAvailableDays: options.fileAvailableDays ?? 7,
 		cancelledStatus: options.cancelledStatus ?? 'Cancelled',
 	});
-	const imports = new ImportManager(getStore, clock, {
-		processing: importQueue.processing,
-		queued: importQueue.queued,
-		processingMs: options.importProcessingMs ?? 300,
-	});
+	const imports = new ImportManager(
+		getStore,
+		clock,
+		{
+			processing: importQueue.processing,
+			queued: importQueue.queued,
+			processingMs: options.importProcessingMs ?? 300,
+		},
+		faults,
+	);
 	const tokens = new TokenService(
 		clock,
 		clientId,
@@ -257,6 +264,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Mark
 			truncateFileAfterBytes: (bytes, times, contentLength) =>
 				faults.truncateFileAfterBytes(bytes, times, contentLength),
 			failNextJob: (message) => faults.failNextJob(message),
+			failNextBatch: (message) => faults.failNextBatch(message),
 			cancelNextJob: (spelling) => faults.cancelNextJob(spelling),
 			miscountNextJob: (delta) => faults.miscountNextJob(delta),
 			corruptNextChecksum: () => faults.corruptNextChecksum(),
