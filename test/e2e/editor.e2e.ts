@@ -22,7 +22,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 
 import { loadExamples } from '../../scripts/demo';
-import { chromiumPath, ConsoleErrors, KNOWN_NOISE, launchChromium } from './editor/browser';
+import { chromiumPath, ConsoleErrors, KNOWN_NOISE, launchChromium, pathOf } from './editor/browser';
 import { Editor, OUR_ICON, type ImgElement } from './editor/editor';
 import {
 	ALL_NODES_ID,
@@ -886,6 +886,46 @@ async function editorCheck({
 				new RegExp(`^Completed · ${time} · CSV · ${count} · ${completed.slice(0, 8)}$`),
 			);
 		});
+		// Marketo refuses the list (603, the API user's role lacks the permission): the picker says what to do
+		await panel(
+			'Marketo Bulk › Lead Export, Get Job Status (list refused, 603)',
+			PANELS.jobStatus,
+			async (ndv) => {
+				const listRequest = 'GET /bulk/v1/leads/export.json';
+				// n8n answers the editor's list request with 500 and the error, and the browser logs that answer
+				consoleErrors.provokes({
+					reason: 'the Export ID list refused with 603 on purpose (500 from n8n)',
+					matches: (e, calls) =>
+						/status of 500/.test(e.text) &&
+						pathOf(e.url) === '/rest/dynamic-node-parameters/resource-locator-results' &&
+						calls.some((c) => c.url === e.url && /error 603/.test(c.body)),
+				});
+				await emulator.control('POST', 'faults', {
+					failNext: {
+						match: listRequest,
+						count: 1,
+						failure: { code: '603', message: 'Access denied' },
+					},
+				});
+				const locator = ndv.locator('[data-test-id="resource-locator-exportId"]');
+				await locator.locator('[data-test-id="rlc-input-container"]').click();
+				const error = page.locator('[data-test-id="rlc-error-container"]:visible');
+				await error.waitFor({ state: 'visible', timeout: 20_000 }).catch(async (e: Error) => {
+					const items = await page.locator('[data-test-id="rlc-item"]').allInnerTexts();
+					throw new Error(`${e.message}\nshown instead: ${items.join(' | ') || 'nothing'}`);
+				});
+				const shown = (await error.innerText()).replace(/\s+/g, ' ').trim();
+				await editor.screenshot('Export ID picker refused (603)', ndv);
+				await page.keyboard.press('Escape');
+				report.note(`Export ID picker on 603 shows: ${shown}`);
+				const { pending } = (await emulator.control('GET', 'faults')) as { pending: number };
+				assert.strictEqual(pending, 0, 'the list request did not reach Marketo');
+				// n8n renders the code, the message and, in a notice, the description: what the user must do
+				assert.match(shown, /603 - Marketo did not list the lead export jobs: Access denied/);
+				assert.match(shown, /Read-Only Lead permission/);
+				assert.match(shown, /choose By ID and enter the exportId that Create Job returned/);
+			},
+		);
 		// a workflow saved before the picker holds the Export ID as text: its panel shows it, without an issue
 		await panel(
 			'Marketo Bulk › Activity Export, Download File (Export ID saved as text)',
