@@ -2,7 +2,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { customOperations } from './actions/router';
-import { properties, subtitle } from './actions/versionDescription';
+import { properties, subtitle, versions } from './actions/versionDescription';
 import { listSearch, loadOptions, resourceMapping } from './methods';
 
 /**
@@ -31,6 +31,7 @@ export function packageNodeDescription(displayName: string, name: string) {
 export class MarketoBulk implements INodeType {
 	description: INodeTypeDescription = {
 		...packageNodeDescription('Marketo Bulk', 'marketoBulk'),
+		version: versions,
 		icon: { light: 'file:marketo.svg', dark: 'file:marketo.dark.svg' },
 		group: ['transform'],
 		subtitle,

@@ -22,7 +22,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 
 import { loadExamples } from '../../scripts/demo';
-import { chromiumPath, ConsoleErrors, KNOWN_NOISE, launchChromium } from './editor/browser';
+import { chromiumPath, ConsoleErrors, KNOWN_NOISE, launchChromium, pathOf } from './editor/browser';
 import { Editor, OUR_ICON, type ImgElement } from './editor/editor';
 import {
 	ALL_NODES_ID,
@@ -164,15 +164,18 @@ async function editorCheck({
 						.join('/'),
 				);
 			assert.ok(shipped.includes('leadExport/getJobStatus'), `shipped: ${shipped.join(', ')}`);
-			const get = (file: string) =>
+			const get = (file: string, version = '1.0.0') =>
 				page.evaluate(async (url) => {
 					const response = await fetch(url);
 					return { status: response.status, body: await response.text() };
-				}, `${instance.baseUrl}/schemas/${PACKAGE}.marketoBulk/1.0.0/${file}.json`);
-			for (const file of shipped) {
-				const { status, body } = await get(file);
-				assert.strictEqual(status, 200, `${file}: HTTP ${status}`);
-				assert.strictEqual((JSON.parse(body) as { type?: string }).type, 'object', file);
+				}, `${instance.baseUrl}/schemas/${PACKAGE}.marketoBulk/${version}/${file}.json`);
+			// each node version's (n8n asks with the node's version; 1.1 outputs what 1 does)
+			for (const version of ['1.0.0', '1.1.0']) {
+				for (const file of shipped) {
+					const { status, body } = await get(file, version);
+					assert.strictEqual(status, 200, `${version}/${file}: HTTP ${status}`);
+					assert.strictEqual((JSON.parse(body) as { type?: string }).type, 'object', file);
+				}
 			}
 			// control: an operation without a fixed output shape has none
 			assert.strictEqual((await get('leadExport/export')).status, 404);
@@ -886,16 +889,68 @@ async function editorCheck({
 				new RegExp(`^Completed · ${time} · CSV · ${count} · ${completed.slice(0, 8)}$`),
 			);
 		});
-		// a workflow saved before the picker holds the Export ID as text: its panel shows it, without an issue
+		// Marketo refuses the list (603, the API user's role lacks the permission): the picker says what to do
+		await panel(
+			'Marketo Bulk › Lead Export, Get Job Status (list refused, 603)',
+			PANELS.jobStatus,
+			async (ndv) => {
+				const listRequest = 'GET /bulk/v1/leads/export.json';
+				// n8n answers the editor's list request with 500 and the error, and the browser logs that answer
+				consoleErrors.provokes({
+					reason: 'the Export ID list refused with 603 on purpose (500 from n8n)',
+					matches: (e, calls) =>
+						/status of 500/.test(e.text) &&
+						pathOf(e.url) === '/rest/dynamic-node-parameters/resource-locator-results' &&
+						calls.some((c) => c.url === e.url && /error 603/.test(c.body)),
+				});
+				await emulator.control('POST', 'faults', {
+					failNext: {
+						match: listRequest,
+						count: 1,
+						failure: { code: '603', message: 'Access denied' },
+					},
+				});
+				const locator = ndv.locator('[data-test-id="resource-locator-exportId"]');
+				await locator.locator('[data-test-id="rlc-input-container"]').click();
+				const error = page.locator('[data-test-id="rlc-error-container"]:visible');
+				await error.waitFor({ state: 'visible', timeout: 20_000 }).catch(async (e: Error) => {
+					const items = await page.locator('[data-test-id="rlc-item"]').allInnerTexts();
+					throw new Error(`${e.message}\nshown instead: ${items.join(' | ') || 'nothing'}`);
+				});
+				const shown = (await error.innerText()).replace(/\s+/g, ' ').trim();
+				await editor.screenshot('Export ID picker refused (603)', ndv);
+				await page.keyboard.press('Escape');
+				report.note(`Export ID picker on 603 shows: ${shown}`);
+				const { pending } = (await emulator.control('GET', 'faults')) as { pending: number };
+				assert.strictEqual(pending, 0, 'the list request did not reach Marketo');
+				// n8n renders the code, the message and, in a notice, the description: what the user must do
+				assert.match(shown, /603 - Marketo did not list the lead export jobs: Access denied/);
+				assert.match(shown, /Read-Only Lead permission/);
+				assert.match(shown, /choose By ID and enter the exportId that Create Job returned/);
+			},
+		);
+		// a workflow saved before the picker (node version 1) holds the Export ID as text: its panel shows that
+		// text in a text field, not a picker without a mode ("Mode...")
 		await panel(
 			'Marketo Bulk › Activity Export, Download File (Export ID saved as text)',
 			PANELS.downloadOldExportId,
 			async (ndv) => {
-				const locator = ndv.locator('[data-test-id="resource-locator-exportId"]');
-				const values = await locator
-					.locator('input')
-					.evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value));
-				const text = await locator.innerText();
+				const field = ndv.locator('[data-test-id="parameter-input-exportId"]');
+				await field.first().waitFor({ state: 'visible' });
+				const inputs = await field.locator('input, textarea').evaluateAll((all) =>
+					all.map((i) => {
+						const { value, placeholder } = i as unknown as { value: string; placeholder: string };
+						return { value, placeholder };
+					}),
+				);
+				const text = await field.innerText();
+				const values = inputs.map((i) => i.value);
+				// n8n's picker without a mode says "Mode..." (a placeholder or a text, by version)
+				const mode = /Mode(\.\.\.|…)/;
+				assert.ok(
+					!mode.test(text) && !inputs.some((i) => !i.value && mode.test(i.placeholder)),
+					`Export ID asks for a mode: ${text} ${JSON.stringify(inputs)}`,
+				);
 				assert.ok(
 					values.includes(OLD_EXPORT_ID) || text.includes(OLD_EXPORT_ID),
 					`the saved Export ID is not shown: ${values.join(' | ')} ${text}`,
@@ -903,8 +958,7 @@ async function editorCheck({
 				const issues = ndv.locator('[data-test-id="parameter-issues"]');
 				assert.strictEqual(await issues.count(), 0, 'the saved Export ID is flagged');
 				report.note(
-					`Export ID saved as text shows: ${[...values.filter(Boolean), text.trim()].filter(Boolean).join(' | ')} ` +
-						'(n8n selects no mode for a plain value; choosing one keeps the value)',
+					`Export ID saved as text shows: ${[...values.filter(Boolean), text.trim()].filter(Boolean).join(' | ')}`,
 				);
 			},
 		);

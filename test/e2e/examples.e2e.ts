@@ -425,13 +425,19 @@ async function exportJobSteps(
 	// a job of the same API user that stays Created: List Jobs' status filter must leave it out
 	const outsider = await createLeadExportJob(emulator);
 	const result = await report.step(scope, 'job steps: execute', async () => {
-		// Export ID in both shapes, each by expression: the picker's (Enqueue Job, By ID) and the plain text that
-		// workflows saved before the picker hold (Get Job Status)
+		// Export ID in both shapes, each by expression: the picker's (Enqueue Job, By ID, node version 1.1) and the
+		// plain text that workflows saved before the picker hold (Get Job Status, node version 1)
 		const shapes = ['Enqueue Job', 'Get Job Status'].map((name) => {
-			const exportId = workflowNode(workflow, name).parameters.exportId;
-			return typeof exportId === 'object' && exportId !== null ? 'picker' : typeof exportId;
+			const { parameters, typeVersion } = workflowNode(workflow, name);
+			const exportId = parameters.exportId;
+			const shape = typeof exportId === 'object' && exportId !== null ? 'picker' : typeof exportId;
+			return `${shape} ${typeVersion}`;
 		});
-		assert.deepStrictEqual(shapes, ['picker', 'string'], 'the shapes of Export ID in the example');
+		assert.deepStrictEqual(
+			shapes,
+			['picker 1.1', 'string 1'],
+			'the shapes of Export ID in the example',
+		);
 		const result = await n8n.execute(String(workflow.id));
 		assertRan(result, names);
 		return result;

@@ -7,6 +7,7 @@
 import type {
 	IDataObject,
 	IExecuteSingleFunctions,
+	INode,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	INodeExecutionData,
@@ -184,18 +185,67 @@ describe('Export ID › From List (list method)', () => {
 	});
 });
 
+const nodeOf = (typeVersion: number, parameters: INodeParameters): INode => ({
+	id: '1',
+	name: 'Marketo Bulk',
+	type: 'n8n-nodes-marketo-bulk.marketoBulk',
+	typeVersion,
+	position: [0, 0],
+	parameters,
+});
+
+describe('Export ID › node versions', () => {
+	const description = () => new MarketoBulk().description;
+	/** The Export ID fields the editor shows a node of this version, by type. */
+	const shown = (typeVersion: number, operation: string) =>
+		description()
+			.properties.filter(
+				(p) =>
+					p.name === 'exportId' &&
+					NodeHelpers.displayParameter(
+						{ resource: 'activityExport', operation },
+						p,
+						{ typeVersion },
+						description(),
+					),
+			)
+			.map((p) => p.type);
+
+	it('new nodes pick the Export ID; nodes saved before the picker (version 1) keep a text field', () => {
+		expect(description().version).toEqual([1, 1.1]);
+		for (const operation of ['enqueueJob', 'getJobStatus', 'downloadFile', 'cancelJob']) {
+			expect(shown(1.1, operation)).toEqual(['resourceLocator']);
+			// n8n's editor shows a plain value in a resource locator without a mode ("Mode...")
+			expect(shown(1, operation)).toEqual(['string']);
+		}
+		expect(shown(1.1, 'export')).toEqual([]);
+	});
+
+	it("a version 1 node's text Export ID stays as saved; a new node starts with the picker's From List", () => {
+		const parameters = (typeVersion: number, values: INodeParameters) =>
+			NodeHelpers.getNodeParameters(
+				description().properties,
+				{ resource: 'leadExport', operation: 'getJobStatus', ...values },
+				true,
+				false,
+				nodeOf(typeVersion, {}),
+				description(),
+			)?.exportId;
+		expect(parameters(1, { exportId: '={{ $json.exportId }}' })).toBe('={{ $json.exportId }}');
+		expect(parameters(1, {})).toBe('');
+		expect(parameters(1.1, {})).toEqual({ __rl: true, mode: 'list', value: '' });
+	});
+});
+
 describe('Export ID › By ID validation', () => {
-	const issues = (value: unknown) =>
+	const issues = (value: unknown, typeVersion = 1.1) =>
 		NodeHelpers.getNodeParametersIssues(
 			properties,
-			{
-				id: '1',
-				name: 'Marketo Bulk',
-				type: 'n8n-nodes-marketo-bulk.marketoBulk',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { resource: 'leadExport', operation: 'getJobStatus', exportId: value } as never,
-			},
+			nodeOf(typeVersion, {
+				resource: 'leadExport',
+				operation: 'getJobStatus',
+				exportId: value,
+			} as INodeParameters),
 			nodeType.description,
 		)?.parameters?.exportId;
 
@@ -210,9 +260,11 @@ describe('Export ID › By ID validation', () => {
 		expect(issues({ __rl: true, mode: 'id', value: '3404' })).toEqual([
 			expect.stringMatching(/An export ID looks like ce45a7a1-/),
 		]);
-		// a plain string saved before the picker is no issue
-		expect(issues('ce45a7a1-f19d-4ce2-882c-a3c795940a7d')).toBe(undefined);
 		expect(issues({ __rl: true, mode: 'list', value: '' })).toBeDefined(); // required
+		// the text saved before the picker (version 1) is no issue; none at all is
+		expect(issues('ce45a7a1-f19d-4ce2-882c-a3c795940a7d', 1)).toBe(undefined);
+		expect(issues('={{ $json.exportId }}', 1)).toBe(undefined);
+		expect(issues('', 1)).toBeDefined();
 	});
 });
 
@@ -266,7 +318,8 @@ async function routed(
 				id: '1',
 				name: 'Marketo Bulk',
 				type: 'n8n-nodes-marketo-bulk.marketoBulk',
-				typeVersion: 1,
+				// a plain string is what a version 1 node holds, a resource locator a version 1.1 node's
+				typeVersion: typeof exportId === 'string' ? 1 : 1.1,
 				position: [0, 0],
 				parameters,
 			},

@@ -101,47 +101,65 @@ export const EXPORT_JOB_SEARCH: Record<ExportKind, string> = {
 };
 
 /**
- * Export ID of the job steps: a job of the last 7 days picked from Marketo's List Jobs, or an ID (typed or an
- * expression such as {{ $json.exportId }}). Workflows saved before the picker hold a plain string here:
- * `$parameter.exportId` in the routing URLs and `exportIdOf` read both shapes.
+ * The node version whose job steps pick the Export ID (a resource locator). n8n's editor shows a plain value in
+ * a resource locator with no mode ("Mode..."), and n8n's own nodes that turned a text parameter into a
+ * resource locator kept the text one for their older version (GitHub's `ref` at 1.1): so does this node.
  */
-export function exportIdField(kind: ExportKind): INodeProperties {
-	return {
-		displayName: 'Export ID',
-		name: 'exportId',
-		type: 'resourceLocator',
-		required: true,
-		default: { mode: 'list', value: '' },
-		description:
-			"The export job: pick one of this API user's jobs of the last 7 days, or give the exportId that Create Job returned",
-		displayOptions: {
-			show: {
-				resource: [EXPORT_RESOURCE[kind]],
-				operation: ['enqueueJob', 'getJobStatus', 'downloadFile', 'cancelJob'],
-			},
-		},
-		modes: [
-			mode('From List', 'list', {
-				type: 'list',
-				placeholder: 'Select a job of the last 7 days...',
-				typeOptions: { searchListMethod: EXPORT_JOB_SEARCH[kind], searchable: true },
-			}),
-			mode('By ID', 'id', {
-				type: 'string',
-				placeholder: 'ce45a7a1-f19d-4ce2-882c-a3c795940a7d',
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: EXPORT_ID_REGEX,
-							errorMessage:
-								'An export ID looks like ce45a7a1-f19d-4ce2-882c-a3c795940a7d (the exportId of Create Job)',
-						},
-					},
-				],
-			}),
-		],
+export const EXPORT_ID_PICKER_VERSION = 1.1;
+
+/**
+ * Export ID of the job steps. From version 1.1: a job of the last 7 days picked from Marketo's List Jobs, or an
+ * ID (typed or an expression such as {{ $json.exportId }}). Version 1, the workflows saved before the picker:
+ * the text (often an expression) they hold. `$parameter.exportId` in the routing URLs and `exportIdOf` read
+ * both shapes.
+ */
+export function exportIdFields(kind: ExportKind): INodeProperties[] {
+	const field = { displayName: 'Export ID', name: 'exportId', required: true };
+	const show = {
+		resource: [EXPORT_RESOURCE[kind]],
+		operation: ['enqueueJob', 'getJobStatus', 'downloadFile', 'cancelJob'],
 	};
+	return [
+		{
+			...field,
+			type: 'string',
+			default: '',
+			placeholder: 'ce45a7a1-f19d-4ce2-882c-a3c795940a7d',
+			description: 'The exportId that Create Job returned, e.g. {{ $json.exportId }}',
+			displayOptions: { show: { ...show, '@version': [1] } },
+		},
+		{
+			...field,
+			type: 'resourceLocator',
+			default: { mode: 'list', value: '' },
+			description:
+				"The export job: pick one of this API user's jobs of the last 7 days, or give the exportId that Create Job returned",
+			displayOptions: {
+				show: { ...show, '@version': [{ _cnd: { gte: EXPORT_ID_PICKER_VERSION } }] },
+			},
+			modes: [
+				mode('From List', 'list', {
+					type: 'list',
+					placeholder: 'Select a job of the last 7 days...',
+					typeOptions: { searchListMethod: EXPORT_JOB_SEARCH[kind], searchable: true },
+				}),
+				mode('By ID', 'id', {
+					type: 'string',
+					placeholder: 'ce45a7a1-f19d-4ce2-882c-a3c795940a7d',
+					validation: [
+						{
+							type: 'regex',
+							properties: {
+								regex: EXPORT_ID_REGEX,
+								errorMessage:
+									'An export ID looks like ce45a7a1-f19d-4ce2-882c-a3c795940a7d (the exportId of Create Job)',
+							},
+						},
+					],
+				}),
+			],
+		},
+	];
 }
 
 export function listJobsFields(kind: ExportKind): INodeProperties[] {
@@ -290,7 +308,7 @@ export function downloadOptions(
 export function exportResource(kind: ExportKind, kindFields: INodeProperties[]): INodeProperties[] {
 	return [
 		exportOperations(kind),
-		exportIdField(kind),
+		...exportIdFields(kind),
 		...listJobsFields(kind),
 		...kindFields,
 		...fileShapeFields(kind),

@@ -4,11 +4,14 @@ import * as activityExport from './activityExport/ActivityExport.resource';
 import * as customObjectExport from './customObjectExport/CustomObjectExport.resource';
 import * as customObjectImport from './customObjectImport/CustomObjectImport.resource';
 import { labelSubtitle } from '../descriptions/subtitle';
-import { ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
+import { EXPORT_ID_PICKER_VERSION, ONE_STEP, ONE_STEP_IMPORT } from './common.descriptions';
 import * as leadExport from './leadExport/LeadExport.resource';
 import * as leadImport from './leadImport/LeadImport.resource';
 import * as programMemberExport from './programMemberExport/ProgramMemberExport.resource';
 import * as programMemberImport from './programMemberImport/ProgramMemberImport.resource';
+
+/** The node's versions: 1.1 picks the job steps' Export ID; new nodes take the latest. */
+export const versions = [1, EXPORT_ID_PICKER_VERSION];
 
 /** The node's parameters: the resource selector, then each resource's operations and fields. */
 export const properties: INodeProperties[] = [

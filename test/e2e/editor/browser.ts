@@ -64,12 +64,12 @@ export interface FailedCall {
 	body: string;
 }
 
-interface Noise {
+export interface Noise {
 	reason: string;
 	matches(entry: ConsoleEntry, calls: FailedCall[]): boolean;
 }
 
-const pathOf = (url: string) => new URL(url, 'http://x').pathname;
+export const pathOf = (url: string) => new URL(url, 'http://x').pathname;
 
 /** The output schemas the package ships, as `<resource>/<operation>`. */
 const SHIPPED_SCHEMAS = new Set(
@@ -216,8 +216,18 @@ export class ConsoleErrors {
 		});
 	}
 
+	/** Errors a step provokes on purpose (a refusal it arms), each ignored in that step only. */
+	private readonly provoked: Array<Noise & { step: string }> = [];
+
+	/** The running step provokes this error: it is the step's subject, not a failure. */
+	provokes(noise: Noise): void {
+		this.provoked.push({ ...noise, step: this.step });
+	}
+
 	private noiseOf(entry: ConsoleEntry): Noise | undefined {
-		return KNOWN_NOISE.find((n) => n.matches(entry, this.failedCalls));
+		return [...KNOWN_NOISE, ...this.provoked.filter((n) => n.step === entry.step)].find((n) =>
+			n.matches(entry, this.failedCalls),
+		);
 	}
 
 	/** A position to pass to `since()`. */

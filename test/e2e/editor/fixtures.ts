@@ -111,18 +111,23 @@ export function allNodesWorkflow(credential: { id: string; name: string }): Work
 				},
 				credential,
 			),
-			node(
-				9,
-				PANELS.jobStatus,
-				bulk,
-				[1040, 0],
-				{
-					resource: 'leadExport',
-					operation: 'getJobStatus',
-					exportId: { __rl: true, mode: 'list', value: '' },
-				},
-				credential,
-			),
+			// the version that picks the Export ID, as a node added today
+			{
+				...node(
+					9,
+					PANELS.jobStatus,
+					bulk,
+					[1040, 0],
+					{
+						resource: 'leadExport',
+						operation: 'getJobStatus',
+						exportId: { __rl: true, mode: 'list', value: '' },
+					},
+					credential,
+				),
+				typeVersion: 1.1,
+			},
+			// version 1, saved before the picker
 			node(
 				10,
 				PANELS.downloadOldExportId,
