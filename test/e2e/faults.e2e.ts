@@ -909,15 +909,30 @@ const caughtUp = (cell: TriggerCell, p: TriggerProgress) =>
 		? new Set(p.ids).size >= p.truth
 		: p.errors.some((error) => (cell.expect as RegExp).test(error));
 
-function triggerOutcome(cell: TriggerCell, p: TriggerProgress): Outcome {
+/** Emitted ids that are no lead of the period (none in Marketo, or created before its start). */
+async function outsideThePeriod(
+	instance: EmulatorProcess,
+	ids: number[],
+	startDate: string,
+): Promise<number[]> {
+	const outside: number[] = [];
+	for (const id of new Set(ids)) {
+		const lead = await emulatorLead(instance, { id });
+		if (!lead || Date.parse(String(lead.createdAt)) < Date.parse(startDate)) outside.push(id);
+	}
+	return outside;
+}
+
+function triggerOutcome(cell: TriggerCell, p: TriggerProgress, outside: number[]): Outcome {
 	const distinct = new Set(p.ids).size;
 	const failedFirst = p.errors.length
 		? `; ${p.errors.length} poll(s) failed first: ${p.errors[0].slice(0, 80)}`
 		: '';
-	if (distinct !== p.ids.length || distinct > p.truth)
+	// with no id twice and none outside the period, as many ids as the period's leads are exactly those
+	if (distinct !== p.ids.length || outside.length > 0 || distinct > p.truth)
 		return {
 			result: 'MISMATCH',
-			detail: `${p.ids.length - distinct} emitted twice, ${distinct} distinct of ${p.truth} leads`,
+			detail: `${p.ids.length - distinct} emitted twice, ${outside.length} not of the period (${outside.slice(0, 5).join(', ')}), ${distinct} distinct of ${p.truth} leads`,
 		};
 	if (cell.expect !== 'recovered') {
 		const error = p.errors.find((e) => (cell.expect as RegExp).test(e));
@@ -1140,13 +1155,9 @@ async function cellsOf(
 					0,
 					`the ${cell.fault} fault armed for ${cell.step} never fired`,
 				);
-				judge(
-					version,
-					triggerKey(cell),
-					true,
-					cell.expect,
-					triggerOutcome(cell, await progress(k)),
-				);
+				const seen = await progress(k);
+				const outside = await outsideThePeriod(instances.trigger[k], seen.ids, startDate);
+				judge(version, triggerKey(cell), true, cell.expect, triggerOutcome(cell, seen, outside));
 			})
 			.catch(nextCellRuns);
 	}
