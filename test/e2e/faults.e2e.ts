@@ -316,6 +316,18 @@ const REQUEST_FAULTS: Array<{ fault: string; failure: Record<string, unknown> }>
 	},
 ];
 
+/** A failures/warnings file whose connection is lost inside its first row (the header is shorter). */
+const ISSUE_FILE_CUT = {
+	fault: 'connection reset mid-body',
+	failure: { stallAfterBytes: 80, hangMs: 0 },
+};
+
+/** A failures/warnings call that never answers, or whose file stops arriving inside its first row. */
+const ISSUE_FILE_HANGS: Array<[string, Record<string, unknown>]> = [
+	['hang: no answer', { hang: true }],
+	['hang: body stops arriving', { stallAfterBytes: 80 }],
+];
+
 /** An upload that may have reached Marketo is never sent twice: these surface instead of recovering. */
 const AMBIGUOUS_UPLOAD = /may or may not|not sure|unknown|accepted/i;
 
@@ -444,27 +456,17 @@ function cells(): Cell[] {
 			});
 		}
 	}
-	// The failures and warnings files: every row Marketo refused or warned about comes back paired with
-	// the input item that produced it, whatever the call to read it met first.
-	for (const [step, request] of Object.entries(ISSUE_STEPS)) {
-		for (const { fault, failure } of REQUEST_FAULTS) {
-			out.push({
-				op: 'import',
-				step,
-				fault,
-				arm: failNext(request, failure),
-				expect: 'recovered',
-				issues: true,
-			});
-		}
-	}
-	// The one-step Get Failures / Get Warnings on a batch with such rows: exactly those rows, whatever the
-	// call to read them met first.
+	// The failures and warnings files, read by the import (every row Marketo refused or warned about comes
+	// back paired with the input item that produced it) and by the one-step Get Failures / Get Warnings
+	// (exactly those rows), whatever the call to read them met first. A call that never answers, or a
+	// file that stops arriving, waits out its time limit: those cells run on instances of their own.
 	for (const [op, step] of [
+		['import', 'failures'],
+		['import', 'warnings'],
 		['getFailures', 'failures'],
 		['getWarnings', 'warnings'],
 	] as const) {
-		for (const { fault, failure } of REQUEST_FAULTS) {
+		for (const { fault, failure } of [...REQUEST_FAULTS, ISSUE_FILE_CUT])
 			out.push({
 				op,
 				step,
@@ -473,7 +475,16 @@ function cells(): Cell[] {
 				expect: 'recovered',
 				issues: true,
 			});
-		}
+		for (const [fault, failure] of ISSUE_FILE_HANGS)
+			out.push({
+				op,
+				step,
+				fault,
+				arm: failNext(ISSUE_STEPS[step], failure),
+				expect: 'recovered',
+				issues: true,
+				own: true,
+			});
 	}
 	// Binary File source: the upload re-reads the file for a retry, a dropped upload is not sent twice.
 	out.push(
@@ -528,29 +539,13 @@ function cells(): Cell[] {
 			own: true,
 		});
 	}
-	for (const [op, step] of [
-		['getFailures', 'failures'],
-		['getWarnings', 'warnings'],
-	] as const) {
-		const arm = failNext(ISSUE_STEPS[step], { hang: true });
-		out.push({
-			op,
-			step,
-			fault: 'hang: no answer',
-			arm,
-			expect: 'recovered',
-			issues: true,
-			own: true,
-		});
-	}
-	for (const [step, request] of Object.entries({ ...IMPORT_STEPS, ...ISSUE_STEPS })) {
+	for (const [step, request] of Object.entries(IMPORT_STEPS)) {
 		out.push({
 			op: 'import',
 			step,
 			fault: 'hang: no answer',
 			arm: failNext(request, { hang: true }),
 			expect: step === 'upload' ? AMBIGUOUS_UPLOAD : 'recovered',
-			...(step in ISSUE_STEPS ? { issues: true } : {}),
 			own: true,
 		});
 	}

@@ -822,6 +822,33 @@ describe('Create Import Job, Get Failures, Get Warnings', () => {
 		expect(error.message).toMatch(/"abc" is not a batch ID/);
 	});
 
+	it('reads a failures file again when the connection is lost in the middle of it', async () => {
+		// Several failed rows, so that the cut falls inside the rows, not the header.
+		const items = Array.from({ length: 40 }, (_, i) => ({
+			json: { email: `not-an-email-${i}`, leadScore: i },
+		}));
+		const created = jsonOf(await leadImport({ operation: 'createJob' }, { items }).run());
+		const batchId = String(created[0].batchId);
+		for (let i = 0; i < 100 && harness.emulator.data.imports()[0].status !== 'Complete'; i++)
+			await new Promise((r) => setTimeout(r, 20));
+		const getFailures = () => leadImport({ operation: 'getFailures', batchId }).run();
+		const whole = jsonOf(await getFailures());
+		expect(whole).toHaveLength(40);
+
+		// Cut twice after 700 bytes: the file is read a third time, each row output once.
+		harness.emulator.faults.failNext('/failures.json', 2, { stallAfterBytes: 700, hangMs: 0 });
+		expect(jsonOf(await getFailures())).toEqual(whole);
+		expect(harness.emulator.faults.pending()).toBe(0);
+
+		// Cut on every read: a clear error, and none of the rows read before it are output.
+		harness.emulator.faults.failNext('/failures.json', 6, { stallAfterBytes: 700, hangMs: 0 });
+		const error = await failure(getFailures());
+		expect(error.message).toMatch(
+			/The failures file of import batch \d+ broke off 5 times \(last after 700 bytes\).*No rows of it were output/,
+		);
+		expect(error.description).toMatch(/run Get Failures \/ Get Warnings on the batch ID again/);
+	});
+
 	it('Create Import Job splits a file into batches and returns each batchId', async () => {
 		const run = leadImport({
 			operation: 'createJob',

@@ -1,12 +1,8 @@
 import { createHash } from 'crypto';
 
-import {
-	cancelSignalOf,
-	ExecutionCancelledError,
-	marketoStream,
-	type MarketoContext,
-} from '../transport';
+import { marketoStream, type MarketoContext } from '../transport';
 import { exportJobPath } from '../transport/paths';
+import { resumingBody } from '../transport/resume';
 import type { ExportJobs } from './request';
 import { toNodeReadable } from '../helpers/readable';
 import { PackageError } from '../helpers/errors';
@@ -62,50 +58,24 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 		return response;
 	};
 
-	const first = await request(0);
-	let resumes = 0;
+	const body = await resumingBody(ctx, {
+		open: request,
+		expectedBytes: file.fileSize,
+		maxResumes: MAX_RESUMES,
+		gaveUp: (breaks, received, cause) =>
+			fileError(
+				file,
+				`The download broke off ${breaks} times (last at byte ${received} of ${file.fileSize ?? '?'})${cause ? `: ${(cause as Error).message}` : ''}`,
+			),
+	});
 
 	async function* chunks(): AsyncGenerator<Uint8Array> {
 		const hash = createHash('sha256');
 		let received = 0;
-		let response = first;
-		for (;;) {
-			// A server that ignores Range answers 200 with the whole file: skip what we already have.
-			let skip = received > 0 && response.statusCode !== 206 ? received : 0;
-			let failure: unknown;
-			try {
-				for await (const raw of response.body) {
-					let chunk = raw;
-					if (skip > 0) {
-						if (chunk.length <= skip) {
-							skip -= chunk.length;
-							continue;
-						}
-						chunk = chunk.subarray(skip);
-						skip = 0;
-					}
-					hash.update(chunk);
-					received += chunk.length;
-					yield chunk;
-				}
-			} catch (error) {
-				failure = error;
-			}
-			if (cancelSignalOf(ctx)?.aborted) {
-				throw new ExecutionCancelledError(ctx.getNode(), 'The execution was cancelled.');
-			}
-			// Every byte Marketo reported arrived: a connection lost after the last one (say, the end of a
-			// chunked body) changes nothing, and asking for more would only get HTTP 416.
-			const complete = file.fileSize !== undefined && received >= file.fileSize;
-			const short = file.fileSize !== undefined && received < file.fileSize;
-			if (complete || (failure === undefined && !short)) break;
-			if (++resumes > MAX_RESUMES) {
-				throw fileError(
-					file,
-					`The download broke off ${resumes - 1} times (last at byte ${received} of ${file.fileSize ?? '?'})${failure ? `: ${(failure as Error).message}` : ''}`,
-				);
-			}
-			response = await request(received);
+		for await (const chunk of body.chunks) {
+			hash.update(chunk);
+			received += chunk.length;
+			yield chunk;
 		}
 		verify(file, received, hash.digest('hex'));
 	}
@@ -113,7 +83,7 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 	return {
 		chunks: chunks(),
 		readable: (source) => toNodeReadable(source),
-		resumes: () => resumes,
+		resumes: body.resumes,
 	};
 }
 

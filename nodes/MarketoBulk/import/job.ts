@@ -16,6 +16,7 @@ import {
 import { MarketoApiError } from '../transport/errors';
 import { importBatchPath, importUploadPath, type ImportKind } from '../transport/paths';
 import { isImportQueueFull, whileQueueFull } from '../transport/queueFull';
+import { resumingBody } from '../transport/resume';
 import { PackageError } from '../helpers/errors';
 
 /**
@@ -27,6 +28,9 @@ import { PackageError } from '../helpers/errors';
  */
 
 export type { ImportKind };
+
+/** Reads of a failures/warnings file after a lost connection, before the run gives up. */
+const MAX_ISSUE_FILE_RESUMES = 5;
 
 export type ImportStatusName = 'Queued' | 'Importing' | 'Complete' | 'Failed';
 
@@ -179,7 +183,8 @@ export async function getImportBatchStatus(
  * The failures or warnings file of a batch, as a stream of chunks. A custom object batch without such
  * rows has no such file: Marketo answers HTTP 404 there (its import page says so), which is no rows, not
  * an error; a 404 anywhere else stays one, and so does a 404 where the batch's status counted such rows
- * (`rowsExpected`): those rows must not vanish.
+ * (`rowsExpected`): those rows must not vanish. A connection lost in the middle of the file reads it
+ * again (Marketo documents no Range for these files) and passes on only the bytes not passed on yet.
  */
 export async function openImportIssueFile(
 	ctx: MarketoContext,
@@ -189,16 +194,29 @@ export async function openImportIssueFile(
 	rowsExpected = false,
 ): Promise<ByteStream> {
 	const noFileIsEmpty = home.kind === 'customObjects' && !rowsExpected;
-	const response = await marketoStream(ctx, {
-		method: 'GET',
-		path: importBatchPath(home.kind, batchId, file, home.apiName),
-		...(noFileIsEmpty ? { acceptStatus: [404] } : {}),
+	const body = await resumingBody(ctx, {
+		open: async () => {
+			const response = await marketoStream(ctx, {
+				method: 'GET',
+				path: importBatchPath(home.kind, batchId, file, home.apiName),
+				...(noFileIsEmpty ? { acceptStatus: [404] } : {}),
+			});
+			if (response.statusCode !== 404) return response;
+			response.body.destroy?.();
+			return { ...response, body: (async function* (): AsyncGenerator<Uint8Array> {})() };
+		},
+		maxResumes: MAX_ISSUE_FILE_RESUMES,
+		gaveUp: (breaks, received, cause) =>
+			new PackageError(
+				'IMPORT_ISSUE_FILE_BROKEN',
+				`The ${file} file of import batch ${batchId} broke off ${breaks} times (last after ${received} bytes)${cause ? `: ${(cause as Error).message}` : ''}. No rows of it were output.`,
+				{
+					description:
+						'Marketo keeps the file with the batch: run Get Failures / Get Warnings on the batch ID again. If it keeps failing, check the network between n8n and Marketo.',
+				},
+			),
 	});
-	if (noFileIsEmpty && response.statusCode === 404) {
-		response.body.destroy?.();
-		return (async function* (): AsyncGenerator<Uint8Array> {})();
-	}
-	return response.body;
+	return body.chunks;
 }
 
 function firstBatch(result: ImportBatchStatus[], step: string): ImportBatchStatus {

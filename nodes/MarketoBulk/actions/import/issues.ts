@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { decodeIssueFile, type IssueKind } from '../../import/issues';
@@ -10,7 +10,8 @@ import { apiNameOf } from './parameters';
 /**
  * Get Failures / Get Warnings: Marketo's file of the batch's failed (or warned) rows, decoded into one item
  * per row: `{type, reason, batchId, fields}`, `fields` holding the row as Marketo wrote it back. The file
- * is streamed; the format (CSV, TSV, SSV) is read from its header line. A custom object batch without
+ * is streamed (a lost connection reads it again, see `openImportIssueFile`); the format (CSV, TSV, SSV) is
+ * read from its header line. A custom object batch without
  * such rows answers HTTP 404: no items.
  */
 export async function issuesOfBatch(
@@ -36,7 +37,10 @@ export async function issuesOfBatch(
 		batchId,
 		kind === 'failure' ? 'failures' : 'warnings',
 	);
+	// Output once the whole file was read: a file that cannot be read to its end outputs no rows.
+	const items: INodeExecutionData[] = [];
 	for await (const rows of decodeIssueFile(file, kind, batchId)) {
-		for (const row of rows) emit([{ json: issueRowJson(row) }]);
+		for (const row of rows) items.push({ json: issueRowJson(row) });
 	}
+	emit(items);
 }
