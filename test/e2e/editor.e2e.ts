@@ -19,7 +19,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 
 import { loadExamples } from '../../scripts/demo';
 import { chromiumPath, ConsoleErrors, KNOWN_NOISE, launchChromium, pathOf } from './editor/browser';
@@ -55,6 +55,22 @@ import { StepFailure } from '../harness/report';
 import { emulatorCredential, runSuite, type VersionRun } from '../harness/suite';
 
 const VIEWPORT = { width: 1440, height: 1800 };
+
+/**
+ * A resource mapper in Map Each Column Manually shows this required field (by its label) and flags it, and
+ * only it, while it is empty.
+ */
+async function onlyFlaggedField(ndv: Locator, label: string, name: string): Promise<void> {
+	const mapper = ndv.locator('[data-test-id="resource-mapper-container"]');
+	await mapper.getByText(label).first().waitFor({ state: 'visible', timeout: 40_000 });
+	const issues = mapper.locator('[data-test-id="parameter-issues"]');
+	assert.strictEqual(await issues.count(), 1, 'required fields flagged empty in the mapper');
+	const flagged = await issues
+		.first()
+		.locator(`xpath=ancestor::*[.//text()[contains(., "(${name})")]][1]`)
+		.count();
+	assert.strictEqual(flagged, 1, `the flagged field is not ${label}`);
+}
 
 async function editorCheck({
 	report,
@@ -541,7 +557,6 @@ async function editorCheck({
 				);
 			}
 		});
-		// "Status Interval (Seconds)": n8n cuts longer option names off ("Minimum Status Interval (Seco…")
 		// Map Each Column Manually: the notice on automatic matching is gone (its condition reads the mapper's mode)
 		await panel(
 			'Marketo Bulk › Lead Import, Map Each Column Manually',
@@ -549,6 +564,9 @@ async function editorCheck({
 			async (ndv) => {
 				const autoMap = ndv.getByText('"first_name" and "firstName" all fill First Name');
 				assert.strictEqual(await autoMap.count(), 0, 'the Map Automatically notice is shown');
+				// the Lookup Field (Email) is required: always in the mapper, flagged while empty
+				await onlyFlaggedField(ndv, 'Email Address (email)', 'email');
+				report.note('"Email Address (email)", the Lookup Field, shown and flagged while empty');
 			},
 		);
 		// Program Member Import, Map Each Column Manually: the mapper offers what an import may write, read
@@ -592,16 +610,8 @@ async function editorCheck({
 
 				// what the panel shows: Email, required (always in the mapper, flagged while empty); the other fields
 				// wait under "Add field" (a dropdown in 1.x, a button adding one at a time in 2.x: not read here)
-				const mapper = ndv.locator('[data-test-id="resource-mapper-container"]');
 				const email = label(expected.find((f) => f.name === 'email')!);
-				await mapper.getByText(email).first().waitFor({ state: 'visible', timeout: 40_000 });
-				const issues = mapper.locator('[data-test-id="parameter-issues"]');
-				assert.strictEqual(await issues.count(), 1, 'required fields flagged empty in the mapper');
-				const flagged = await issues
-					.first()
-					.locator('xpath=ancestor::*[.//text()[contains(., "(email)")]][1]')
-					.count();
-				assert.strictEqual(flagged, 1, 'the flagged field is not Email');
+				await onlyFlaggedField(ndv, email, 'email');
 				await editor.screenshot(
 					'Program Member Import fields',
 					ndv.locator('[data-test-id="node-parameters"]'),

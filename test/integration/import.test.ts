@@ -923,17 +923,21 @@ describe('Get Import Status (declarative) and the field mapper', () => {
 		expect(byId.get('birthDate')).toMatchObject({ type: 'string' });
 	});
 
-	it('leaves out the fields Marketo marks read-only; Id only when it is the Lookup Field', async () => {
+	it('leaves out the fields Marketo marks read-only; Id only when it is the Lookup Field, which is required', async () => {
 		const readOnly = ['id', 'createdAt', 'updatedAt', 'cookies'];
-		const offered = async (parameters: IDataObject) =>
-			(await getLeadImportFields.call(harness.context(parameters).context as never)).fields.map(
-				(f) => f.id,
-			);
-		const byEmail = await offered({ lookupField: 'email' });
-		expect(byEmail).toContain('email');
-		for (const field of readOnly) expect(byEmail).not.toContain(field);
-		const byId = await offered({ lookupField: 'id' });
-		expect(byId).toContain('id');
-		for (const field of ['createdAt', 'updatedAt', 'cookies']) expect(byId).not.toContain(field);
+		const fieldsOf = async (parameters: IDataObject) =>
+			(await getLeadImportFields.call(harness.context(parameters).context as never)).fields;
+		const ids = (fields: Array<{ id: string }>) => fields.map((f) => f.id);
+		const required = (fields: Array<{ id: string; required: boolean }>) =>
+			ids(fields.filter((f) => f.required));
+		const byEmail = await fieldsOf({ lookupField: 'email' });
+		expect(ids(byEmail)).toContain('email');
+		for (const field of readOnly) expect(ids(byEmail)).not.toContain(field);
+		const byId = await fieldsOf({ lookupField: 'id' });
+		expect(ids(byId)).toContain('id');
+		for (const field of ['createdAt', 'updatedAt', 'cookies']) expect(ids(byId)).not.toContain(field);
+		// the Lookup Field is required (every row must carry it), and only it
+		expect(required(byEmail)).toEqual(['email']);
+		expect(required(byId)).toEqual(['id']);
 	});
 });

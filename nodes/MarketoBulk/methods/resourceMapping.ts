@@ -48,7 +48,7 @@ function mapperFields(
 /**
  * Lead Import > Fields to Import: Marketo's lead fields (describe), without the ones Marketo marks
  * read-only (an import cannot write them), except Id when it is the Lookup Field (it then names the lead
- * to update).
+ * to update). The Lookup Field is required: Marketo refuses every row without it.
  */
 export async function getLeadImportFields(
 	this: ILoadOptionsFunctions,
@@ -60,6 +60,7 @@ export async function getLeadImportFields(
 	return mapperFields(
 		fields,
 		'Marketo returned no lead fields. Check that the API user may read lead fields.',
+		[lookupField],
 	);
 }
 
