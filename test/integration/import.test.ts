@@ -935,7 +935,8 @@ describe('Get Import Status (declarative) and the field mapper', () => {
 		for (const field of readOnly) expect(ids(byEmail)).not.toContain(field);
 		const byId = await fieldsOf({ lookupField: 'id' });
 		expect(ids(byId)).toContain('id');
-		for (const field of ['createdAt', 'updatedAt', 'cookies']) expect(ids(byId)).not.toContain(field);
+		for (const field of ['createdAt', 'updatedAt', 'cookies'])
+			expect(ids(byId)).not.toContain(field);
 		// the Lookup Field is required (every row must carry it), and only it
 		expect(required(byEmail)).toEqual(['email']);
 		expect(required(byId)).toEqual(['id']);

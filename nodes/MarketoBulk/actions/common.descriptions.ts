@@ -9,7 +9,7 @@ import {
 	shownWhere,
 } from '../descriptions/exportParameters';
 import { JOB_STATUSES } from '../export/job';
-import type { ExportKind } from '../export/request';
+import { EXPORT_KIND_NOUNS, type ExportKind } from '../export/request';
 import { operationEntry } from './declarative';
 import * as cancelJob from './export/cancelJob.operation';
 import * as enqueueJob from './export/enqueueJob.operation';
@@ -31,22 +31,6 @@ export const EXPORT_RESOURCE: Record<ExportKind, string> = {
 	customObjects: 'customObjectExport',
 };
 
-/** What the operations of an export resource call one of its records, with and without an article. */
-const NOUNS: Record<ExportKind, { noun: string; aNoun: string; plural: string }> = {
-	leads: { noun: 'lead', aNoun: 'a lead', plural: 'leads' },
-	activities: { noun: 'activity', aNoun: 'an activity', plural: 'activities' },
-	programMembers: {
-		noun: 'program member',
-		aNoun: 'a program member',
-		plural: 'program members',
-	},
-	customObjects: {
-		noun: 'custom object',
-		aNoun: 'a custom object',
-		plural: 'custom object records',
-	},
-};
-
 /** Where Create Job and Export of an export resource show their export parameters. */
 export function exportShow(kind: ExportKind): Record<string, string[]> {
 	return { resource: [EXPORT_RESOURCE[kind]], operation: ['export', 'createJob'] };
@@ -54,7 +38,7 @@ export function exportShow(kind: ExportKind): Record<string, string[]> {
 
 export function exportOperations(kind: ExportKind): INodeProperties {
 	const resource = EXPORT_RESOURCE[kind];
-	const { noun, aNoun, plural } = NOUNS[kind];
+	const { noun, aNoun, plural } = EXPORT_KIND_NOUNS[kind];
 	return {
 		displayName: 'Operation',
 		name: 'operation',

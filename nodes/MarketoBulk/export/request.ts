@@ -19,6 +19,21 @@ export { ExportParameterError, listOf };
  */
 export type ExportKind = 'leads' | 'activities' | 'programMembers' | 'customObjects';
 
+/** What messages and operation names call one record of an export kind, with and without an article. */
+export const EXPORT_KIND_NOUNS: Record<
+	ExportKind,
+	{ noun: string; aNoun: string; plural: string }
+> = {
+	leads: { noun: 'lead', aNoun: 'a lead', plural: 'leads' },
+	activities: { noun: 'activity', aNoun: 'an activity', plural: 'activities' },
+	programMembers: { noun: 'program member', aNoun: 'a program member', plural: 'program members' },
+	customObjects: {
+		noun: 'custom object',
+		aNoun: 'a custom object',
+		plural: 'custom object records',
+	},
+};
+
 /**
  * Whose jobs a job step reads or writes: a kind's, or one custom object's (every custom object has
  * jobs of its own, under its API name). The job steps in job.ts take this.

@@ -2,7 +2,7 @@ import type { ILoadOptionsFunctions, INodeListSearchResult, JsonObject } from 'n
 import { NodeApiError } from 'n8n-workflow';
 
 import { listExportJobs, type ExportJobStatus } from '../export/job';
-import { exportJobsOf, type ExportKind } from '../export/request';
+import { EXPORT_KIND_NOUNS, exportJobsOf, type ExportKind } from '../export/request';
 import { listCustomObjects } from '../metadata/customObjects';
 import { marketoRequest } from '../transport';
 import { adviceFor, MarketoApiError } from '../transport/errors';
@@ -145,12 +145,7 @@ function timeZoneOf(ctx: ILoadOptionsFunctions): string {
  */
 function jobListError(ctx: ILoadOptionsFunctions, kind: ExportKind, error: unknown): unknown {
 	if (!(error instanceof MarketoApiError)) return error;
-	const what = {
-		leads: 'lead',
-		activities: 'activity',
-		programMembers: 'program member',
-		customObjects: 'custom object',
-	}[kind];
+	const what = EXPORT_KIND_NOUNS[kind].noun;
 	const said = error.marketoMessage.replace(/[.\s]+$/, '');
 	const permission = {
 		leads: 'Read-Only Lead',

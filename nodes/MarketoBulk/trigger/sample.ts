@@ -14,6 +14,7 @@ import { asCsv, jobMetadata, storedFileType } from '../export/output';
 import type { ExportJobStatus } from '../export/job';
 import {
 	createJobBodies,
+	EXPORT_KIND_NOUNS,
 	type ExportJobs,
 	type ExportKind,
 	type ExportSpec,
@@ -46,13 +47,6 @@ const SAMPLE_SPANS: Record<DataConfig['event'], { days: number; noun: string }> 
 	newActivities: { days: 1, noun: 'activities' },
 	programMemberChanges: { days: 30, noun: 'program members changed' },
 	customObjectChanges: { days: 30, noun: 'custom object records updated' },
-};
-
-const JOB_NOUNS: Record<ExportKind, string> = {
-	leads: 'lead',
-	activities: 'activity',
-	programMembers: 'program member',
-	customObjects: 'custom object',
 };
 
 export async function sample(
@@ -146,7 +140,7 @@ async function sampleJobs(port: TriggerPort, cfg: JobsConfig): Promise<INodeExec
 	if (jobs.length === 0) {
 		throw new NodeOperationError(
 			port.node,
-			`No ${JOB_NOUNS[cfg.kind]} export job of this API user ended ${cfg.statuses.join(' or ')} in the last 7 days, so there is no sample to show.`,
+			`No ${EXPORT_KIND_NOUNS[cfg.kind].noun} export job of this API user ended ${cfg.statuses.join(' or ')} in the last 7 days, so there is no sample to show.`,
 			{
 				description:
 					'Once active, the trigger emits each such job as it ends, including jobs started by other workflows or tools.',
