@@ -437,7 +437,7 @@ function cells(): Cell[] {
 				fault: 'truncated file, every download and resume',
 				// the first download and the 10 resumes the client allows itself
 				arm: faults({ truncateFileAfterBytes: { bytes: 10, times: 11, contentLength: true } }),
-				expect: /broke off 10 times.*No data was output/i,
+				expect: /broke off again after 10 resumes.*No data was output/i,
 			},
 		);
 	}

@@ -592,6 +592,26 @@ describe('Create Import Job, Get Import Status, Get Failures, Get Warnings', () 
 		expect(count(harness.emulator, WARNINGS)).toBe(1);
 	});
 
+	it('takes a 404 after a failures file broke off for an error, never for the end of the file', async () => {
+		const created = jsonOf(
+			await coImport(
+				{ operation: 'createJob' },
+				{ items: [{ json: { vin: vin(60), year: 'not a year' } }] },
+			).run(),
+		);
+		const batchId = created[0].batchId as number;
+		await batchDone(batchId);
+		// the first read breaks off inside the row (the header is shorter), the read again answers 404
+		harness.emulator.faults.failNext(FAILURES, 1, { stallAfterBytes: 45, hangMs: 0 });
+		harness.emulator.faults.failNext(FAILURES, 1, { httpStatus: 404 });
+		const error = await failure(
+			coImport({ operation: 'getFailures', batchId: String(batchId) }).run(),
+		);
+		expect(error.message).toMatch(/404/);
+		expect(harness.emulator.faults.pending()).toBe(0);
+		expect(count(harness.emulator, FAILURES)).toBe(2);
+	});
+
 	it('says so when the failures file of a batch that counted failed rows answers 404: no row vanishes', async () => {
 		harness.emulator.faults.failNext(FAILURES, 1, { httpStatus: 404 });
 		const out = jsonOf(

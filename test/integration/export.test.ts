@@ -434,7 +434,7 @@ describe('Export Leads, one step', () => {
 			.run()
 			.catch((e) => e);
 		expect(error.message).toMatch(
-			/broke off 10 times \(last at byte 11000 of \d+\).* No data was output/,
+			/broke off again after 10 resumes \(last at byte 11000 of \d+\).* No data was output/,
 		);
 	});
 

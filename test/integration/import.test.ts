@@ -831,7 +831,8 @@ describe('Create Import Job, Get Failures, Get Warnings', () => {
 		const batchId = String(created[0].batchId);
 		for (let i = 0; i < 100 && harness.emulator.data.imports()[0].status !== 'Complete'; i++)
 			await new Promise((r) => setTimeout(r, 20));
-		const getFailures = () => leadImport({ operation: 'getFailures', batchId }).run();
+		const getFailures = (continueOnFail = false) =>
+			leadImport({ operation: 'getFailures', batchId }, { continueOnFail }).run();
 		const whole = jsonOf(await getFailures());
 		expect(whole).toHaveLength(40);
 
@@ -840,13 +841,20 @@ describe('Create Import Job, Get Failures, Get Warnings', () => {
 		expect(jsonOf(await getFailures())).toEqual(whole);
 		expect(harness.emulator.faults.pending()).toBe(0);
 
-		// Cut on every read: a clear error, and none of the rows read before it are output.
+		// Cut on every read: a clear error and, with Continue On Fail, nothing but that error, none of the
+		// rows read before it.
+		const brokenFile =
+			/^The failures file of import batch \d+ broke off again after 5 new reads \(last after 700 bytes\).*\. No rows of it were output\.$/;
 		harness.emulator.faults.failNext('/failures.json', 6, { stallAfterBytes: 700, hangMs: 0 });
 		const error = await failure(getFailures());
-		expect(error.message).toMatch(
-			/The failures file of import batch \d+ broke off 5 times \(last after 700 bytes\).*No rows of it were output/,
-		);
+		expect(error.message).toMatch(brokenFile);
 		expect(error.description).toMatch(/run Get Failures \/ Get Warnings on the batch ID again/);
+		harness.emulator.faults.failNext('/failures.json', 6, { stallAfterBytes: 700, hangMs: 0 });
+		const output = jsonOf(await getFailures(true));
+		expect(output).toEqual([
+			{ error: expect.stringMatching(brokenFile), description: expect.any(String) },
+		]);
+		expect(harness.emulator.faults.pending()).toBe(0);
 	});
 
 	it('Create Import Job splits a file into batches and returns each batchId', async () => {
@@ -940,5 +948,8 @@ describe('Get Import Status (declarative) and the field mapper', () => {
 		// the Lookup Field is required (every row must carry it), and only it
 		expect(required(byEmail)).toEqual(['email']);
 		expect(required(byId)).toEqual(['id']);
+		const byOther = await fieldsOf({ lookupField: 'other', lookupFieldName: ' leadScore ' });
+		expect(required(byOther)).toEqual(['leadScore']);
+		expect(required(await fieldsOf({ lookupField: 'other', lookupFieldName: '' }))).toEqual([]);
 	});
 });

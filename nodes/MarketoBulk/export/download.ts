@@ -62,10 +62,10 @@ export async function openExportFile(ctx: MarketoContext, file: ExportFile): Pro
 		open: request,
 		expectedBytes: file.fileSize,
 		maxResumes: MAX_RESUMES,
-		gaveUp: (breaks, received, cause) =>
+		gaveUp: (resumes, received, cause) =>
 			fileError(
 				file,
-				`The download broke off ${breaks} times (last at byte ${received} of ${file.fileSize ?? '?'})${cause ? `: ${(cause as Error).message}` : ''}`,
+				`The download broke off again after ${resumes} resumes (last at byte ${received} of ${file.fileSize ?? '?'})${cause ? `: ${(cause as Error).message}` : ''}`,
 			),
 	});
 

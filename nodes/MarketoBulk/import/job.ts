@@ -195,22 +195,24 @@ export async function openImportIssueFile(
 ): Promise<ByteStream> {
 	const noFileIsEmpty = home.kind === 'customObjects' && !rowsExpected;
 	const body = await resumingBody(ctx, {
-		open: async () => {
+		open: async (from) => {
+			// a file that was there a moment ago and is gone now is an error, never its end
 			const response = await marketoStream(ctx, {
 				method: 'GET',
 				path: importBatchPath(home.kind, batchId, file, home.apiName),
-				...(noFileIsEmpty ? { acceptStatus: [404] } : {}),
+				...(noFileIsEmpty && from === 0 ? { acceptStatus: [404] } : {}),
 			});
 			if (response.statusCode !== 404) return response;
 			response.body.destroy?.();
 			return { ...response, body: (async function* (): AsyncGenerator<Uint8Array> {})() };
 		},
 		maxResumes: MAX_ISSUE_FILE_RESUMES,
-		gaveUp: (breaks, received, cause) =>
+		gaveUp: (resumes, received, cause) =>
 			new PackageError(
 				'IMPORT_ISSUE_FILE_BROKEN',
-				`The ${file} file of import batch ${batchId} broke off ${breaks} times (last after ${received} bytes)${cause ? `: ${(cause as Error).message}` : ''}. No rows of it were output.`,
+				`The ${file} file of import batch ${batchId} broke off again after ${resumes} new reads (last after ${received} bytes)${cause ? `: ${(cause as Error).message}` : ''}`,
 				{
+					consequence: 'No rows of it were output.',
 					description:
 						'Marketo keeps the file with the batch: run Get Failures / Get Warnings on the batch ID again. If it keeps failing, check the network between n8n and Marketo.',
 				},

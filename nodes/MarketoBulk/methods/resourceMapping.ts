@@ -54,13 +54,17 @@ export async function getLeadImportFields(
 	this: ILoadOptionsFunctions,
 ): Promise<ResourceMapperFields> {
 	const lookupField = String(this.getNodeParameter('lookupField', 'email'));
+	const lookupName =
+		lookupField === 'other'
+			? String(this.getNodeParameter('lookupFieldName', '')).trim()
+			: lookupField;
 	const fields = (await describeLeadFields(this)).filter(
 		(field) => !field.readOnly || (field.name === 'id' && lookupField === 'id'),
 	);
 	return mapperFields(
 		fields,
 		'Marketo returned no lead fields. Check that the API user may read lead fields.',
-		[lookupField],
+		lookupName ? [lookupName] : [],
 	);
 }
 

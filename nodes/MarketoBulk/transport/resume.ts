@@ -9,13 +9,16 @@ import { cancelSignalOf, ExecutionCancelledError } from './cancel';
  * skipped. Export files and import failures/warnings files both come through here.
  */
 export interface ResumableBody {
-	/** The first response, then a reopen from byte `from` (with `Range`, where the endpoint takes one). */
+	/**
+	 * The first response (`from` 0), then a reopen from byte `from` (with `Range`, where the endpoint
+	 * takes one).
+	 */
 	open(from: number): Promise<StreamResponse>;
 	/** Bytes the body must have, when Marketo said so: fewer is a body that broke off. */
 	expectedBytes?: number;
 	maxResumes: number;
-	/** The error once the body broke off more than `maxResumes` times. */
-	gaveUp(breaks: number, received: number, cause: unknown): Error;
+	/** The error once the body broke off again after `maxResumes` reopens. */
+	gaveUp(resumes: number, received: number, cause: unknown): Error;
 }
 
 export interface ResumingBody {
@@ -54,6 +57,9 @@ export async function resumingBody(
 			} catch (error) {
 				failure = error;
 			}
+			// A reopen that ended before it reached the bytes already passed on broke off too.
+			if (skip > 0 && failure === undefined)
+				failure = new Error(`the body reopened ended after fewer than ${received} bytes`);
 			if (cancelSignalOf(ctx)?.aborted) {
 				throw new ExecutionCancelledError(ctx.getNode(), 'The execution was cancelled.');
 			}
@@ -63,7 +69,8 @@ export async function resumingBody(
 			const complete = expected !== undefined && received >= expected;
 			const short = expected !== undefined && received < expected;
 			if (complete || (failure === undefined && !short)) return;
-			if (++resumes > body.maxResumes) throw body.gaveUp(resumes - 1, received, failure);
+			if (resumes === body.maxResumes) throw body.gaveUp(resumes, received, failure);
+			resumes++;
 			response = await body.open(received);
 		}
 	}

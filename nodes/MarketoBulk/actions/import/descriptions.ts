@@ -140,8 +140,9 @@ export function importResource(kind: ImportKind): INodeProperties[] {
 			default: { mappingMode: 'autoMapInputData', value: null },
 			required: true,
 			typeOptions: {
-				// Lead Import offers Id only when it is the Lookup Field; a custom object's fields are its own
-				...(leads ? { loadOptionsDependsOn: ['lookupField'] } : {}),
+				// Lead Import offers Id only when it is the Lookup Field, and requires the Lookup Field (Other
+				// Field: the name typed); a custom object's fields are its own
+				...(leads ? { loadOptionsDependsOn: ['lookupField', 'lookupFieldName'] } : {}),
 				...(kind === 'customObjects' ? { loadOptionsDependsOn: ['customObject.value'] } : {}),
 				resourceMapper: {
 					resourceMapperMethod: fieldsMethod,

@@ -1,7 +1,6 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { ImportKind } from '../../import/job';
-import type { Emit } from '../operation';
 import { issuesOfBatch } from './issues';
 
 /** Get Failures: one item per row Marketo could not import, with the reason. */
@@ -9,7 +8,6 @@ export async function run(
 	this: IExecuteFunctions,
 	kind: ImportKind,
 	itemIndex: number,
-	emit: Emit,
-): Promise<void> {
-	await issuesOfBatch(this, kind, 'failure', itemIndex, emit);
+): Promise<INodeExecutionData[]> {
+	return await issuesOfBatch(this, kind, 'failure', itemIndex);
 }

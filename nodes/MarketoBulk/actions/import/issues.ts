@@ -3,24 +3,22 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { decodeIssueFile, type IssueKind } from '../../import/issues';
 import { openImportIssueFile, type ImportKind } from '../../import/job';
-import type { Emit } from '../operation';
 import { issueRowJson } from './output';
 import { apiNameOf } from './parameters';
 
 /**
  * Get Failures / Get Warnings: Marketo's file of the batch's failed (or warned) rows, decoded into one item
  * per row: `{type, reason, batchId, fields}`, `fields` holding the row as Marketo wrote it back. The file
- * is streamed (a lost connection reads it again, see `openImportIssueFile`); the format (CSV, TSV, SSV) is
- * read from its header line. A custom object batch without
- * such rows answers HTTP 404: no items.
+ * is streamed (a lost connection reads it again, see `openImportIssueFile`) and its rows returned once it
+ * was read to its end, so a file that cannot be read outputs none of them. The format (CSV, TSV, SSV) is
+ * read from its header line. A custom object batch without such rows answers HTTP 404: no items.
  */
 export async function issuesOfBatch(
 	ctx: IExecuteFunctions,
 	importKind: ImportKind,
 	kind: IssueKind,
 	itemIndex: number,
-	emit: Emit,
-): Promise<void> {
+): Promise<INodeExecutionData[]> {
 	const batchId = String(ctx.getNodeParameter('batchId', itemIndex, '')).trim();
 	if (!/^\d+$/.test(batchId)) {
 		throw new NodeOperationError(ctx.getNode(), `"${batchId}" is not a batch ID`, {
@@ -37,10 +35,9 @@ export async function issuesOfBatch(
 		batchId,
 		kind === 'failure' ? 'failures' : 'warnings',
 	);
-	// Output once the whole file was read: a file that cannot be read to its end outputs no rows.
 	const items: INodeExecutionData[] = [];
 	for await (const rows of decodeIssueFile(file, kind, batchId)) {
 		for (const row of rows) items.push({ json: issueRowJson(row) });
 	}
-	emit(items);
+	return items;
 }
