@@ -176,6 +176,14 @@ async function batchDone(batchId: number): Promise<void> {
 	throw new Error(`batch ${batchId} did not finish`);
 }
 
+/** Create Import Job of these items, then the batch's ID once Marketo finished it. */
+async function importedBatch(items: INodeExecutionData[]): Promise<number> {
+	const created = jsonOf(await coImport({ operation: 'createJob' }, { items }).run());
+	const batchId = created[0].batchId as number;
+	await batchDone(batchId);
+	return batchId;
+}
+
 describe('the Custom Object picker and the field mapper', () => {
 	it("lists Marketo's custom objects, searchable by display name or API name", async () => {
 		const context = harness.context({ resource: 'customObjectImport' }).context as never;
@@ -575,14 +583,7 @@ describe('Create Import Job, Get Import Status, Get Failures, Get Warnings', () 
 	});
 
 	it('reads a batch without failures or warnings (HTTP 404 from Marketo) as no rows', async () => {
-		const created = jsonOf(
-			await coImport(
-				{ operation: 'createJob' },
-				{ items: [{ json: { vin: vin(50), make: 'opel' } }] },
-			).run(),
-		);
-		const batchId = created[0].batchId as number;
-		await batchDone(batchId);
+		const batchId = await importedBatch([{ json: { vin: vin(50), make: 'opel' } }]);
 		const failures = await coImport({ operation: 'getFailures', batchId: String(batchId) }).run();
 		const warnings = await coImport({ operation: 'getWarnings', batchId: String(batchId) }).run();
 		expect(failures).toEqual([[]]);
@@ -593,14 +594,7 @@ describe('Create Import Job, Get Import Status, Get Failures, Get Warnings', () 
 	});
 
 	it('takes a 404 after a failures file broke off for an error, never for the end of the file', async () => {
-		const created = jsonOf(
-			await coImport(
-				{ operation: 'createJob' },
-				{ items: [{ json: { vin: vin(60), year: 'not a year' } }] },
-			).run(),
-		);
-		const batchId = created[0].batchId as number;
-		await batchDone(batchId);
+		const batchId = await importedBatch([{ json: { vin: vin(60), year: 'not a year' } }]);
 		// the first read breaks off inside the row (the header is shorter), the read again answers 404
 		harness.emulator.faults.failNext(FAILURES, 1, { stallAfterBytes: 45, hangMs: 0 });
 		harness.emulator.faults.failNext(FAILURES, 1, { httpStatus: 404 });
@@ -646,14 +640,7 @@ describe('Create Import Job, Get Import Status, Get Failures, Get Warnings', () 
 	});
 
 	it('Get Failures names the custom object: a batch of another object is not found', async () => {
-		const created = jsonOf(
-			await coImport(
-				{ operation: 'createJob' },
-				{ items: [{ json: { vin: vin(70), year: 'x' } }] },
-			).run(),
-		);
-		const batchId = created[0].batchId as number;
-		await batchDone(batchId);
+		const batchId = await importedBatch([{ json: { vin: vin(70), year: 'x' } }]);
 		const error = await failure(
 			coImport({
 				operation: 'getFailures',

@@ -771,6 +771,12 @@ describe('uploads that break off', () => {
 	});
 });
 
+/** Waits until the emulator imported the first batch it received. */
+async function firstBatchImported(): Promise<void> {
+	for (let i = 0; i < 100 && harness.emulator.data.imports()[0].status !== 'Complete'; i++)
+		await new Promise((r) => setTimeout(r, 20));
+}
+
 describe('Create Import Job, Get Failures, Get Warnings', () => {
 	it('uploads without waiting, then reads failures and warnings of the batch', async () => {
 		const items = [
@@ -792,9 +798,7 @@ describe('Create Import Job, Get Failures, Get Warnings', () => {
 		]);
 		const batchId = created[0].batchId as number;
 		expect(typeof batchId).toBe('number');
-		// Wait for the emulator to import it.
-		for (let i = 0; i < 100 && harness.emulator.data.imports()[0].status !== 'Complete'; i++)
-			await new Promise((r) => setTimeout(r, 20));
+		await firstBatchImported();
 
 		const failures = jsonOf(
 			await leadImport({ operation: 'getFailures', batchId: String(batchId) }).run(),
@@ -829,8 +833,7 @@ describe('Create Import Job, Get Failures, Get Warnings', () => {
 		}));
 		const created = jsonOf(await leadImport({ operation: 'createJob' }, { items }).run());
 		const batchId = String(created[0].batchId);
-		for (let i = 0; i < 100 && harness.emulator.data.imports()[0].status !== 'Complete'; i++)
-			await new Promise((r) => setTimeout(r, 20));
+		await firstBatchImported();
 		const getFailures = (continueOnFail = false) =>
 			leadImport({ operation: 'getFailures', batchId }, { continueOnFail }).run();
 		const whole = jsonOf(await getFailures());
